@@ -1,0 +1,13 @@
+"""A reproducible extraction pipeline for research papers: entities, figures and dated events.
+
+    >>> from pipeline import load_dataset
+    >>> data = load_dataset("outputs")  # doctest: +SKIP
+
+Every row of every table carries ``doc_id`` and ``start``/``end`` code-point offsets into the
+document's canonical text (``outputs/texts/<doc_id>.txt``), and page and box for PDFs.
+"""
+
+from .publish import load_dataset, load_text
+
+__all__ = ["load_dataset", "load_text"]
+__version__ = "0.1.0"

@@ -1,0 +1,139 @@
+"""The ``consolidate`` stage: per-document extractions → corpus tables with stable ids.
+
+* entities: candidates from every source merged by the ensemble policy, one mention per span,
+  grouped into corpus entities (``entity_index``);
+* figures and events: ids given, ``section`` and provenance (``page``, box) added;
+* documents: one row per ingested file, errors included.
+
+Ids are hashes of what identifies the row (document, span, label), never of reading order, so the
+same inputs give the same ids. Output: ``<out_dir>/<table>.parquet``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import names
+from .cache import MANIFEST
+from .entities.candidates import Candidate
+from .entities.ensemble import merge
+from .entities.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
+from .ingest import DOC_SUFFIX, load_document
+from .model import Document
+from .schema import empty_frame, normalize_frame
+
+SUFFIX = ".parquet"
+
+
+def row_id(prefix: str, *parts: object) -> str:
+    return prefix + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:12]
+
+
+def provenance(doc: Document, start: int, end: int) -> dict[str, Any]:
+    """``section``, ``page`` and box of a span, from the document's layers (null for text files)."""
+    box = doc.box(start, end)
+    return {
+        "section": doc.section_of(start),
+        "page": box.page if box else None,
+        "x0": box.x0 if box else None, "top": box.top if box else None,
+        "x1": box.x1 if box else None, "bottom": box.bottom if box else None,
+    }
+
+
+def _frames(directory: Path, doc_ids: list[str]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for doc_id in doc_ids:
+        p = directory / f"{doc_id}{SUFFIX}"
+        if p.exists():
+            out[doc_id] = pd.read_parquet(p)
+    return out
+
+
+def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
+    rows = [{
+        "doc_id": d.doc_id, "source": d.source, "sha256": d.sha256, "title": d.title,
+        "n_pages": len(d.pages) if d.char_boxes is not None else None, "n_chars": len(d.text),
+        "status": d.status, "error": d.error, "format": d.fmt,
+        "doi": d.metadata.get("doi"), "year": d.metadata.get("year"),
+    } for d in docs.values()]
+    return normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows))
+
+
+def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], aliases_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    aliases = load_aliases(aliases_path)
+    rows = []
+    for doc_id, df in cands.items():
+        doc = docs[doc_id]
+        abbrevs = abbreviations(doc.text)
+        cs = [Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "") for r in df.itertuples()]
+        for m in merge(cs):
+            text = doc.text[m.start:m.end]
+            key = group_key(m.label, text, m.key, aliases, abbrevs)
+            rows.append({
+                "mention_id": row_id("M", doc_id, m.start, m.end, m.label), "doc_id": doc_id,
+                "entity_id": entity_id(m.label, key), "text": text, "label": m.label, "start": m.start,
+                "end": m.end, **provenance(doc, m.start, m.end), "sources": list(m.sources), "score": m.score,
+                "review_status": names.UNREVIEWED,
+            })
+    mentions = normalize_frame(names.T_ENTITIES, pd.DataFrame(rows))
+    index_rows = []
+    for eid, g in mentions.groupby("entity_id", sort=True):
+        forms = Counter(g["text"])
+        index_rows.append({
+            "entity_id": eid, "canonical": canonical_name(forms), "label": g["label"].iloc[0],
+            "aliases": sorted(forms), "n_mentions": len(g), "n_docs": g["doc_id"].nunique(),
+        })
+    return mentions, normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(index_rows))
+
+
+def figures_table(docs: dict[str, Document], figs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rows = []
+    for doc_id, df in figs.items():
+        doc = docs[doc_id]
+        for r in df.to_dict("records"):
+            rows.append({**r, "figure_id": row_id("F", doc_id, r["start"], r["end"]),
+                         **provenance(doc, r["start"], r["end"]), "review_status": names.UNREVIEWED})
+    return normalize_frame(names.T_FIGURES, pd.DataFrame(rows))
+
+
+def events_table(docs: dict[str, Document], evs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rows = []
+    for doc_id, df in evs.items():
+        doc = docs[doc_id]
+        for r in df.to_dict("records"):
+            r["participants"] = json.loads(r["participants"]) if isinstance(r["participants"], str) else list(r["participants"])
+            rows.append({**r, "event_id": row_id("V", doc_id, r["start"], r["end"], r["date_start"], r["date_end"]),
+                         **provenance(doc, r["start"], r["end"]), "review_status": names.UNREVIEWED})
+    return normalize_frame(names.T_EVENTS, pd.DataFrame(rows))
+
+
+def main(ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Path, out_dir: Path,
+         params: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Build the corpus tables from the per-document stage outputs and write them to ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docs = {p.name[: -len(DOC_SUFFIX)]: load_document(p)
+            for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST}
+    ok = [d for d, doc in docs.items() if doc.status != names.STATUS_ERROR]
+    mentions, index = entities_tables(docs, _frames(entities_dir, ok), Path(params["aliases"]))
+    tables = {
+        names.T_DOCUMENTS: documents_table(docs),
+        names.T_ENTITIES: mentions,
+        names.T_ENTITY_INDEX: index,
+        names.T_FIGURES: figures_table(docs, _frames(figures_dir, ok)),
+        names.T_EVENTS: events_table(docs, _frames(events_dir, ok)),
+    }
+    for name, df in tables.items():
+        df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
+    for stale in out_dir.glob(f"*{SUFFIX}"):
+        if stale.stem not in tables:
+            stale.unlink()
+    return tables
+
+
+__all__ = ["main", "row_id", "provenance", "empty_frame"]

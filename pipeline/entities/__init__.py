@@ -1,0 +1,67 @@
+"""The ``entities`` stage: candidate mentions from every NER source, per document.
+
+Sources: the rule layer (:mod:`.rules`), the pretrained spaCy pipeline (its ``doc.ents`` from the
+``parse`` stage) and, when trained, the fine-tuned models in ``models/``. Output:
+``<out_dir>/<doc_id>.parquet`` with one row per (source, span, label); the ``consolidate`` stage
+merges them (:mod:`.ensemble`) and groups mentions into corpus entities (:mod:`.grouping`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import names
+from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
+from ..ingest import DOC_SUFFIX, load_document
+from ..model import Document
+from ..nlp import load_nlp
+from ..parse import PARSE_SUFFIX, load_parse
+from .candidates import Candidate, candidates_from_spans, pretrained
+from .rules import SPANS_KEY, EntityRules
+
+OUT_SUFFIX = ".parquet"
+CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
+
+
+@functools.lru_cache(maxsize=2)
+def _rules(model: str, patterns_dir: str) -> EntityRules:
+    return EntityRules(load_nlp(model), "entity_rules", patterns_dir)
+
+
+def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
+    """All candidates for one document (pure: reads ``doc`` and ``parsed``, changes neither)."""
+    rules = _rules(params["model"], params["patterns_dir"])
+    spans = rules.match(parsed)
+    out = candidates_from_spans(doc, spans, names.SRC_RULES)
+    if params.get("use_pretrained", True):
+        out += pretrained(doc, parsed)
+    return out
+
+
+def to_frame(doc_id: str, text: str, cands: list[Candidate]) -> pd.DataFrame:
+    rows = [{"doc_id": doc_id, **asdict(c), "text": text[c.start:c.end]} for c in cands]
+    df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+    return df.drop_duplicates().sort_values(["start", "end", "label", "source"], kind="stable").reset_index(drop=True)
+
+
+def patterns_version(patterns_dir: str) -> str:
+    return fingerprint(*[(p.name, p.read_text(encoding="utf-8")) for p in sorted(Path(patterns_dir).glob("*.jsonl"))])
+
+
+def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
+    version = fingerprint(code_version("pipeline.entities", "pipeline.nlp"), params,
+                          patterns_version(params["patterns_dir"]))
+    inputs = input_hashes(parse_dir, PARSE_SUFFIX)
+
+    def work(doc_id: str) -> list[str]:
+        doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
+        parsed = load_parse(parse_dir / f"{doc_id}{PARSE_SUFFIX}", params["model"])
+        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(out_dir / f"{doc_id}{OUT_SUFFIX}", index=False)
+        return [f"{doc_id}{OUT_SUFFIX}"]
+
+    return run_per_document("entities", out_dir, inputs, version, work)

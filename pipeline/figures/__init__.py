@@ -1,0 +1,77 @@
+"""The ``figures`` stage: every number with its meaning, per document.
+
+:mod:`.numbers` finds and normalizes number expressions in text; :mod:`.context` reads from the
+parse what each one counts (``object``), where (``place``), when (``time``) and on whose authority
+(``source``). Output: ``<out_dir>/<doc_id>.parquet``, one row per figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from spacy.tokens import Doc
+
+from .. import names
+from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
+from ..ingest import DOC_SUFFIX, load_document
+from ..model import Document
+from ..parse import PARSE_SUFFIX, load_parse
+from .context import describe
+from .numbers import find_numbers
+
+OUT_SUFFIX = ".parquet"
+
+
+@dataclass(frozen=True)
+class Figure:
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    kind: str
+    unit: str | None
+    qualifier: str
+    object: str | None = None
+    place: str | None = None
+    time: str | None = None
+    source: str | None = None
+
+
+FIGURE_COLUMNS = ["doc_id", "start", "end", "text", *[f for f in Figure.__dataclass_fields__ if f not in ("start", "end")]]
+
+
+def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Figure]:
+    """All figures of one document, outside references and front matter (pure)."""
+    out: list[Figure] = []
+    for block in doc.blocks:
+        if block.section in names.SECTIONS_NOT_EXTRACTED:
+            continue
+        chunk = doc.text[block.start:block.end]
+        for n in find_numbers(chunk):
+            start, end = block.start + n.start, block.start + n.end
+            ctx = describe(doc, parsed, start, end)
+            out.append(Figure(start, end, n.value, n.low, n.high, n.kind, ctx.get("unit") or n.unit, n.qualifier,
+                              ctx.get("object"), ctx.get("place"), ctx.get("time"), ctx.get("source")))
+    return out
+
+
+def to_frame(doc_id: str, text: str, figures: list[Figure]) -> pd.DataFrame:
+    rows = [{"doc_id": doc_id, "text": text[f.start:f.end], **asdict(f)} for f in figures]
+    return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+
+
+def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
+    version = fingerprint(code_version("pipeline.figures"), params)
+    inputs = input_hashes(parse_dir, PARSE_SUFFIX)
+
+    def work(doc_id: str) -> list[str]:
+        doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
+        parsed = load_parse(parse_dir / f"{doc_id}{PARSE_SUFFIX}", params["model"])
+        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(out_dir / f"{doc_id}{OUT_SUFFIX}", index=False)
+        return [f"{doc_id}{OUT_SUFFIX}"]
+
+    return run_per_document("figures", out_dir, inputs, version, work)

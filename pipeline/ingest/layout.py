@@ -1,0 +1,327 @@
+"""From source lines to the canonical text: reflow, dehyphenation, blocks — origins carried along.
+
+:func:`build` is shared by every reader. It groups lines into blocks, joins a block's lines into one
+paragraph (joining a word hyphenated across a line end only when the document itself says it is one
+word), normalizes ligatures, soft hyphens and runs of whitespace, and records for each code point of
+the canonical text the origin of the source character it came from. An inserted space takes the
+origin of the character before it.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+
+from .. import names
+from ..model import Block, TableCell
+from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
+
+BLOCK_SEP = "\n\n"
+ROW_SEP = "\n"
+CELL_SEP = "\t"
+
+#: Prefixes that keep their hyphen at a line break ("post-\nSoviet" stays "post-Soviet").
+HYPHEN_PREFIXES = frozenset(
+    "anti co counter cross ex inter intra mid multi neo non post pre pro quasi re self semi socio sub "
+    "super trans ultra well half ethno geo euro afro".split()
+)
+_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"}
+_DROP = {"\u00ad", "\u200b", "\ufeff", "\u200e", "\u200f"}  # soft hyphen, zero-width, BOM, marks
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Chart|Map|Diagram)\s*\d+", re.I)
+
+
+@dataclass
+class Layout:
+    """The canonical text, one origin per code point, and the blocks and table cells over it."""
+
+    text: str
+    origins: list[Origin]
+    blocks: list[Block] = field(default_factory=list)
+    cells: list[TableCell] = field(default_factory=list)
+    block_pages: list[int | None] = field(default_factory=list)
+
+
+@dataclass
+class _RawBlock:
+    lines: list[SourceLine]
+    hint: str | None
+
+
+class _Builder:
+    """Appends text with origins; the only place canonical text is written."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.origins: list[Origin] = []
+
+    @property
+    def pos(self) -> int:
+        return len(self.chars)
+
+    def add(self, ch: str, origin: Origin) -> None:
+        for c in _LIGATURES.get(ch, ch):
+            self.chars.append(c)
+            self.origins.append(origin)
+
+    def add_synthetic(self, s: str) -> None:
+        origin = self.origins[-1] if self.origins else None
+        for c in s:
+            self.chars.append(c)
+            self.origins.append(origin)
+
+
+def build(lines: list[SourceLine]) -> Layout:
+    """Make the canonical text and its blocks from ``lines`` (in reading order)."""
+    lines = [_normalize_line(line) for line in lines]
+    vocab = _vocabulary(lines)
+    raw_blocks = _group(lines)
+    b = _Builder()
+    blocks: list[tuple[int, int, str, _RawBlock]] = []
+    cells: list[TableCell] = []
+    n_tables = 0
+    for rb in raw_blocks:
+        if blocks:
+            b.add_synthetic(BLOCK_SEP)
+        start = b.pos
+        if rb.hint == HINT_TABLE_ROW:
+            _write_table(b, rb.lines, n_tables, cells)
+            n_tables += 1
+            kind = names.TABLE
+        else:
+            _write_paragraph(b, rb.lines, vocab)
+            kind = _kind_of(rb, "".join(b.chars[start:]))
+        blocks.append((start, b.pos, kind, rb))
+    text = "".join(b.chars)
+    out = Layout(text, b.origins, cells=cells)
+    for (start, end, kind, rb), section in zip(blocks, assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])):
+        out.blocks.append(Block(start, end, kind, section))
+        out.block_pages.append(rb.lines[0].page)
+    return out
+
+
+def _normalize_line(line: SourceLine) -> SourceLine:
+    """Drop invisible characters, collapse runs of whitespace, strip both ends."""
+    chars: list[str] = []
+    origins: list[Origin] = []
+    for c, o in zip(line.text, line.origins):
+        if c in _DROP or unicodedata.category(c) == "Cc" and c not in "\t":
+            continue
+        if c.isspace():
+            if not chars or chars[-1] == " ":
+                continue
+            c = " "
+        chars.append(c)
+        origins.append(o)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        origins.pop()
+    return SourceLine("".join(chars), origins, line.hint, line.page, line.size)
+
+
+def _vocabulary(lines: list[SourceLine]) -> set[str]:
+    vocab: set[str] = set()
+    for line in lines:
+        vocab.update(w.lower() for w in _WORD.findall(line.text))
+    return vocab
+
+
+def _wrap_width(lines: list[SourceLine]) -> float:
+    """The typical length of a hard-wrapped line, or +inf when the source is not hard-wrapped."""
+    lengths = sorted(len(line.text) for line in lines if not line.is_break and line.hint is None)
+    if len(lengths) < 5:
+        return float("inf")
+    p90 = lengths[int(0.9 * (len(lengths) - 1))]
+    return float("inf") if p90 > 160 else float(statistics.median([n for n in lengths if n >= p90 * 0.6]))
+
+
+def _group(lines: list[SourceLine]) -> list[_RawBlock]:
+    """Group lines into blocks: breaks, headings, list items, table rows and paragraph ends split them."""
+    width = _wrap_width(lines)
+    blocks: list[_RawBlock] = []
+    current: _RawBlock | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current and current.lines:
+            blocks.append(current)
+        current = None
+
+    pending_break = False
+    for line in lines:
+        if line.is_break:
+            pending_break = True
+            continue
+        if pending_break:
+            pending_break = False
+            if not _continues(current, line):
+                close()
+        if line.hint == HINT_TABLE_ROW:
+            if current is None or current.hint != HINT_TABLE_ROW:
+                close()
+                current = _RawBlock([], HINT_TABLE_ROW)
+            current.lines.append(line)
+            continue
+        if line.hint in (HINT_HEADING, HINT_LIST) or _CAPTION.match(line.text):
+            close()
+            current = _RawBlock([line], line.hint)
+            if line.hint == HINT_HEADING:
+                close()
+            continue
+        if current is None or current.hint == HINT_TABLE_ROW or _ends_paragraph(current.lines[-1], width):
+            close()
+            current = _RawBlock([line], None)
+        else:
+            current.lines.append(line)
+    close()
+    return blocks
+
+
+def _continues(block: "_RawBlock | None", line: SourceLine) -> bool:
+    """A paragraph cut by a page or column break: no sentence end before it, lowercase after it."""
+    if block is None or block.hint is not None or not line.text[:1].islower() or line.hint is not None:
+        return False
+    last = block.lines[-1].text
+    return not _SENTENCE_END.search(last) and not _looks_like_heading(" ".join(x.text for x in block.lines))
+
+
+def _ends_paragraph(line: SourceLine, width: float) -> bool:
+    if width == float("inf"):
+        return True  # not hard-wrapped: every line is a paragraph of its own
+    return bool(_SENTENCE_END.search(line.text)) and len(line.text) < 0.8 * width
+
+
+def _write_paragraph(b: _Builder, lines: list[SourceLine], vocab: set[str]) -> None:
+    for k, line in enumerate(lines):
+        text, origins = line.text, line.origins
+        if k > 0:
+            prev = "".join(b.chars[-40:])
+            if _join_hyphen(prev, text, vocab):
+                b.chars.pop()  # the line-end hyphen
+                b.origins.pop()
+            else:
+                b.add_synthetic(" ")
+        for c, o in zip(text, origins):
+            b.add(c, o)
+
+
+def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool:
+    """Whether ``prev`` ends with a word hyphenated across the line break that continues in ``nxt``."""
+    m1 = re.search(r"([^\W\d_]+)-$", prev)
+    m2 = re.match(r"([^\W\d_]+)", nxt)
+    if not (m1 and m2):
+        return False
+    head, tail = m1.group(1), m2.group(1)
+    if tail[0].isupper():
+        return False  # Kassym-\nJomart, post-\nSoviet
+    if f"{head}-{tail}".lower() in vocab:
+        return False  # the document writes it with a hyphen elsewhere
+    if (head + tail).lower() in vocab:
+        return True
+    return head.lower() not in HYPHEN_PREFIXES
+
+
+def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[TableCell]) -> None:
+    for r, row in enumerate(rows):
+        if r:
+            b.add_synthetic(ROW_SEP)
+        text = row.text.strip()
+        offset = row.text.find(text)
+        parts = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"[^|]+", text)]
+        parts = [(a, z) for a, z in parts if row.text[a:z].strip()] if len(parts) > 1 else parts
+        for c, (a, z) in enumerate(parts):
+            while a < z and row.text[a] == " ":
+                a += 1
+            while z > a and row.text[z - 1] == " ":
+                z -= 1
+            if c:
+                b.add_synthetic(CELL_SEP)
+            start = b.pos
+            for ch, o in zip(row.text[a:z], row.origins[a:z]):
+                b.add(ch, o)
+            cells.append(TableCell(start, b.pos, table, r, c, header=r == 0))
+
+
+_FOOTNOTE = re.compile(r"^(?:\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})\.?\s+\S")
+
+
+def _kind_of(rb: _RawBlock, text: str) -> str:
+    if _FOOTNOTE.match(text) and (rb.hint == HINT_LIST or "://" in text or re.match(r"^\D", text)):
+        return names.FOOTNOTE
+    if rb.hint == HINT_HEADING:
+        return names.HEADING
+    if _CAPTION.match(text):
+        return names.CAPTION
+    if rb.hint == HINT_LIST:
+        return names.LIST_ITEM
+    if _looks_like_heading(text) and len(rb.lines) <= 2:
+        return names.HEADING
+    return names.PARAGRAPH
+
+
+def _looks_like_heading(text: str) -> bool:
+    words = text.split()
+    if not words or len(text) > 90 or len(words) > 12 or _SENTENCE_END.search(text) or text.endswith(","):
+        return False
+    if not (text[0].isupper() or text[0].isdigit()):
+        return False
+    content = [w for w in words if len(w) > 3]
+    return all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in content) or len(words) <= 3
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+_REFERENCES = re.compile(r"^\W*(\d+\.?\s*)?(references|bibliography|literature( cited)?|works cited|sources|list of references)\W*$", re.I)
+_ABSTRACT = re.compile(r"^\W*(abstract|summary)\b", re.I)
+_KEYWORDS = re.compile(r"^\W*key\s?words?\b", re.I)
+_FRONT_MATTER = re.compile(
+    r"^\W*(to cite this article|to link to this article|submission date|acceptance date|article type|"
+    r"published online|submit your article|full terms|journal homepage|issn|e-issn|orcid|"
+    r"published with licen[cs]e|this article was originally published|enjoying this article|"
+    r"click here to subscribe|get the newsletter|received:|accepted:|copyright|all rights reserved|"
+    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©|\bget briefed\b",
+    re.I,
+)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+
+def assign_sections(text: str, blocks: list[tuple[int, int, str]]) -> list[str]:
+    """The section of each block, read in order: front matter, title, abstract, body, references."""
+    sections: list[str] = []
+    state = names.SEC_BODY
+    seen_title = False
+    for start, end, kind in blocks:
+        t = text[start:end]
+        if _FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t)):
+            sections.append(names.SEC_FRONT_MATTER)
+            continue
+        if kind == names.HEADING and _REFERENCES.match(t):
+            state = names.SEC_REFERENCES
+            sections.append(names.SEC_REFERENCES)
+            continue
+        if state == names.SEC_REFERENCES:
+            if kind == names.HEADING and re.match(r"^\W*(appendix|notes|endnotes)\b", t, re.I):
+                state = names.SEC_BODY
+            else:
+                sections.append(names.SEC_REFERENCES)
+                continue
+        if _ABSTRACT.match(t) or _KEYWORDS.match(t):
+            state = names.SEC_ABSTRACT if kind == names.HEADING else state
+            sections.append(names.SEC_ABSTRACT)
+            continue
+        if kind == names.HEADING and not seen_title and start < 3000:
+            seen_title = True
+            sections.append(names.SEC_TITLE)
+            continue
+        if kind == names.HEADING and state == names.SEC_ABSTRACT:
+            state = names.SEC_BODY
+        if kind == names.TABLE:
+            sections.append(names.SEC_TABLE)
+        elif kind == names.FOOTNOTE:
+            sections.append(names.SEC_FOOTNOTE)
+        else:
+            sections.append(state)
+    return sections

@@ -1,0 +1,73 @@
+"""The ``publish`` stage and :func:`load_dataset`: the dataset in ``outputs/`` as users load it.
+
+``outputs/`` holds one Parquet file per table (with a CSV copy for spreadsheet users; list columns
+are JSON there), ``texts/<doc_id>.txt`` with the canonical text every ``start``/``end`` indexes,
+and ``datapackage.json`` describing the tables (Frictionless Table Schema).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from . import names
+from .cache import MANIFEST
+from .ingest import DOC_SUFFIX, load_document
+from .schema import TABLES, datapackage, normalize_frame
+
+SUFFIX = ".parquet"
+
+
+def main(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[str, pd.DataFrame]:
+    """Copy the final tables of ``tables_dir`` into ``out_dir`` with texts and the descriptor."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, pd.DataFrame] = {}
+    for path in sorted(tables_dir.glob(f"*{SUFFIX}")):
+        df = pd.read_parquet(path)
+        tables[path.stem] = normalize_frame(path.stem, df) if path.stem in TABLES else df
+    for name, df in tables.items():
+        df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
+        csv = df.copy()
+        for col in csv.columns:
+            if csv[col].map(lambda v: isinstance(v, (list, tuple))).any():
+                csv[col] = csv[col].map(lambda v: json.dumps(list(v), ensure_ascii=False))
+        csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
+    texts = out_dir / "texts"
+    texts.mkdir(exist_ok=True)
+    keep = set()
+    for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")):
+        if p.name == MANIFEST:
+            continue
+        doc = load_document(p)
+        if doc.status != names.STATUS_ERROR:
+            (texts / f"{doc.doc_id}.txt").write_text(doc.text, encoding="utf-8", newline="")
+            keep.add(f"{doc.doc_id}.txt")
+    for stale in texts.glob("*.txt"):
+        if stale.name not in keep:
+            stale.unlink()
+    (out_dir / "datapackage.json").write_text(json.dumps(datapackage(tables), indent=1) + "\n")
+    return tables
+
+
+def load_dataset(path: str | Path = "outputs") -> dict[str, pd.DataFrame]:
+    """Load every table of a published dataset: ``{"documents": df, "entities": df, ...}``.
+
+    >>> data = load_dataset("outputs")  # doctest: +SKIP
+    >>> data["figures"][["text", "value", "place"]].head()  # doctest: +SKIP
+    """
+    path = Path(path)
+    desc = json.loads((path / "datapackage.json").read_text())
+    out = {}
+    for res in desc["resources"]:
+        out[res["name"]] = pd.read_parquet(path / res["path"])
+    for p in sorted(path.glob(f"*{SUFFIX}")):
+        out.setdefault(p.stem, pd.read_parquet(p))
+    return out
+
+
+def load_text(path: str | Path, doc_id: str) -> str:
+    """The canonical text of ``doc_id`` in a published dataset."""
+    with open(Path(path) / "texts" / f"{doc_id}.txt", encoding="utf-8", newline="") as f:
+        return f.read()

@@ -1,0 +1,36 @@
+"""End-of-run summaries printed by the CLI: documents with errors, and the headline metrics."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import names
+from .cache import MANIFEST, StageResult
+from .ingest import DOC_SUFFIX, load_document
+
+
+def ingest_summary(ingest_dir: Path, result: StageResult) -> int:
+    """Print what ingest did and every document's error or warning; 1 if no document is readable."""
+    docs = [load_document(p) for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST]
+    for msg in getattr(result, "skipped", []):
+        print(f"skipped  {msg}", file=sys.stderr)
+    bad = [d for d in docs if d.status != names.STATUS_OK]
+    for d in bad:
+        print(f"{d.status:8} {d.error}", file=sys.stderr)
+    ok = [d for d in docs if d.status != names.STATUS_ERROR]
+    print(f"{result.summary()}; {len(ok)} of {len(docs)} documents readable")
+    if not ok:
+        print("error: no document could be read; see the reasons above", file=sys.stderr)
+        return 1
+    return 0
+
+
+def metrics_summary(results: dict[str, Any]) -> str:
+    e = results["entities"]["ensemble"]["ALL"]
+    f = results["figures"]["value"]
+    v = results["events"]["events"]
+    t = results["events"]["timex"]
+    return (f"entities F1 {e['f1']:.3f} (P {e['precision']:.3f} R {e['recall']:.3f}); "
+            f"figures F1 {f['f1']:.3f}; events F1 {v['f1']:.3f}; timex accuracy {t['accuracy']:.3f}")

@@ -1,0 +1,28 @@
+"""All stages in order without DVC: ``pipeline run --raw DIR --out DIR`` (library users and tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import consolidate, entities, events, evaluate, figures, ingest, parse, publish
+from .cli import stage_params
+from .report import ingest_summary, metrics_summary
+
+
+def run(raw: Path, out: Path, work: Path, params: dict[str, Any], gold: Path | None = None,
+        metrics: Path | None = None) -> int:
+    """Run ingest → parse → entities/figures/events → consolidate → publish (→ evaluate)."""
+    code = ingest_summary(work / "ingest", ingest.main(raw, work / "ingest", stage_params(params, "ingest")))
+    if code:
+        return code
+    print(parse.main(work / "ingest", work / "parse", stage_params(params, "parse")).summary())
+    for stage in (entities, figures, events):
+        name = stage.__name__.rsplit(".", 1)[-1]
+        print(stage.main(work / "ingest", work / "parse", work / name, stage_params(params, name)).summary())
+    consolidate.main(work / "ingest", work / "entities", work / "figures", work / "events", work / "tables",
+                     stage_params(params, "consolidate"))
+    publish.main(work / "tables", work / "ingest", out)
+    if gold is not None and metrics is not None and gold.exists():
+        print(metrics_summary(evaluate.main(out, work / "entities", gold, metrics, stage_params(params, "evaluate"))))
+    return 0
