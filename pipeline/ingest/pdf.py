@@ -31,6 +31,8 @@ def _open(path: Path, password: str | None):
     except PDFPasswordIncorrect:
         raise IngestError("encrypted: password required (set ingest.passwords in params.yaml)") from None
     except Exception as e:  # pdfminer raises many unrelated types for broken files
+        if any(isinstance(a, PDFPasswordIncorrect) for a in e.args):
+            raise IngestError("encrypted: password required (set ingest.passwords in params.yaml)") from None
         raise IngestError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})".strip()) from None
 
 

@@ -1,0 +1,29 @@
+# Two commands for a fresh clone on a fresh machine (Python 3.11, package registries only):
+#   make run    set up .venv if needed, then run the pipeline on raw/ with DVC (dvc repro)
+#   make test   set up .venv if needed, then run the whole test suite
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: install run test repro clean-data
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/dvc repro
+
+repro: run
+
+test: install
+	$(PY) -m pytest
+
+clean-data:
+	rm -rf data outputs metrics logs
