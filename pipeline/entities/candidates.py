@@ -18,7 +18,7 @@ from ..model import Document
 #: Pretrained OntoNotes labels kept as they are; the others (DATE, CARDINAL, …) belong to other tables.
 PRETRAINED_LABELS = frozenset(names.ENTITY_LABELS)
 #: Prior precision of each source, used as its score before calibration.
-SOURCE_PRIOR = {names.SRC_RULES: 0.9, names.SRC_SPACY: 0.6, names.SRC_SPACY_FT: 0.75, names.SRC_TRANSFORMER: 0.7}
+SOURCE_PRIOR = {names.SRC_RULES: 0.85, names.SRC_SPACY: 0.6, names.SRC_SPACY_FT: 0.75, names.SRC_TRANSFORMER: 0.7}
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|kz|ru|uz|gov|edu|info)(?:/\S*)?\b")
 _LEAD = re.compile(r"^(?:the|The|THE)\s+")
 _TRAIL = re.compile(r"(?:['’]s|['’]|[\s,.;:!?)\]”\"]+)$")
