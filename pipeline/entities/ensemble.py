@@ -15,6 +15,9 @@ Policy (documented in the README, tested in ``tests/test_entities_ensemble.py``)
    and pretrained models agreeing on GPE (0.9) beat a structure rule's ORG ("Soviet Union").
 4. ``sources`` lists every source that proposed exactly the winning span and label; ``score``
    is the winner's combined score. Mentions under ``min_score`` are dropped.
+5. When the fine-tuned model ran on the document (any ``spacy_ft`` candidate), a span proposed by
+   the pretrained model alone is dropped: the fine-tuned model learned our conventions (no
+   "diaspora" PERSON, no byline) and declined it. Without it, the pretrained model stands alone.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def clusters(cands: list[Candidate]) -> list[list[Candidate]]:
 def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
     """Mentions chosen from each cluster of overlapping candidates (see the module's policy)."""
     mentions: list[Mention] = []
+    fine_tuned = any(c.source == names.SRC_SPACY_FT for c in cands)
     for group in clusters(cands):
         votes: dict[tuple[int, int, str], list[Candidate]] = {}
         for c in group:
@@ -68,6 +72,8 @@ def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
 
         taken: list[tuple[int, int, str]] = []
         for k in sorted(votes, key=lambda k: (-score(k), -(k[1] - k[0]), -len(votes[k]), k[0], k[2])):
+            if fine_tuned and {c.source for c in votes[k]} == {names.SRC_SPACY}:
+                continue  # the fine-tuned model saw this text and did not propose it
             if score(k) >= min_score and not any(a < k[1] and k[0] < b for a, b, _ in taken):
                 taken.append(k)
         for best in sorted(taken):
