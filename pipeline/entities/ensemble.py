@@ -76,7 +76,7 @@ def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
 
         def rank(k: tuple[int, int, str]) -> float:
             """A confident span ranks with the best span it contains: the longest entity wins (no nesting)."""
-            inner = [score(j) for j in votes if j != k and k[0] <= j[0] and j[1] <= k[1]]
+            inner = [score(j) for j in votes if j[:2] != k[:2] and k[0] <= j[0] and j[1] <= k[1]]
             return max([score(k)] + inner) if score(k) >= NESTING_SCORE else score(k)
 
         taken: list[tuple[int, int, str]] = []
