@@ -9,11 +9,14 @@ merges them (:mod:`.ensemble`) and groups mentions into corpus entities (:mod:`.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import spacy
+from spacy.language import Language
 
 from .. import names
 from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
@@ -25,7 +28,19 @@ from .candidates import Candidate, candidates_from_spans, pretrained
 from .rules import SPANS_KEY, EntityRules
 
 OUT_SUFFIX = ".parquet"
+DEFAULT_FT = "models/ner_spacy"
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
+
+
+@functools.lru_cache(maxsize=2)
+def _fine_tuned(path: str) -> Language:
+    return spacy.load(path)
+
+
+def fine_tuned_dir(params: dict[str, Any]) -> Path | None:
+    """The fine-tuned spaCy NER directory (param ``spacy_ft``, default ``models/ner_spacy``) if it exists."""
+    path = params.get("spacy_ft", DEFAULT_FT)
+    return Path(path) if path and (Path(path) / "meta.json").exists() else None
 
 
 @functools.lru_cache(maxsize=2)
@@ -40,6 +55,9 @@ def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
     out = candidates_from_spans(doc, spans, names.SRC_RULES)
     if params.get("use_pretrained", True):
         out += pretrained(doc, parsed)
+    ft = fine_tuned_dir(params)
+    if ft is not None:
+        out += candidates_from_spans(doc, _fine_tuned(str(ft))(doc.text).ents, names.SRC_SPACY_FT)
     return out
 
 
@@ -53,9 +71,17 @@ def patterns_version(patterns_dir: str) -> str:
     return fingerprint(*[(p.name, p.read_text(encoding="utf-8")) for p in sorted(Path(patterns_dir).glob("*.jsonl"))])
 
 
+def model_version(path: Path | None) -> str:
+    """A fingerprint of a trained model directory (its files' sizes and hashes), "" when absent."""
+    if path is None:
+        return ""
+    return fingerprint(*[(str(p.relative_to(path)), hashlib.sha1(p.read_bytes()).hexdigest())
+                         for p in sorted(path.rglob("*")) if p.is_file()])
+
+
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
     version = fingerprint(code_version("pipeline.entities", "pipeline.nlp"), params,
-                          patterns_version(params["patterns_dir"]))
+                          patterns_version(params["patterns_dir"]), model_version(fine_tuned_dir(params)))
     inputs = input_hashes(parse_dir, PARSE_SUFFIX)
 
     def work(doc_id: str) -> list[str]:

