@@ -20,6 +20,7 @@ from .errors import IngestError
 log = logging.getLogger(__name__)
 READERS = {".pdf": "pdf", ".txt": "txt", ".md": "md"}
 DOC_SUFFIX = ".json"
+DEFAULT_TIMEOUT_S = 120.0  # per-PDF time limit when params set no ``timeout_s``
 
 
 def doc_id_for(rel: Path) -> str:
@@ -58,7 +59,7 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
             from .pdf import read_pdf
 
             password = (params.get("passwords") or {}).get(rel)
-            read_pdf(doc, path, password)
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S))
         else:
             from .text import read_text
 
