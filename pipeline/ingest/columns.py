@@ -143,16 +143,27 @@ def reading_order(frags: list[Fragment], width: float) -> list[Line]:
 
 
 def _ends_full_width(frags: list[Fragment], i: int, g: float) -> bool:
-    """A short last line of a full-width paragraph: under a full-width line, aligned with it, alone at its height."""
+    """A one-side line that belongs to full-width content: alone at its height, and right under a
+    full-width line aligned with it (a paragraph's short last line) or right above a full-width one
+    (a table's caption)."""
     f = frags[i]
-    above = [p for p in frags[:i] if p.bottom <= f.top + 1]
-    if not above or f.table is not None:
-        return False
-    p = max(above, key=lambda p: p.bottom)
-    if not (p.x0 < g < p.x1) or abs(p.x0 - f.x0) > 2 or f.top - p.bottom > 1.5 * (f.bottom - f.top):
+    if f.table is not None:
         return False
     left = f.x1 <= g
-    return not any((o.x0 >= g if left else o.x1 <= g) and o.top < f.bottom and o.bottom > f.top for o in frags)
+    if any((o.x0 >= g if left else o.x1 <= g) and o.top < f.bottom + 2 and o.bottom > f.top - 2 for o in frags):
+        return False
+    h = f.bottom - f.top
+    above = [p for p in frags[:i] if p.bottom <= f.top + 1]
+    if above:
+        p = max(above, key=lambda p: p.bottom)
+        if p.x0 < g < p.x1 and abs(p.x0 - f.x0) <= 2 and f.top - p.bottom <= 1.5 * h:
+            return True
+    below = [n for n in frags[i + 1:] if n.top >= f.bottom - 1]
+    if below:
+        n = min(below, key=lambda n: n.top)
+        return n.x0 < g < n.x1 and n.top - f.bottom <= 1.5 * h and not any(
+            o.top >= f.bottom - 1 and o.top < n.top and o is not n for o in frags)
+    return False
 
 
 def _same_baseline(frags: list[Fragment]) -> list[list[Fragment]]:

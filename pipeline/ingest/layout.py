@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .. import names
 from ..model import Block, TableCell
+from .labels import relabel
 from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
 
 BLOCK_SEP = "\n\n"
@@ -97,7 +98,10 @@ def build(lines: list[SourceLine]) -> Layout:
         blocks.append((start, b.pos, kind, rb))
     text = "".join(b.chars)
     out = Layout(text, b.origins, cells=cells)
-    for (start, end, kind, rb), section in zip(blocks, assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])):
+    sections = assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])
+    kinds = [k for _, _, k, _ in blocks]
+    relabel([text[s:e] for s, e, _, _ in blocks], kinds, sections, [rb.lines[0].size for *_, rb in blocks])
+    for (start, end, _, rb), kind, section in zip(blocks, kinds, sections):
         out.blocks.append(Block(start, end, kind, section))
         out.block_pages.append(rb.lines[0].page)
     return out
@@ -193,6 +197,8 @@ def _continues(block: "_RawBlock | None", line: SourceLine) -> bool:
 def _ends_paragraph(line: SourceLine, width: float) -> bool:
     if width == float("inf"):
         return True  # not hard-wrapped: every line is a paragraph of its own
+    if _EMAIL.search(line.text.rsplit(" ", 1)[-1]):
+        return True  # an author's address ends the affiliation block
     return bool(_SENTENCE_END.search(line.text)) and len(line.text) < 0.8 * width
 
 
