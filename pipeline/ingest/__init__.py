@@ -20,6 +20,7 @@ from .errors import IngestError
 log = logging.getLogger(__name__)
 READERS = {".pdf": "pdf", ".txt": "txt", ".md": "md"}
 DOC_SUFFIX = ".json"
+DEFAULT_TIMEOUT_S = 120.0  # per-PDF time limit when params set no ``timeout_s``
 
 
 def doc_id_for(rel: Path) -> str:
@@ -58,7 +59,7 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
             from .pdf import read_pdf
 
             password = (params.get("passwords") or {}).get(rel)
-            read_pdf(doc, path, password)
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S))
         else:
             from .text import read_text
 
@@ -98,3 +99,21 @@ def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> 
     result = run_per_document("ingest", out_dir, inputs, version, work)
     result.skipped = skipped  # type: ignore[attr-defined]
     return result
+
+
+def provenance(doc: Document, start: int, end: int) -> dict[str, Any]:
+    """Where ``doc.text[start:end]`` came from: its page and box (PDFs), or its line and column (text files).
+
+    >>> provenance(doc, 10, 20)  # a PDF  # doctest: +SKIP
+    {'page': 1, 'x0': 56.0, 'top': 181.3, 'x1': 120.4, 'bottom': 188.5}
+    """
+    if not 0 <= start <= end <= len(doc.text):
+        raise ValueError(f"span [{start}, {end}) outside the text (length {len(doc.text)})")
+    box = doc.box(start, end)
+    if box is not None:
+        return {"page": box.page, "x0": box.x0, "top": box.top, "x1": box.x1, "bottom": box.bottom}
+    if doc.source_map is not None and end > start:
+        line, col = doc.source_map.line_col(start)
+        end_line, end_col = doc.source_map.line_col(end - 1)
+        return {"line": line, "col": col, "end_line": end_line, "end_col": end_col + 1}
+    return {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .. import names
 from ..model import Block, TableCell
+from .labels import relabel
 from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
 
 BLOCK_SEP = "\n\n"
@@ -97,7 +98,10 @@ def build(lines: list[SourceLine]) -> Layout:
         blocks.append((start, b.pos, kind, rb))
     text = "".join(b.chars)
     out = Layout(text, b.origins, cells=cells)
-    for (start, end, kind, rb), section in zip(blocks, assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])):
+    sections = assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])
+    kinds = [k for _, _, k, _ in blocks]
+    relabel([text[s:e] for s, e, _, _ in blocks], kinds, sections, [rb.lines[0].size for *_, rb in blocks])
+    for (start, end, _, rb), kind, section in zip(blocks, kinds, sections):
         out.blocks.append(Block(start, end, kind, section))
         out.block_pages.append(rb.lines[0].page)
     return out
@@ -119,6 +123,8 @@ def _normalize_line(line: SourceLine) -> SourceLine:
     while chars and chars[-1] == " ":
         chars.pop()
         origins.pop()
+    if line.cells is not None:  # a PDF table row: cells are already split, keep the text as it is
+        return line
     return SourceLine("".join(chars), origins, line.hint, line.page, line.size)
 
 
@@ -191,6 +197,8 @@ def _continues(block: "_RawBlock | None", line: SourceLine) -> bool:
 def _ends_paragraph(line: SourceLine, width: float) -> bool:
     if width == float("inf"):
         return True  # not hard-wrapped: every line is a paragraph of its own
+    if _EMAIL.search(line.text.rsplit(" ", 1)[-1]):
+        return True  # an author's address ends the affiliation block
     return bool(_SENTENCE_END.search(line.text)) and len(line.text) < 0.8 * width
 
 
@@ -199,21 +207,26 @@ def _write_paragraph(b: _Builder, lines: list[SourceLine], vocab: set[str]) -> N
         text, origins = line.text, line.origins
         if k > 0:
             prev = "".join(b.chars[-40:])
-            if _join_hyphen(prev, text, vocab):
+            joined = _join_hyphen(prev, text, vocab)
+            if joined:
                 b.chars.pop()  # the line-end hyphen
                 b.origins.pop()
-            else:
+            elif joined is None:
                 b.add_synthetic(" ")
+            # joined is False: a real hyphen at the line end ("long-\nterm"), kept with no space
         for c, o in zip(text, origins):
             b.add(c, o)
 
 
-def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool:
-    """Whether ``prev`` ends with a word hyphenated across the line break that continues in ``nxt``."""
+def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
+    """Whether ``prev`` ends with a word hyphenated across the line break that continues in ``nxt``.
+
+    True: drop the hyphen and join; False: a real hyphen, keep it and join; None: not a hyphenated word.
+    """
     m1 = re.search(r"([^\W\d_]+)-$", prev)
     m2 = re.match(r"([^\W\d_]+)", nxt)
     if not (m1 and m2):
-        return False
+        return None
     head, tail = m1.group(1), m2.group(1)
     if tail[0].isupper():
         return False  # Kassym-\nJomart, post-\nSoviet
@@ -228,10 +241,13 @@ def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[Ta
     for r, row in enumerate(rows):
         if r:
             b.add_synthetic(ROW_SEP)
-        text = row.text.strip()
-        offset = row.text.find(text)
-        parts = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"[^|]+", text)]
-        parts = [(a, z) for a, z in parts if row.text[a:z].strip()] if len(parts) > 1 else parts
+        if row.cells is not None:
+            parts = list(row.cells)
+        else:
+            text = row.text.strip()
+            offset = row.text.find(text)
+            parts = [(m.start() + offset, m.end() + offset) for m in re.finditer(r"[^|]+", text)]
+            parts = [(a, z) for a, z in parts if row.text[a:z].strip()] if len(parts) > 1 else parts
         for c, (a, z) in enumerate(parts):
             while a < z and row.text[a] == " ":
                 a += 1
@@ -241,7 +257,9 @@ def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[Ta
                 b.add_synthetic(CELL_SEP)
             start = b.pos
             for ch, o in zip(row.text[a:z], row.origins[a:z]):
-                b.add(ch, o)
+                if ch in _DROP:
+                    continue
+                b.add(" " if ch.isspace() else ch, o)
             cells.append(TableCell(start, b.pos, table, r, c, header=r == 0))
 
 

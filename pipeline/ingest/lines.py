@@ -32,6 +32,7 @@ class SourceLine:
     hint: str | None = None
     page: int | None = None
     size: float | None = None  # font size, PDFs only
+    cells: list[tuple[int, int]] | None = None  # a table row's cells as [a, b) ranges of ``text`` (PDF tables)
 
     def __post_init__(self) -> None:
         if len(self.text) != len(self.origins):

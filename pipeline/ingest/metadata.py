@@ -8,6 +8,7 @@ from .. import names
 from ..model import Document
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)])")
+_JUNK_TITLE = re.compile(r"^\s*(untitled|microsoft word|document\d*|.*\.(docx?|pdf|tex|indd))\b|^\W*$", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
@@ -16,10 +17,10 @@ def fill_metadata(doc: Document) -> None:
     meta = dict(doc.metadata)
     head = doc.text[:5000]
     titles = [b for b in doc.blocks if b.section == names.SEC_TITLE]
-    if doc.metadata.get("Title"):
-        doc.title = doc.metadata["Title"].strip()
-    elif titles:
+    if titles:
         doc.title = doc.text[titles[0].start:titles[0].end]
+    elif doc.metadata.get("Title") and not _JUNK_TITLE.search(doc.metadata["Title"]):
+        doc.title = doc.metadata["Title"].strip()
     else:
         first = next((b for b in doc.blocks if b.section not in names.SECTIONS_NOT_EXTRACTED), None)
         if first is not None:

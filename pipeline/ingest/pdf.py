@@ -1,117 +1,262 @@
-"""Reader for ``.pdf`` inputs: characters and their boxes, page by page, into source lines.
+"""Reader for ``.pdf`` inputs: pypdfium2 characters and boxes, page by page, into source lines.
 
-First cut: pdfplumber's text lines (top-to-bottom), one origin box per character, a paragraph break
-at a vertical gap larger than the page's usual line spacing, running headers/footers and page
-numbers dropped. See issue 3 for reading order across columns, tables and speed.
+Each page is opened, read into characters with their boxes, put in reading order
+(:mod:`.columns`) and closed before the next one; only the page's source lines are kept. Tables are
+looked for with pdfplumber only on pages that draw enough ruling lines (:mod:`.tables`). Running
+headers, footers and page numbers (lines in the top or bottom margin that repeat across pages or
+look like page numbers) are dropped. Raised, smaller digits are footnote markers, written as
+Unicode superscript digits. The reader runs in a forked child under a time limit (``timeout_s``),
+so a file that hangs or crashes the PDF library becomes an error, never a stuck pipeline.
 """
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import re
 import statistics
 from pathlib import Path
 
 from .. import names
 from ..model import Document, Page
+from .columns import Char, Fragment, Line, fragments, reading_order
 from .errors import IngestError
 from .layout import build
-from .lines import SourceLine
+from .lines import HINT_TABLE_ROW, SourceLine
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+MARGIN_ZONE = 0.09  # top and bottom share of the page where running heads and page numbers live
+_HYPHEN_CHARS = {"\x02": "-", "\u00ad": "-"}  # pdfium reports a line-end hyphen as U+0002
 
 
 def _open(path: Path, password: str | None):
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    import pypdfium2 as pdfium
 
+    if path.stat().st_size == 0:
+        raise IngestError("empty file (0 bytes)")
     try:
-        pdf = pdfplumber.open(path, password=password or "")
-        _ = len(pdf.pages)
-        return pdf
-    except PDFPasswordIncorrect:
-        raise IngestError("encrypted: password required (set ingest.passwords in params.yaml)") from None
-    except Exception as e:  # pdfminer raises many unrelated types for broken files
-        if any(isinstance(a, PDFPasswordIncorrect) for a in e.args):
-            raise IngestError("encrypted: password required (set ingest.passwords in params.yaml)") from None
-        raise IngestError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})".strip()) from None
+        return pdfium.PdfDocument(str(path), password=password or None)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
+            raise IngestError(
+                "encrypted: password required (set ingest.passwords in params.yaml)"
+                if not password else "encrypted: wrong password (check ingest.passwords in params.yaml)"
+            ) from None
+        raise IngestError(f"corrupt or unreadable PDF ({e})") from None
 
 
-def page_lines(page, number: int) -> list[SourceLine]:
-    """One page's text lines, each character with its ``(page, x0, top, x1, bottom)`` origin."""
-    out: list[SourceLine] = []
-    raw = page.extract_text_lines(return_chars=True, strip=True)
-    gaps = [b["top"] - a["bottom"] for a, b in zip(raw, raw[1:]) if b["top"] > a["bottom"]]
-    usual = statistics.median(gaps) if gaps else 0.0
-    prev_bottom = None
-    for line in raw:
-        chars = [c for c in line["chars"] if c["text"].strip() or c["text"] == " "]
-        if not chars:
+def page_chars(textpage, height: float) -> list[Char]:
+    """The page's visible characters in content-stream order, boxes from the top-left corner."""
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    loose = raw.FS_RECTF()
+    out: list[Char] = []
+    space = False
+    for k in range(raw.FPDFText_CountChars(tp)):
+        ch = chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD)
+        ch = _HYPHEN_CHARS.get(ch, ch)
+        if ch.isspace() or ch == "\x00" or raw.FPDFText_IsGenerated(tp, k) == 1:
+            space = True
             continue
-        if prev_bottom is not None and line["top"] - prev_bottom > max(usual * 1.8, 2.0):
-            out.append(SourceLine("", []))
-        prev_bottom = line["bottom"]
-        text: list[str] = []
-        origins: list[tuple] = []
-        prev = None
-        for c in chars:
-            box = (number, round(c["x0"], 2), round(c["top"], 2), round(c["x1"], 2), round(c["bottom"], 2))
-            if prev is not None and c["x0"] - prev["x1"] > 0.2 * c.get("size", 10) and c["text"] != " ":
+        raw.FPDFText_GetCharBox(tp, k, l, r, b, t)
+        if r.value <= l.value and t.value <= b.value:
+            continue
+        size = raw.FPDFText_GetFontSize(tp, k) or (t.value - b.value)
+        # x from the loose box (the glyph's advance: no false gaps inside words), y from the tight one
+        if raw.FPDFText_GetLooseCharBox(tp, k, loose) and loose.right > loose.left:
+            x0, x1 = max(loose.left, min(l.value, r.value) - 1), min(loose.right, max(l.value, r.value) + 1)
+            x0, x1 = min(x0, l.value), max(x1, r.value)
+        else:
+            x0, x1 = l.value, r.value
+        out.append(Char(ch, round(x0, 2), round(height - t.value, 2), round(x1, 2),
+                        round(height - b.value, 2), round(size, 2), space))
+        space = False
+    return out
+
+
+def line_to_source(line: Line, page: int) -> SourceLine:
+    """One line's text with one box per character; raised small digits become superscripts."""
+    chars = [c for f in line.frags for c in f.chars]
+    main = statistics.median(c.size for c in chars)
+    normal = [c.bottom for c in chars if c.size >= 0.8 * main] or [c.bottom for c in chars]
+    baseline = statistics.median(normal)
+    text: list[str] = []
+    origins: list[tuple] = []
+    prev: Char | None = None
+    for f_i, f in enumerate(line.frags):
+        for j, c in enumerate(f.chars):
+            sup = c.size < 0.8 * main and c.bottom < baseline - 0.15 * main
+            gap = prev is not None and (c.x0 - prev.x1 > 0.2 * min(c.size, prev.size) or c.space_before)
+            new_frag = prev is not None and j == 0 and f_i > 0
+            if prev is not None and (new_frag or gap) and not (sup and not c.space_before and c.x0 - prev.x1 < 1.5):
                 text.append(" ")
                 origins.append(origins[-1])
-            text.append(c["text"])
-            origins.append(box)
+            text.append(c.text.translate(_SUPERSCRIPT) if sup else c.text)
+            origins.append((page, c.x0, c.top, c.x1, c.bottom))
             prev = c
-        size = statistics.median(c.get("size", 10) for c in chars)
-        out.append(SourceLine("".join(text), origins, page=number, size=size))
+    return SourceLine("".join(text), origins, page=page, size=round(main, 1))
+
+
+def page_lines(lines: list[Line], page: int) -> list[SourceLine]:
+    """Source lines of one page, with a break at a column or band change, a wide gap or a size change."""
+    pitches = [b.baseline - a.baseline for a, b in zip(lines, lines[1:])
+               if (a.band, a.column) == (b.band, b.column) and not _is_table(a) and not _is_table(b)
+               and b.baseline > a.baseline]
+    usual = sorted(pitches)[len(pitches) // 3] if pitches else 0.0  # the line pitch: low, as gaps are rarer
+    out: list[SourceLine] = []
+    prev: Line | None = None
+    for line in lines:
+        if _is_table(line):
+            out.append(SourceLine("", []))
+            out.extend(line.frags[0].table)
+            out.append(SourceLine("", []))
+            prev = None
+            continue
+        sl = line_to_source(line, page)
+        if prev is not None and (
+            (prev.band, prev.column) != (line.band, line.column)
+            or line.baseline - prev.baseline > max(usual * 1.4, usual + 3)
+            or abs((out[-1].size or 0) - (sl.size or 0)) > 0.6
+        ):
+            out.append(SourceLine("", []))
+        out.append(sl)
+        prev = line
     return out
 
 
-def _drop_running_lines(pages: list[list[SourceLine]]) -> list[list[SourceLine]]:
-    """Remove page numbers and lines repeated at the top or bottom of most pages (running heads)."""
-    def edge(lines: list[SourceLine]) -> list[SourceLine]:
-        real = [line for line in lines if not line.is_break]
-        return real[:2] + real[-2:]
+def _is_table(line: Line) -> bool:
+    return line.frags[0].table is not None
 
+
+def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[SourceLine]]:
+    """One page's lines in reading order, and those of them in the top and bottom margins."""
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        chars = page_chars(textpage, height)
+    finally:
+        textpage.close()
+    frags = fragments(chars)
+    from .tables import page_tables, ruling_count
+
+    if chars and ruling_count(page) >= 4:
+        tables = page_tables(plumber(), number, chars)
+        if tables:
+            inside = {id(c) for t in tables for c in t.chars}
+            frags = fragments([c for c in chars if id(c) not in inside])
+            for t in tables:
+                frags.append(Fragment(table=t.rows, x0=t.bbox[0], top=t.bbox[1], x1=t.bbox[2], bottom=t.bbox[3]))
+    lines = reading_order(frags, width)
+    src = page_lines(lines, number)
+    zone = MARGIN_ZONE * height
+    heads = [sl for sl in src if sl.origins and sl.cells is None
+             and (max(o[4] for o in sl.origins) < zone or min(o[2] for o in sl.origins) > height - zone)]
+    return src, heads
+
+
+def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
     counts: dict[str, int] = {}
-    for lines in pages:
-        for key in {re.sub(r"\d+", "#", line.text) for line in edge(lines)}:
+    for heads in pages_heads:
+        for key in {re.sub(r"\d+", "#", h.text) for h in heads}:
             counts[key] = counts.get(key, 0) + 1
-    repeated = {k for k, n in counts.items() if len(pages) >= 3 and n >= max(3, 0.5 * len(pages))}
-    out = []
-    for lines in pages:
-        e = {id(line) for line in edge(lines)}
-        out.append([
-            line for line in lines
-            if not (id(line) in e and (_PAGE_NUMBER.match(line.text) or re.sub(r"\d+", "#", line.text) in repeated))
-        ])
-    return out
+    n = len(pages_heads)
+    return {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.5 * n)}
 
 
-def read_pdf(doc: Document, path: Path, password: str | None = None) -> Document:
-    """Fill ``doc`` from a PDF file."""
+def _read(path: Path, password: str | None) -> dict:
     pdf = _open(path, password)
-    with pdf:
-        if not pdf.pages:
+    plumber_pdf = None
+
+    def plumber():
+        nonlocal plumber_pdf
+        if plumber_pdf is None:
+            import pdfplumber
+
+            plumber_pdf = pdfplumber.open(path, password=password or "")
+        return plumber_pdf
+
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
             raise IngestError("PDF has no pages")
-        sizes = []
-        pages = []
-        for i, page in enumerate(pdf.pages, start=1):
-            pages.append(page_lines(page, i))
-            sizes.append((float(page.width), float(page.height)))
-            page.flush_cache()
-        meta = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int, float))}
-    if not any(line.text.strip() for lines in pages for line in lines):
-        raise IngestError("no text layer (needs OCR)")
+        sizes, bodies, heads = [], [], []
+        for i in range(n_pages):
+            page = pdf[i]
+            try:
+                sizes.append(tuple(float(v) for v in page.get_size()))
+                body, head = _read_page(page, i + 1, plumber)
+            finally:
+                page.close()
+            bodies.append(body)
+            heads.append(head)
+        meta = {k: str(v) for k, v in (pdf.get_metadata_dict() or {}).items() if v}
+    finally:
+        pdf.close()
+        if plumber_pdf is not None:
+            plumber_pdf.close()
+    running = _running_keys(heads)
     lines: list[SourceLine] = []
-    for page_lines_ in _drop_running_lines(pages):
-        lines.extend(page_lines_ + [SourceLine("", [])])
-    layout = build(lines)
+    for body, head in zip(bodies, heads):
+        # A margin line that is neither a page number nor repeated on other pages is real text: kept in place.
+        drop = {id(h) for h in head if _PAGE_NUMBER.match(h.text) or re.sub(r"\d+", "#", h.text) in running}
+        lines.extend(sl for sl in body if id(sl) not in drop)
+        lines.append(SourceLine("", []))
+    if not any(line.text.strip() for line in lines):
+        raise IngestError("no text layer (needs OCR)")
+    return {"lines": lines, "sizes": sizes, "meta": meta}
+
+
+def _child(conn, path: Path, password: str | None) -> None:
+    try:
+        conn.send(("ok", _read(path, password)))
+    except IngestError as e:
+        conn.send(("error", str(e)))
+    except Exception as e:  # noqa: BLE001 - reported to the parent as the document's error
+        conn.send(("error", f"unexpected {type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
+def _read_with_watchdog(path: Path, password: str | None, timeout_s: float | None) -> dict:
+    if not timeout_s:
+        return _read(path, password)
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, path, password), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(timeout_s):
+            proc.kill()
+            raise IngestError(f"timed out after {timeout_s:g} s (raise ingest.timeout_s, or check the file)")
+        try:
+            status, payload = recv.recv()
+        except EOFError:
+            proc.join(1)
+            raise IngestError(f"PDF reader crashed (exit code {proc.exitcode})") from None
+    finally:
+        proc.join(1)
+        if proc.is_alive():
+            proc.kill()
+        recv.close()
+    if status == "error":
+        raise IngestError(payload)
+    return payload
+
+
+def read_pdf(doc: Document, path: Path, password: str | None = None, timeout_s: float | None = None) -> Document:
+    """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit."""
+    got = _read_with_watchdog(path, password, timeout_s)
+    layout = build(got["lines"])
     doc.text = layout.text
     doc.blocks = layout.blocks
     doc.cells = layout.cells
     doc.char_boxes = [tuple(o) if o is not None else None for o in layout.origins]
-    doc.metadata = meta
-    doc.pages = _page_ranges(doc.char_boxes, sizes)
+    doc.metadata = got["meta"]
+    doc.pages = _page_ranges(doc.char_boxes, got["sizes"])
     return doc
 
 
@@ -129,4 +274,4 @@ def _page_ranges(boxes: list, sizes: list[tuple[float, float]]) -> list[Page]:
     return out
 
 
-__all__ = ["read_pdf", "names"]
+__all__ = ["read_pdf", "names", "HINT_TABLE_ROW"]

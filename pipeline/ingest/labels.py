@@ -1,0 +1,77 @@
+"""Block labels beyond layout: which block is the title, which the authors; kinds from sections.
+
+The title is the best-scoring heading-like block near the start: large type (PDFs), a heading, the
+same words quoted in a "to cite this article" line; never a journal name, a front-matter line, a
+standard section name or a two-word label ("Facts & figures").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import names
+
+_JOURNAL = re.compile(r"\b(journal|review|quarterly|proceedings|bulletin|transactions|vol\.|volume|issn)\b", re.I)
+_STANDARD = re.compile(
+    r"^\W*(\d+\.?\s*)?(abstract|summary|keywords?|introduction|background|methods?|results|discussion|"
+    r"conclusions?|references|bibliography|acknowledg\w+|appendix|notes)\b", re.I)
+_REAL_WORD = re.compile(r"[^\W\d_]{2,}")
+_SENTENCE = re.compile(r"[.!;]\s*$")
+_NAME_LIST = re.compile(r"^[^\d@:]{3,160}$")
+
+
+def pick_title(texts: list[str], kinds: list[str], sections: list[str], sizes: list[float | None]) -> int | None:
+    """The index of the title block among the first blocks, or None when none looks like one."""
+    front = " ".join(t for t, s in zip(texts, sections) if s == names.SEC_FRONT_MATTER).lower()
+    best, best_score = None, float("-inf")
+    for i, (t, k, s, size) in enumerate(zip(texts[:30], kinds, sections, sizes)):
+        if s in (names.SEC_FRONT_MATTER, names.SEC_REFERENCES) or k in (names.TABLE, names.FOOTNOTE, names.CAPTION):
+            continue
+        words = _REAL_WORD.findall(t)
+        if not 3 <= len(words) <= 30 or len(t) > 250 or _SENTENCE.search(t) or _STANDARD.match(t):
+            continue
+        score = 2.0 * (size or 0) + (3 if k == names.HEADING else 0) + 0.3 * min(len(words), 12) - 0.3 * i
+        if len(t) > 20 and t.lower() in front:
+            score += 6
+        if _JOURNAL.search(t):
+            score -= 8
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def looks_like_authors(text: str) -> bool:
+    """A short line of names: capitalized words, commas or "and", no digits, no sentence."""
+    t = text.strip().rstrip(",")
+    words = t.replace(",", " ").split()
+    if not _NAME_LIST.match(t) or not 1 <= len(words) <= 20 or _SENTENCE.search(t) and not re.search(r"\b[A-Z]\.$", t):
+        return False
+    caps = [w for w in words if w[0].isupper()]
+    return len(caps) >= 2 and all(w[0].isupper() or w.lower() in ("and", "&", "de", "van", "von", "der") for w in words)
+
+
+def relabel(texts: list[str], kinds: list[str], sections: list[str], sizes: list[float | None]) -> None:
+    """Set title, authors, abstract, keywords, references and front-matter kinds in place."""
+    from .layout import _KEYWORDS
+
+    for i, s in enumerate(sections):
+        if s == names.SEC_TITLE:  # the first heading, as assign_sections saw it: re-decided below
+            sections[i] = names.SEC_BODY
+    t = pick_title(texts, kinds, sections, sizes)
+    if t is not None:
+        kinds[t], sections[t] = names.TITLE, names.SEC_TITLE
+        for j in range(t + 1, min(t + 3, len(texts))):
+            if sections[j] == names.SEC_BODY and looks_like_authors(texts[j]):
+                kinds[j], sections[j] = names.AUTHORS, names.SEC_FRONT_MATTER
+                break
+    for i, (k, s) in enumerate(zip(kinds, sections)):
+        if k in (names.HEADING, names.TITLE, names.AUTHORS, names.TABLE, names.FOOTNOTE, names.CAPTION):
+            continue
+        if _KEYWORDS.match(texts[i]):
+            kinds[i] = names.KEYWORDS
+        elif s == names.SEC_ABSTRACT:
+            kinds[i] = names.ABSTRACT
+        elif s == names.SEC_REFERENCES:
+            kinds[i] = names.REFERENCES
+        elif s == names.SEC_FRONT_MATTER:
+            kinds[i] = names.FRONT_MATTER
