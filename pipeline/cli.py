@@ -75,6 +75,27 @@ def _extract(stage: str, a: argparse.Namespace) -> int:
 
 
 @command
+def cmd_train(a: argparse.Namespace) -> int:
+    """Fine-tune the spaCy NER on the training documents' gold entities (never the dev documents).
+
+    Example: python -m pipeline train --ingest data/ingest --gold gold/entities --out models/ner_spacy
+    """
+    from dataclasses import asdict
+
+    from .entities.train import REAL_CONFIG, TrainConfig, train
+
+    params = load_params(a.params)
+    p = stage_params(params, "train")
+    overlap = set(p["train_docs"]) & set((params.get("evaluate") or {}).get("dev_docs", []))
+    if overlap:
+        raise ValueError(f"train.train_docs and evaluate.dev_docs share {sorted(overlap)}; a dev document is never trained on")
+    cfg = TrainConfig(**{**asdict(REAL_CONFIG), **(p.get("config") or {})})
+    out = train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.out), p["model"], cfg)
+    print(f"train: spaCy NER fine-tuned on {len(p['train_docs'])} documents into {out}")
+    return 0
+
+
+@command
 def cmd_entities(a: argparse.Namespace) -> int:
     """Entity candidates from rules, spaCy and trained models, per document.
 
@@ -161,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     args = {
         "ingest": [("--raw", "raw"), ("--out", "data/ingest")],
         "parse": [("--ingest", "data/ingest"), ("--out", "data/parse")],
+        "train": [("--ingest", "data/ingest"), ("--gold", "gold/entities"), ("--out", "models/ner_spacy")],
         "entities": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/entities")],
         "figures": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/figures")],
         "events": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/events")],

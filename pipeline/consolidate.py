@@ -113,6 +113,15 @@ def events_table(docs: dict[str, Document], evs: dict[str, pd.DataFrame]) -> pd.
     return normalize_frame(names.T_EVENTS, pd.DataFrame(rows))
 
 
+def citations_table(docs: dict[str, Document]) -> pd.DataFrame:
+    """The parsed reference lists of all documents (one row per reference entry)."""
+    from .ingest.citations import citations
+
+    rows = [{**c, "citation_id": row_id("C", c["doc_id"], c["start"], c["end"])}
+            for doc in docs.values() if doc.status != names.STATUS_ERROR for c in citations(doc)]
+    return normalize_frame(names.T_CITATIONS, pd.DataFrame(rows))
+
+
 def main(ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Path, out_dir: Path,
          params: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """Build the corpus tables from the per-document stage outputs and write them to ``out_dir``."""
@@ -127,6 +136,7 @@ def main(ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Pa
         names.T_ENTITY_INDEX: index,
         names.T_FIGURES: figures_table(docs, _frames(figures_dir, ok)),
         names.T_EVENTS: events_table(docs, _frames(events_dir, ok)),
+        names.T_CITATIONS: citations_table(docs),
     }
     for name, df in tables.items():
         df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)

@@ -50,6 +50,12 @@ TABLES: dict[str, dict[str, Any]] = {
         "primary_key": ["event_id"], "sort": ["doc_id", "start", "end", "date_start"],
         "foreign_keys": [("doc_id", names.T_DOCUMENTS, "doc_id")],
     },
+    names.T_CITATIONS: {
+        "columns": [("citation_id", STR), ("doc_id", STR), ("n", INT), ("text", STR), ("start", INT), ("end", INT),
+                    ("authors", LIST), ("year", INT), ("title", STR), ("container", STR), ("doi", STR), ("url", STR)],
+        "primary_key": ["citation_id"], "sort": ["doc_id", "n"],
+        "foreign_keys": [("doc_id", names.T_DOCUMENTS, "doc_id")],
+    },
 }
 _PANDAS = {STR: "string", INT: "Int64", NUM: "Float64", LIST: "object"}
 

@@ -9,7 +9,7 @@ from pipeline import load_dataset, load_text, names
 from pipeline.schema import TABLES, columns
 
 pytestmark = pytest.mark.model
-SPAN_TABLES = (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS)
+SPAN_TABLES = (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS, names.T_CITATIONS)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_pipeline_ids_are_unique_and_foreign_keys_resolve(data):
 
 
 def test_pipeline_rows_are_unreviewed_and_never_from_references(data):
-    for table in SPAN_TABLES:
+    for table in (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS):
         df = data[table]
         assert set(df["review_status"]) == {names.UNREVIEWED}
         assert not set(df["section"]) & names.SECTIONS_NOT_EXTRACTED, table
@@ -80,3 +80,11 @@ def test_pipeline_csv_copies_sit_beside_parquet(corpus_run):
     for table in TABLES:
         csv = pd.read_csv(out / f"{table}.csv")
         assert list(csv.columns[: len(columns(table))]) == columns(table)
+
+
+def test_pipeline_citations_table_parses_the_reference_lists(data):
+    cit = data[names.T_CITATIONS]
+    row = cit[cit["doi"] == "10.52241/TJDS.2022.0034"] if "10.52241/TJDS.2022.0034" in set(cit["doi"].dropna()) else cit.iloc[:0]
+    assert set(cit["doc_id"]) >= {"000_95dc770c8c7f5368", "003_afb25aa48fd0f95b"}
+    assert cit["year"].dropna().between(1900, 2030).all()
+    assert row.empty or row.iloc[0]["doc_id"] == "003_afb25aa48fd0f95b"
