@@ -74,10 +74,12 @@ MONEY_LABEL_RX = re.compile(
     rf"\(?(?P<cur>USD|EUR|KZT|US\$)\s(?P<mag>million|billion|thousand|mln|bn)\)?\s*:\s*(?P<a>{_NUM})(?![\d,.]\d)")
 AGE_RX = re.compile(rf"\b(?:(?:{_QUAL_RX})\s+)the age of\s(?P<a>\d{{1,3}})\b|\baged\s(?P<b>\d{{1,3}})\b", re.I)
 
+_NOTE_AFTER = r"(?:\s\d{1,3}(?=\s+(?:https?://|www\.|[A-Z])))?"
 # Spans that hold digits but no figure: masked before any number is read.
 _NOT_FIGURE = [
-    r"(?:https?://|www\.)\S+",                                   # URLs
-    r"\b[\w.-]+\.(?:com|org|net|gov|edu|int|info|io|kz|ru|uz|kg|de|fr|uk|eu|tr|cn)(?:/\S*|\b)",  # bare domains
+    rf"(?:https?://|www\.)\S+{_NOTE_AFTER}",                       # URLs, and the footnote number after one
+    rf"\b[\w.-]+\.(?:com|org|net|gov|edu|int|info|io|kz|ru|uz|kg|de|fr|uk|eu|tr|cn)(?:/\S*|\b){_NOTE_AFTER}",  # domains
+    r"\A\s*\d{1,3}(?=\s+(?:https?://|www\.|[A-Z]))",              # footnote number opening a block
     r"\S+@\S+\.\w+",                                             # e-mail
     r"\b(?:doi:\s?|DOI:?\s?)?10\.\d{4,}/\S+",                    # DOIs
     r"\bISSN:?\s*\d{4}-?\d{3}[\dXx]\b|\b\d{4}-\d{3}[\dXx]\b",    # ISSNs
