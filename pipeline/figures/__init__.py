@@ -58,7 +58,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             cell = cells.get(start)
             if cell and cell.get("drop"):
                 continue
-            ctx = cell if cell is not None else describe(doc, parsed, start, end)
+            ctx = cell if cell is not None else describe(doc, parsed, start, end, n.kind)
             out.append(Figure(start, end, n.value, n.low, n.high, n.kind, ctx.get("unit") or n.unit, n.qualifier,
                               ctx.get("object"), ctx.get("place"), ctx.get("time"), ctx.get("source")))
     return out
