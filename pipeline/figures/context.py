@@ -6,7 +6,7 @@
 * ``place``: the GPE/LOC entity of the sentence nearest to the number, people's names excluded
   ("Kazakhs" is sometimes tagged GPE);
 * ``time``: the nearest year or period of the sentence, citation years in brackets excluded;
-* ``source``: an "according to X" / "X (2014) estimates" phrase.
+* ``source``: an "according to X" / "X (2014) estimates" phrase, or a bracketed citation "(Karimi, 2011)".
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ _YEAR = re.compile(r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(
 _SOURCE = re.compile(r"(?:according to|as reported by|estimated by|data (?:of|from)|reports? of)\s+(?:the\s+)?"
                      r"([A-Z][\w.’'\- ]{1,80}?)(?=[,.;:)]|\s(?:in|the|there|is|was|were|,)\b)")
 _AUTHOR_YEAR = re.compile(r"\b([A-Z][\w’'\-]+(?: (?:et al\.|[A-Z]\.))?) \((\d{4})\)")
+_CITATION = re.compile(r"\(([A-Z][^()]{1,80}?,\s*(?:1[89]|20)\d\d[a-z]?)\)")
 _PLURAL_COUNTRIES = frozenset({"netherlands", "philippines", "united states", "bahamas", "maldives", "seychelles",
                                "comoros", "emirates", "united arab emirates", "low countries"})
 _MEASURES = ("duration", "area", "length")
@@ -86,7 +87,7 @@ def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "coun
     years = [m for m in _YEAR.finditer(sent_text) if not _in_citation(sent_text, m.start(), m.end())]
     if years:
         out["time"] = min(years, key=lambda m: abs(m.start() - rel)).group(0)
-    m = _SOURCE.search(sent_text) or _AUTHOR_YEAR.search(sent_text)
+    m = _SOURCE.search(sent_text) or _AUTHOR_YEAR.search(sent_text) or _CITATION.search(sent_text)
     if m:
         out["source"] = m.group(0) if m.re is _AUTHOR_YEAR else m.group(1).strip()
     return out
