@@ -21,6 +21,7 @@ from ..model import Document
 from ..parse import PARSE_SUFFIX, load_parse
 from .context import describe
 from .numbers import find_numbers
+from .tables import cell_contexts
 
 OUT_SUFFIX = ".parquet"
 
@@ -47,13 +48,17 @@ FIGURE_COLUMNS = ["doc_id", "start", "end", "text", *[f for f in Figure.__datacl
 def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Figure]:
     """All figures of one document, outside references and front matter (pure)."""
     out: list[Figure] = []
+    cells = cell_contexts(doc, parsed)
     for block in doc.blocks:
         if block.section in names.SECTIONS_NOT_EXTRACTED:
             continue
         chunk = doc.text[block.start:block.end]
         for n in find_numbers(chunk):
             start, end = block.start + n.start, block.start + n.end
-            ctx = describe(doc, parsed, start, end)
+            cell = cells.get(start)
+            if cell and cell.get("drop"):
+                continue
+            ctx = cell if cell is not None else describe(doc, parsed, start, end, n.kind)
             out.append(Figure(start, end, n.value, n.low, n.high, n.kind, ctx.get("unit") or n.unit, n.qualifier,
                               ctx.get("object"), ctx.get("place"), ctx.get("time"), ctx.get("source")))
     return out

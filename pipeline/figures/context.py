@@ -1,48 +1,93 @@
 """What a number counts, where, when and on whose authority — read from the sentence around it.
 
-First cut: the noun phrase right after the number (``object``), the GPE/LOC in the same sentence
-(``place``), a year in the same sentence (``time``) and an "according to X" / "X (2014)" phrase
-(``source``).
+* ``object``: the noun phrase the number modifies ("700 Kazakh families"), or for a percent or share
+  the phrase after "of" ("90 % of the Kazakh diaspora"), or for a duration, area or length the
+  subject of the clause ("The land area encompasses 2.72 million square kilometers");
+* ``place``: the GPE/LOC entity of the sentence nearest to the number, people's names excluded
+  ("Kazakhs" is sometimes tagged GPE);
+* ``time``: the nearest year or period of the sentence, citation years in brackets excluded;
+* ``source``: an "according to X" / "X (2014) estimates" phrase, or a bracketed citation "(Karimi, 2011)".
 """
 
 from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from ..model import Document
 
-_YEAR = re.compile(r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?(?![\d,])")
-_SOURCE = re.compile(r"(?:according to|as reported by|estimated by|data (?:of|from)|reports? of)\s+(?:the\s+)?([A-Z][\w.’'\- ]{1,80}?)(?=[,.;:)]|\s(?:in|the|there|is|was|were|,)\b)")
+_YEAR = re.compile(r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?"
+                   r"(?:s\b)?(?![\d,])")
+_SOURCE = re.compile(r"(?:according to|as reported by|estimated by|data (?:of|from)|reports? of)\s+(?:the\s+)?"
+                     r"([A-Z][\w.’'\- ]{1,80}?)(?=[,.;:)]|\s(?:in|the|there|is|was|were|,)\b)")
+_AUTHOR_YEAR = re.compile(r"\b([A-Z][\w’'\-]+(?: (?:et al\.|[A-Z]\.))?) \((\d{4})\)")
+_CITATION = re.compile(r"\(([A-Z][^()]{1,80}?,\s*(?:1[89]|20)\d\d[a-z]?)\)")
+_PLURAL_COUNTRIES = frozenset({"netherlands", "philippines", "united states", "bahamas", "maldives", "seychelles",
+                               "comoros", "emirates", "united arab emirates", "low countries"})
+_MEASURES = ("duration", "area", "length")
+_DROP_LEFT = frozenset({"the", "a", "an", "all", "total", "these", "those", "its", "their", "of"})
 
 
-def describe(doc: Document, parsed: Doc, start: int, end: int) -> dict[str, str | None]:
+def _in_citation(sent_text: str, start: int, end: int) -> bool:
+    """A year inside brackets with a name or alone: "(2014)", "(Mendikulova G., 2014)"."""
+    open_ = sent_text.rfind("(", 0, start)
+    close = sent_text.find(")", end)
+    return open_ != -1 and close != -1 and ")" not in sent_text[open_:start] and "(" not in sent_text[end:close]
+
+
+def _is_people_name(ent: Span) -> bool:
+    text = ent.text.removeprefix("the ").lower()
+    return ent.root.tag_ == "NNPS" and text not in _PLURAL_COUNTRIES or text.endswith(("khs", "eks", "yzs"))
+
+
+def _phrase(head: Token, left_limit: int) -> str:
+    toks = [t for t in head.subtree if t.i >= left_limit]
+    while toks and (toks[0].lower_ in _DROP_LEFT or toks[0].is_punct or toks[0].like_num):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].dep_ in ("cc", "prep")):
+        toks = toks[:-1]
+    words = [t for t in toks if t.dep_ not in ("relcl", "acl") or t == head]
+    text = " ".join(t.text for t in toks[: (toks.index(words[-1]) + 1) if words else 0])
+    return text if 0 < len(text) <= 60 else head.text
+
+
+def object_of(span: Span, kind: str) -> str | None:
+    doc, sent = span.doc, span.sent
+    nxt = doc[span.end] if span.end < sent.end else None
+    if kind in _MEASURES:
+        root = sent.root
+        subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        return _phrase(subj, subj.left_edge.i) if subj is not None and not subj.like_num else None
+    if nxt is not None and nxt.lower_ == "of" and kind in ("percent", "share", "count"):
+        pobj = next((c for c in nxt.children if c.dep_ == "pobj"), None)
+        if pobj is not None:
+            return _phrase(pobj, nxt.i + 1) if kind != "count" else pobj.text
+    words: list[str] = []
+    for t in doc[span.end: min(span.end + 6, sent.end)]:
+        if t.pos_ in ("ADJ", "NOUN", "PROPN") and not t.like_num:
+            words.append(t.text)
+        else:
+            break
+    return " ".join(words) or None
+
+
+def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
         return {}
     sent = span.sent
-    out: dict[str, str | None] = {}
-    nxt = [t for t in parsed[span.end: min(span.end + 6, sent.end)]]
-    words: list[str] = []
-    for t in nxt:
-        if t.pos_ in ("ADJ", "NOUN", "PROPN") and not t.like_num:
-            words.append(t.text)
-        elif words or t.pos_ not in ("ADP", "DET"):
-            break
-        else:
-            break
-    out["object"] = " ".join(words) or None
-    places = [e for e in sent.ents if e.label_ in ("GPE", "LOC")]
+    out: dict[str, str | None] = {"object": object_of(span, kind)}
+    places = [e for e in sent.ents if e.label_ in ("GPE", "LOC") and not _is_people_name(e)]
     if places:
         best = min(places, key=lambda e: abs(e.start_char - start))
         out["place"] = best.text.removeprefix("the ")
     sent_text = parsed.text[sent.start_char:sent.end_char]
-    years = [m for m in _YEAR.finditer(sent_text)]
+    rel = start - sent.start_char
+    years = [m for m in _YEAR.finditer(sent_text) if not _in_citation(sent_text, m.start(), m.end())]
     if years:
-        rel = start - sent.start_char
         out["time"] = min(years, key=lambda m: abs(m.start() - rel)).group(0)
-    m = _SOURCE.search(sent_text)
+    m = _SOURCE.search(sent_text) or _AUTHOR_YEAR.search(sent_text) or _CITATION.search(sent_text)
     if m:
-        out["source"] = m.group(1).strip()
+        out["source"] = m.group(0) if m.re is _AUTHOR_YEAR else m.group(1).strip()
     return out
