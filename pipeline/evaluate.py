@@ -134,6 +134,16 @@ def figure_metrics(gold_dir: Path, figures: pd.DataFrame, extra: Iterable[tuple[
     return out
 
 
+def tricky_figures(path: Path) -> list[tuple[list[dict], list[dict]]]:
+    """(gold, predicted) figure lists for the hand-written tricky sentences (string reader only)."""
+    from .figures.numbers import find_numbers
+
+    if not path.exists():
+        return []
+    return [(t["figures"], [{"value": n.value, "low": n.low, "high": n.high} for n in find_numbers(t["sentence"])])
+            for t in read_jsonl(path)]
+
+
 # --- events -----------------------------------------------------------------------------------
 
 def event_matches(gold: dict, pred: dict) -> bool:
@@ -181,7 +191,8 @@ def main(tables_dir: Path, entities_dir: Path, gold_dir: Path, metrics_dir: Path
     dev = [d for d in params.get("dev_docs", []) if (gold_dir / "entities" / f"{d}.jsonl").exists()]
     results = {
         "entities": entity_metrics(gold_dir / "entities", dev, mentions, candidates),
-        "figures": figure_metrics(gold_dir / "figures", pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet")),
+        "figures": figure_metrics(gold_dir / "figures", pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet"),
+                                  tricky_figures(gold_dir / "figures" / "tricky.jsonl")),
         "events": {**event_metrics(gold_dir / "events", pd.read_parquet(tables_dir / f"{names.T_EVENTS}.parquet")),
                    "timex": timex_metrics(gold_dir / "timex" / "tricky.jsonl")},
     }

@@ -31,8 +31,8 @@ def main(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[str, pd.Data
         df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
         csv = df.copy()
         for col in csv.columns:
-            if csv[col].map(lambda v: isinstance(v, (list, tuple))).any():
-                csv[col] = csv[col].map(lambda v: json.dumps(list(v), ensure_ascii=False))
+            if csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col]):
+                csv[col] = csv[col].map(lambda v: json.dumps([str(x) for x in v], ensure_ascii=False))
         csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
     texts = out_dir / "texts"
     texts.mkdir(exist_ok=True)

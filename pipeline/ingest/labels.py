@@ -25,10 +25,13 @@ def pick_title(texts: list[str], kinds: list[str], sections: list[str], sizes: l
     front = " ".join(t for t, s in zip(texts, sections) if s == names.SEC_FRONT_MATTER).lower()
     best, best_score = None, float("-inf")
     for i, (t, k, s, size) in enumerate(zip(texts[:30], kinds, sections, sizes)):
-        if s in (names.SEC_FRONT_MATTER, names.SEC_REFERENCES) or k in (names.TABLE, names.FOOTNOTE, names.CAPTION):
+        if k in (names.TABLE, names.CAPTION):
+            break  # a paper's title comes before its first table or figure
+        if s in (names.SEC_FRONT_MATTER, names.SEC_REFERENCES) or k == names.FOOTNOTE:
             continue
         words = _REAL_WORD.findall(t)
-        if not 3 <= len(words) <= 30 or len(t) > 250 or _SENTENCE.search(t) or _STANDARD.match(t):
+        digits = sum(c.isdigit() for c in t)
+        if not 3 <= len(words) <= 30 or len(t) > 250 or _SENTENCE.search(t) or _STANDARD.match(t) or digits > 0.2 * len(t):
             continue
         score = 2.0 * (size or 0) + (3 if k == names.HEADING else 0) + 0.3 * min(len(words), 12) - 0.3 * i
         if len(t) > 20 and t.lower() in front:
