@@ -68,10 +68,12 @@ def _best(text: str, a: Anchor, spans: list[tuple[int, int]], method: str,
           min_context: float = 50.0) -> Placement | None:
     """The span whose context agrees best, then nearest the old start.
 
-    With several candidates, ``None`` when two tie or when even the best context disagrees
-    (``min_context``): a decision is never applied to a span that merely has the same words.
+    With several candidates, ``None`` when the anchor has no context, when two tie, or when even
+    the best context disagrees (``min_context``): a decision is never applied to a span that merely has the same words.
     """
     if not spans:
+        return None
+    if len(spans) > 1 and not (a.prefix or a.suffix):
         return None
     ranked = sorted((-_context_score(text, s, e, a), abs(s - a.start), s, e) for s, e in spans)
     ctx, _, s, e = ranked[0]
