@@ -13,6 +13,7 @@ from pipeline.review import anchor as anc
 from pipeline.review.apply import apply_decisions
 from pipeline.review.csvsheet import escape_cell, export_sheet, import_sheet, unescape_cell
 from pipeline.review.decisions import Anchor, Decision, append_decisions, load_decisions
+from pipeline.review import labelstudio as ls
 from pipeline.review.labelstudio import export_label_studio, import_label_studio
 from pipeline.schema import normalize_frame
 
@@ -82,7 +83,7 @@ def annotate(task: dict, author: dict) -> dict:
     s, e = u16(text, "Alash party")
     result.append({"id": "newRegion1", "from_name": "label", "to_name": "text", "type": "labels",   # added span
                    "value": {"start": anc.to_utf16(text, text.index("1917")), "end": anc.to_utf16(text, text.index("1917") + 4),
-                             "text": "1917", "labels": [names.EVENT]}})
+                             "text": "1917", "labels": [ls.EVENT]}})
     result.append({"id": "newRegion2", "from_name": "label", "to_name": "text", "type": "labels",
                    "value": {"start": u16(text, "Alash party")[0], "end": u16(text, "Alash party")[1],
                              "text": "Alash party", "labels": [names.ORG]}})

@@ -30,7 +30,8 @@ from . import anchor as anc
 from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MOVE, REJECT, RELABEL, SPAN_TABLES, Anchor, Decision, now,
                         parse_time)
 
-FIGURE, EVENT = "FIGURE", "EVENT"
+# not "EVENT": that is an OntoNotes entity label (names.EVENT)
+FIGURE, EVENT = "FIGURE", "DATED_EVENT"
 LABEL_TABLE = {FIGURE: names.T_FIGURES, EVENT: names.T_EVENTS}
 FROM_LABELS, TO_TEXT = "label", "text"
 AREAS: dict[str, tuple[str, ...]] = {
