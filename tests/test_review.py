@@ -341,3 +341,17 @@ def test_review_merge_split_and_canonical():
     assert sorted(idx.loc[b, "aliases"]) == ["Alash", "Kazakh Congress"] and a not in idx.index
     assert ent.loc["Orenburg", "entity_id"] not in idx.index
     assert set(res.decisions["outcome"]) == {"applied"}
+
+
+def test_review_metrics_precision_per_source(ls_decisions, tmp_path):
+    from pipeline.review.metrics import review_metrics
+
+    tables, decisions = ls_decisions
+    res = apply_decisions(tables, {DOC: TEXT}, decisions)
+    (tmp_path / "review").mkdir()
+    for name, df in res.tables.items():
+        df.to_parquet(tmp_path / f"{name}.parquet")
+    res.rejected.to_parquet(tmp_path / "review" / "rejected.parquet")
+    m = review_metrics(tmp_path)
+    assert m["entities"]["rules"] == {"accepted": 1, "corrected": 2, "rejected": 1, "precision": 0.75}
+    assert m["entities"]["added"] == 1 and m["events"]["added"] == 1
