@@ -34,7 +34,7 @@ from ..model import Document
 from ..schema import TABLES, empty_frame, normalize_frame
 from . import anchor as anc
 from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MERGE, MOVE, NUMERIC_FIELDS, REJECT, RELABEL, SPAN_TABLES,
-                        SPLIT, Anchor, Decision, load_decisions, parse_time)
+                        SPLIT, Decision, load_decisions)
 
 log = logging.getLogger(__name__)
 SUFFIX = ".parquet"
