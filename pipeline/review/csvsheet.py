@@ -1,0 +1,155 @@
+"""A review spreadsheet: one row per extraction out, decisions back in.
+
+The exported CSV has the extraction's id, table, document, offsets (code points), label, quote,
+some context and its normalized fields (read-only: they say what the annotator saw), then empty
+decision columns the annotator fills:
+
+* ``decision``: ``accept``, ``reject``, ``fix`` (apply the ``new_*`` columns) or ``add`` (a new
+  row: give doc_id, table, start/end or quote, label and fields); empty = not reviewed;
+* ``new_label``, ``new_start``, ``new_end``: a relabel or new boundaries;
+* ``new_fields``: field edits as ``unit=km2; place=Buenos Aires`` (an empty value clears the field);
+* ``note``: free text kept with the decision.
+
+Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (formula injection in
+spreadsheets) and cells that start with ``'`` are written with a leading ``'``; the import removes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from .. import names
+from ..model import Document
+from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MOVE, REJECT, RELABEL, SPAN_TABLES, Anchor, Decision,
+                        EDITABLE, now)
+
+INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "'")
+CONTEXT_CHARS = 60
+FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for t in SPAN_TABLES for f in EDITABLE[t]))
+DECISION_COLUMNS = ("decision", "new_label", "new_start", "new_end", "new_fields", "note")
+COLUMNS = ("table", "id", "doc_id", "sha256", "start", "end", "label", "quote", "context", *FIELDS,
+           *DECISION_COLUMNS)
+FIX = "fix"
+
+
+def escape_cell(v: Any) -> str:
+    s = "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v)
+    if isinstance(v, float) and v.is_integer():
+        s = str(int(v))
+    return "'" + s if s.startswith(INJECTION_START) else s
+
+
+def unescape_cell(s: str | None) -> str:
+    s = s or ""
+    return s[1:] if s.startswith("'") else s
+
+
+def _text(doc: Document | str) -> str:
+    return doc if isinstance(doc, str) else doc.text
+
+
+def export_sheet(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]) -> str:
+    """The review sheet as CSV text (UTF-8, one row per extraction, sorted by document and offset)."""
+    docs = tables.get(names.T_DOCUMENTS)
+    sha = dict(zip(docs["doc_id"], docs["sha256"])) if docs is not None and len(docs) else {}
+    rows = []
+    for table in SPAN_TABLES:
+        df = tables.get(table)
+        if df is None:
+            continue
+        for r in df.to_dict("records"):
+            if r["doc_id"] not in texts:
+                continue
+            text, s, e = _text(texts[r["doc_id"]]), int(r["start"]), int(r["end"])
+            ctx = f"{text[max(0, s - CONTEXT_CHARS):s]}[[{text[s:e]}]]{text[e:e + CONTEXT_CHARS]}".replace("\n", " ")
+            label = r.get("label") if table == names.T_ENTITIES else r.get("kind") if table == names.T_FIGURES else r.get("event_type")
+            rows.append({"table": table, "id": r[ID_COLUMN[table]], "doc_id": r["doc_id"], "sha256": sha.get(r["doc_id"]),
+                         "start": s, "end": e, "label": label, "quote": text[s:e], "context": ctx,
+                         **{f: r.get(f) for f in EDITABLE[table]}})
+    rows.sort(key=lambda r: (r["doc_id"], r["start"], r["end"], r["table"], r["id"]))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for r in rows:
+        w.writerow([escape_cell(r.get(c)) for c in COLUMNS])
+    return buf.getvalue()
+
+
+def parse_fields(s: str) -> dict[str, str | None]:
+    """``"unit=km2; place=Buenos Aires"`` → ``{"unit": "km2", "place": "Buenos Aires"}``."""
+    out: dict[str, str | None] = {}
+    for part in s.split(";"):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"new_fields: {part.strip()!r} is not field=value")
+        k, v = part.split("=", 1)
+        out[k.strip()] = v.strip() or None
+    return out
+
+
+def import_sheet(csv_text: str, texts: Mapping[str, Document | str], author: str,
+                 created: str | None = None) -> list[Decision]:
+    """Decisions from a filled review sheet; a row with an unknown decision raises with its line."""
+    created = created or now()
+    out: list[Decision] = []
+    for n, raw in enumerate(csv.DictReader(io.StringIO(csv_text)), 2):
+        r = {k: unescape_cell(v) for k, v in raw.items() if k}
+        what = r.get("decision", "").strip().lower()
+        if not what:
+            continue
+        try:
+            out.extend(_row_decisions(r, what, texts, author, created))
+        except (ValueError, KeyError) as e:
+            raise ValueError(f"sheet line {n}: {e}") from e
+    return out
+
+
+def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: str) -> list[Decision]:
+    table, doc_id = r["table"], r["doc_id"]
+    if doc_id not in texts:
+        raise ValueError(f"unknown document {doc_id!r}")
+    text = _text(texts[doc_id])
+    sha = r.get("sha256") or None
+    common = {"table": table, "author": author, "created": created, "note": r.get("note") or None}
+    new_fields = parse_fields(r.get("new_fields", ""))
+    if what == ADD:
+        s, e = int(r["start"]), int(r["end"])
+        label = r.get("new_label") or r.get("label") or None
+        return [Decision(ADD, target=Anchor.of(text, doc_id, s, e, sha), label=label if table == names.T_ENTITIES else None,
+                         fields={**{f: r[f] for f in EDITABLE[table] if r.get(f)}, **new_fields}, **common)]
+    s, e = int(r["start"]), int(r["end"])
+    target = Anchor(doc_id, r["quote"], s, e, text[max(0, s - 32):s], text[e:e + 32], sha)
+    if text[s:e] != r["quote"]:  # the text changed since export: the quote is the truth, without context
+        target = Anchor(doc_id, r["quote"], s, e, "", "", sha)
+    seen = {k: r[k] for k in EDITABLE[table] if r.get(k)}
+    if table == names.T_ENTITIES and r.get("label"):
+        seen["label"] = r["label"]
+    base = {"target_id": r["id"], "target": target, "seen": seen, **common}
+    if what in (ACCEPT, REJECT):
+        return [Decision(what, **base)]
+    if what != FIX:
+        raise ValueError(f"decision {what!r} is not one of accept, reject, fix, add")
+    out = []
+    if r.get("new_label") and r["new_label"] != r.get("label"):
+        out.append(Decision(RELABEL, label=r["new_label"], **base))
+    ns, ne = r.get("new_start") or r["start"], r.get("new_end") or r["end"]
+    if (int(ns), int(ne)) != (s, e):
+        out.append(Decision(MOVE, span=Anchor.of(text, doc_id, int(ns), int(ne), sha), **base))
+    if new_fields:
+        out.append(Decision(EDIT, fields=new_fields, **base))
+    if not out:
+        raise ValueError("decision 'fix' but no new_label, new_start/new_end or new_fields")
+    return out
+
+
+def write_sheet(path: Path, tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]) -> None:
+    Path(path).write_text(export_sheet(tables, texts), encoding="utf-8", newline="")
+
+
+__all__ = ["export_sheet", "import_sheet", "escape_cell", "unescape_cell", "write_sheet"]

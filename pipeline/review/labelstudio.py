@@ -1,0 +1,216 @@
+"""Label Studio round trip: tasks with predictions out, decisions back from its JSON export.
+
+One task per document: ``data.text`` is the canonical text; one prediction holds every extraction
+as a labelled region whose ``id`` is the row's stable id (mention_id, figure_id, event_id), with the
+figure's or event's normalized fields as per-region TextAreas. ``data.regions`` keeps what was
+exported (code-point offsets, label, fields), so the import compares against exactly that.
+
+Label Studio's ``start``/``end`` are JavaScript string indices (UTF-16 code units). They are
+converted both ways; on import each region is checked against its ``value.text``, and offsets that
+do not reproduce it (Label Studio versions differ here) are re-read as code points, then searched
+near the given position; a region that still does not fit keeps its quote, and the review stage
+orphans it rather than guessing.
+
+The import reads an annotation's regions against ``data.regions``: kept unchanged → accept,
+deleted → reject, label changed → relabel, boundaries changed → move, TextArea changed → edit,
+new region → add.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+from xml.sax.saxutils import quoteattr
+
+import pandas as pd
+
+from .. import names
+from ..model import Document
+from . import anchor as anc
+from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MOVE, REJECT, RELABEL, SPAN_TABLES, Anchor, Decision, now,
+                        parse_time)
+
+# not "EVENT": that is an OntoNotes entity label (names.EVENT)
+FIGURE, EVENT = "FIGURE", "DATED_EVENT"
+LABEL_TABLE = {FIGURE: names.T_FIGURES, EVENT: names.T_EVENTS}
+FROM_LABELS, TO_TEXT = "label", "text"
+AREAS: dict[str, tuple[str, ...]] = {
+    names.T_FIGURES: ("value", "low", "high", "unit", "object", "place", "time"),
+    names.T_EVENTS: ("date_start", "date_end", "event_type", "location"),
+}
+AREA_NAMES: tuple[str, ...] = tuple(dict.fromkeys(f for fs in AREAS.values() for f in fs))
+
+
+def label_config() -> str:
+    """The labelling interface: entity labels + FIGURE + EVENT over the text, one TextArea per field."""
+    labels = "\n".join(f"    <Label value={quoteattr(v)}/>" for v in (*names.ENTITY_LABELS, FIGURE, EVENT))
+    areas = "\n".join(
+        f"  <TextArea name={quoteattr(f)} toName=\"text\" perRegion=\"true\" editable=\"true\" maxSubmissions=\"1\"\n"
+        f"            placeholder={quoteattr(f)} displayMode=\"region-list\"/>" for f in AREA_NAMES)
+    return (f"<View>\n  <Labels name=\"{FROM_LABELS}\" toName=\"{TO_TEXT}\">\n{labels}\n  </Labels>\n"
+            f"  <Text name=\"{TO_TEXT}\" value=\"$text\" granularity=\"symbol\"/>\n{areas}\n</View>\n")
+
+
+def _text(doc: Document | str) -> str:
+    return doc if isinstance(doc, str) else doc.text
+
+
+def _fmt(v: Any) -> str | None:
+    if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for table in SPAN_TABLES:
+        df = tables.get(table)
+        if df is None or not len(df):
+            continue
+        for r in df[df["doc_id"] == doc_id].to_dict("records"):
+            label = r["label"] if table == names.T_ENTITIES else FIGURE if table == names.T_FIGURES else EVENT
+            score = r.get("score") if table == names.T_ENTITIES else None
+            src = (",".join(r["sources"]) if table == names.T_ENTITIES else r.get("source")
+                   or (names.SRC_FIGURE_RULES if table == names.T_FIGURES else names.SRC_EVENT_RULES))
+            out[r[ID_COLUMN[table]]] = {
+                "table": table, "label": label, "start": int(r["start"]), "end": int(r["end"]),
+                "source": src, "score": None if score is None or pd.isna(score) else float(score),
+                "fields": {f: _fmt(r.get(f)) for f in AREAS.get(table, ())},
+            }
+    return out
+
+
+def export_label_studio(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]) -> tuple[list[dict], str]:
+    """One task per document (see the module docstring) and the labelling config XML."""
+    docs = tables.get(names.T_DOCUMENTS)
+    sha = dict(zip(docs["doc_id"], docs["sha256"])) if docs is not None and len(docs) else {}
+    tasks = []
+    for doc_id in sorted(texts):
+        text = _text(texts[doc_id])
+        regions = _regions(tables, doc_id)
+        result, sources = [], set()
+        for rid, g in regions.items():
+            s16, e16 = anc.to_utf16(text, g["start"]), anc.to_utf16(text, g["end"])
+            item = {"id": rid, "from_name": FROM_LABELS, "to_name": TO_TEXT, "type": "labels",
+                    "value": {"start": s16, "end": e16, "text": text[g["start"]:g["end"]], "labels": [g["label"]]},
+                    "meta": {"text": [f"{g['table']} from {g['source']}"]}}
+            if g["score"] is not None:
+                item["score"] = g["score"]
+            result.append(item)
+            sources.update(str(g["source"]).split(","))
+            for f, v in g["fields"].items():
+                if v is not None:
+                    result.append({"id": rid, "from_name": f, "to_name": TO_TEXT, "type": "textarea",
+                                   "value": {"start": s16, "end": e16, "text": [v]}})
+        scores = [g["score"] for g in regions.values() if g["score"] is not None]
+        tasks.append({
+            "data": {"text": text, "doc_id": doc_id, "sha256": sha.get(doc_id), "regions": regions},
+            "predictions": [{"model_version": "+".join(sorted(sources)) or "pipeline",
+                             "score": round(sum(scores) / len(scores), 4) if scores else None, "result": result}],
+        })
+    return tasks, label_config()
+
+
+# --- import -----------------------------------------------------------------------------------
+
+def _cp_offsets(text: str, value: dict[str, Any]) -> tuple[int, int]:
+    """Code-point offsets of a Label Studio region, checked against its ``text``."""
+    s, e, quote = int(value["start"]), int(value["end"]), value.get("text")
+    tries = []
+    try:
+        tries.append((anc.from_utf16(text, s), anc.from_utf16(text, e)))
+    except ValueError:
+        pass
+    tries.append((s, e))
+    for cs, ce in tries:
+        if quote is None or text[cs:ce] == quote:
+            return cs, ce
+    found = anc.locate(text, Anchor("", quote, *tries[0]), threshold=100.0) if quote else None
+    return (found.start, found.end) if found else tries[0]
+
+
+def _author(ann: dict[str, Any]) -> str:
+    who = ann.get("completed_by")
+    if isinstance(who, dict):
+        return str(who.get("email") or who.get("id") or "unknown")
+    return f"labelstudio-user-{who}" if who is not None else "unknown"
+
+
+def _annotated(text: str, result: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    regions: dict[str, dict[str, Any]] = {}
+    for item in result:
+        v = item.get("value") or {}
+        g = regions.setdefault(item["id"], {"fields": {}})
+        if item.get("type") == "labels":
+            g["label"] = (v.get("labels") or [None])[0]
+            g["start"], g["end"] = _cp_offsets(text, v)
+            g["quote"] = v.get("text")
+        elif item.get("type") == "textarea":
+            g["fields"][item["from_name"]] = "\n".join(v.get("text") or []).strip() or None
+    return {k: g for k, g in regions.items() if "label" in g}
+
+
+def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | None = None) -> list[Decision]:
+    """Decisions from a Label Studio JSON export of tasks made by :func:`export_label_studio`."""
+    tasks = json.loads(export_json) if isinstance(export_json, str) else export_json
+    out: list[Decision] = []
+    for task in tasks:
+        data = task["data"]
+        text, doc_id, sha = data["text"], data["doc_id"], data.get("sha256")
+        original = data.get("regions") or {}
+        for ann in task.get("annotations") or []:
+            if ann.get("was_cancelled"):
+                continue
+            who = author or _author(ann)
+            when = ann.get("updated_at") or ann.get("created_at") or now()
+            when = parse_time(when).isoformat(timespec="seconds").replace("+00:00", "Z")
+            mine = _annotated(text, ann.get("result") or [])
+            from_prediction = bool(ann.get("parent_prediction")) or bool(set(mine) & set(original))
+
+            def dec(action: str, table: str, **kw: Any) -> None:
+                out.append(Decision(action=action, table=table, author=who, created=when, **kw))
+
+            for rid, g in original.items():
+                table = g["table"]
+                target = Anchor.of(text, doc_id, g["start"], g["end"], sha)
+                seen = {"label": g["label"] if table == names.T_ENTITIES else None,
+                        **{k: v for k, v in g["fields"].items() if v is not None}}
+                seen = {k: v for k, v in seen.items() if v is not None}
+                base = {"target_id": rid, "target": target, "seen": seen}
+                m = mine.get(rid)
+                if m is None:
+                    if from_prediction:
+                        dec(REJECT, table, **base)
+                    continue
+                new_table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
+                if new_table != table:
+                    dec(REJECT, table, note=f"relabelled as {m['label']}", **base)
+                    mine[rid + "~"] = m
+                    continue
+                changed = False
+                if m["label"] != g["label"]:
+                    dec(RELABEL, table, label=m["label"], **base)
+                    changed = True
+                if (m["start"], m["end"]) != (g["start"], g["end"]):
+                    dec(MOVE, table, span=Anchor.of(text, doc_id, m["start"], m["end"], sha), **base)
+                    changed = True
+                edits = {f: m["fields"].get(f) for f in AREAS.get(table, ())
+                         if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)}
+                if edits:
+                    dec(EDIT, table, fields=edits, **base)
+                    changed = True
+                if not changed:
+                    dec(ACCEPT, table, **base)
+            for rid, m in mine.items():
+                if rid in original:
+                    continue
+                table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
+                fields = {f: m["fields"][f] for f in AREAS.get(table, ()) if m["fields"].get(f)}
+                dec(ADD, table, target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
+                    label=m["label"] if table == names.T_ENTITIES else None, fields=fields)
+    return out
+
+
+__all__ = ["export_label_studio", "import_label_studio", "label_config"]
