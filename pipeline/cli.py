@@ -141,7 +141,7 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
 def cmd_publish(a: argparse.Namespace) -> int:
     """Write the dataset (Parquet + CSV + texts + datapackage.json) to outputs/.
 
-    Example: python -m pipeline publish --tables data/tables --ingest data/ingest --out outputs
+    Example: python -m pipeline publish --tables data/reviewed --ingest data/ingest --out outputs
     """
     from .publish import main
 
@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         "figures": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/figures")],
         "events": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/events")],
         "consolidate": [("--work", "data"), ("--out", "data/tables")],
-        "publish": [("--tables", "data/tables"), ("--ingest", "data/ingest"), ("--out", "outputs")],
+        "publish": [("--tables", "data/reviewed"), ("--ingest", "data/ingest"), ("--out", "outputs")],
         "evaluate": [("--tables", "outputs"), ("--entities", "data/entities"), ("--gold", "gold"), ("--out", "metrics")],
         "run": [("--raw", "raw"), ("--out", "outputs"), ("--work", "data"), ("--gold", "gold"), ("--metrics", "metrics")],
     }
@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument(flag, default=default, help=f"(default: {default})")
         sp.add_argument("--params", default="params.yaml", type=Path, help="(default: params.yaml)")
         sp.set_defaults(func=fn)
+    from .review.cli import register as register_review
+
+    register_review(sub)
     return p
 
 

@@ -8,6 +8,7 @@ and ``datapackage.json`` describing the tables (Frictionless Table Schema).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,9 @@ def main(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[str, pd.Data
             if csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col]):
                 csv[col] = csv[col].map(lambda v: json.dumps([str(x) for x in v], ensure_ascii=False))
         csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
+    review_dir = tables_dir / "review"
+    if review_dir.is_dir():  # the audit tables: every decision with its outcome, rejected rows, orphans
+        shutil.copytree(review_dir, out_dir / "review", dirs_exist_ok=True)
     texts = out_dir / "texts"
     texts.mkdir(exist_ok=True)
     keep = set()

@@ -11,8 +11,11 @@ from .report import ingest_summary, metrics_summary
 
 
 def run(raw: Path, out: Path, work: Path, params: dict[str, Any], gold: Path | None = None,
-        metrics: Path | None = None) -> int:
-    """Run ingest → parse → entities/figures/events → consolidate → publish (→ evaluate)."""
+        metrics: Path | None = None, reviews: Path = Path("reviews")) -> int:
+    """Run ingest → parse → entities/figures/events → consolidate → review → publish (→ evaluate).
+
+    ``reviews`` holds the annotators' decision files; a missing folder leaves every row unreviewed.
+    """
     code = ingest_summary(work / "ingest", ingest.main(raw, work / "ingest", stage_params(params, "ingest")))
     if code:
         return code
@@ -22,7 +25,11 @@ def run(raw: Path, out: Path, work: Path, params: dict[str, Any], gold: Path | N
         print(stage.main(work / "ingest", work / "parse", work / name, stage_params(params, name)).summary())
     consolidate.main(work / "ingest", work / "entities", work / "figures", work / "events", work / "tables",
                      stage_params(params, "consolidate"))
-    publish.main(work / "tables", work / "ingest", out)
+    from .review import apply as review_apply
+
+    print(review_apply(work / "tables", work / "ingest", reviews, work / "reviewed",
+                       stage_params(params, "review")).summary())
+    publish.main(work / "reviewed", work / "ingest", out)
     if gold is not None and metrics is not None and gold.exists():
         print(metrics_summary(evaluate.main(out, work / "entities", gold, metrics, stage_params(params, "evaluate"))))
     return 0
