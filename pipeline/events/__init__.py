@@ -36,9 +36,10 @@ first, else the origin); ``participants`` the PERSON/ORG/NORP entities of the cl
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,13 +84,15 @@ EVENT_NOUNS = frozenset({
 })
 #: Verbs whose clause is not itself a happening: states, light/aspectual verbs, reporting and research.
 LIGHT_VERBS = frozenset({"be", "have", "begin", "start", "lead", "take", "occur", "happen", "follow", "continue",
-                         "become", "remain", "mark", "see", "witness", "bring", "cause", "result"})
+                         "remain", "mark", "see", "witness", "bring", "cause", "result", "gain", "trace",
+                         "divide", "date"})
 NOT_EVENT_VERBS = frozenset({
     "live", "serve", "reside", "constitute", "number", "account", "total", "reach", "amount", "exist", "stay",
     "conclude", "argue", "note", "estimate", "study", "conduct", "interview", "write", "cite", "state", "report",
     "show", "find", "survey", "analyze", "analyse", "examine", "describe", "mention", "suggest", "claim",
     "observe", "emphasize", "stress", "point", "define", "refer", "call", "know", "consider", "say", "focus",
-    "expand", "characterize", "influence", "contribute", "include", "cover", "divide", "trace", "link",
+    "expand", "characterize", "influence", "contribute", "include", "cover", "link", "become", "collect",
+    "experience", "face", "undergo", "indicate", "discuss", "seem", "appear", "use",
 })
 _NOT_EVENT = re.compile(r"(submission date|acceptance date|published online|retrieved|accessed|received:|"
                         r"accepted for publication|first published|date of publication)", re.I)
@@ -98,6 +101,12 @@ _LAW_WORDS = re.compile(r"\b(?:program(?:me)?|law|plan|resolution|policy|decree|
 _ORG_WORDS = re.compile(r"\b(?:organi[sz]ation|association|centre|center|society|foundation|federation|council|"
                         r"committee|union|school|institute|museum|fund|party)s?\b", re.I)
 _PLACE = ("GPE", "LOC")
+#: "assistance was organized during the January 2022 events": the events only frame the dated action.
+_FRAME_PREPS = frozenset({"during", "amid", "amidst", "throughout"})
+_RESEARCH = re.compile(r"\b(?:research project|field ?(?:study|work|research)|fieldwork|survey|interviews?|"
+                       r"questionnaires?|data (?:were|was) (?:collected|gathered))\b", re.I)
+_VALIDITY = re.compile(r"\bfor\s+(?:the\s+)?(?:period\s+(?:of\s+)?)?$", re.I)
+_MONTH_NAMES = frozenset(m.lower() for m in calendar.month_name if m)
 _PARTY = ("PERSON", "ORG", "NORP")
 
 
@@ -123,7 +132,10 @@ EVENT_COLUMNS = ["doc_id", "start", "end", "text", "date_text", "date_start", "d
 # --- the dependency walk ------------------------------------------------------------------------
 
 def _is_event_noun(t: Token) -> bool:
-    return t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in EVENT_NOUNS
+    """A noun naming a happening; generic "political events" (an adjective, no date or name) is not one."""
+    if t.pos_ not in ("NOUN", "PROPN") or t.lemma_.lower() not in EVENT_NOUNS:
+        return False
+    return not (t.lemma_.lower() == "event" and any(c.dep_ == "amod" for c in t.children))
 
 
 def _clause_verb(t: Token) -> Token | None:
@@ -162,6 +174,10 @@ def find_trigger(root: Token, span_ids: set[int]) -> Token | None:
     """The word that names what happened at the time expression whose syntactic head is ``root``."""
     noun = _noun_trigger(root)
     if noun is not None:
+        if noun.dep_ == "pobj" and noun.head.lower_ in _FRAME_PREPS:
+            verb = _clause_verb(noun.head)
+            if verb is not None and verb.pos_ == "VERB" and verb.lemma_.lower() not in LIGHT_VERBS | NOT_EVENT_VERBS:
+                return verb
         return noun
     verb = _clause_verb(root.head)
     if verb is None:
@@ -174,7 +190,7 @@ def find_trigger(root: Token, span_ids: set[int]) -> Token | None:
             return verb
         lemma = "begin"
     if lemma in LIGHT_VERBS:
-        args = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "pobj", "prep")]
+        args = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "prep")]
         for a in args:
             noun = _noun_in(a.subtree, span_ids)
             if noun is not None:
@@ -204,7 +220,8 @@ def _clause_span(trigger: Token, tx: Span) -> tuple[int, int]:
     """Token range of the trigger's clause: the verb's subtree, or the sentence for the main clause;
     for an event noun, its noun phrase (without its own conjuncts) extended to the time expression."""
     sent = trigger.sent
-    if trigger.pos_ in ("NOUN", "PROPN"):
+    if trigger.pos_ in ("NOUN", "PROPN") and (trigger.dep_ in ("conj", "appos")
+                                              or any(c.dep_ in ("conj", "appos") for c in trigger.children)):
         lo = trigger.left_edge.i
         right = [c for c in trigger.rights if c.dep_ in ("cc", "conj")]
         hi = (right[0].i - 1) if right else trigger.right_edge.i
@@ -212,7 +229,7 @@ def _clause_span(trigger: Token, tx: Span) -> tuple[int, int]:
         if any(t.dep_ == "ROOT" for t in sent[lo - sent.start:hi + 1 - sent.start]):
             return sent.start, sent.end - 1
         return lo, hi
-    verb = trigger
+    verb = _clause_verb(trigger) or trigger
     while verb.dep_ in ("xcomp", "conj") and verb.head.pos_ in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     if verb.dep_ == "ROOT":
@@ -240,6 +257,16 @@ def _entities(parsed: Doc, lo: int, hi: int, trigger: Token, kind: str) -> tuple
     return location, parts
 
 
+def _with_month(tx: Timex, trigger: Token) -> Timex:
+    """"the January events of 2022": a month naming the event noun narrows a year to that month."""
+    month = next((c for c in trigger.children if c.dep_ == "compound" and c.lower_ in _MONTH_NAMES), None)
+    if month is None or tx.granularity != "year" or tx.date_start[:4] != tx.date_end[:4]:
+        return tx
+    y, m = int(tx.date_start[:4]), list(calendar.month_name).index(month.text.capitalize())
+    return replace(tx, date_start=f"{y:04d}-{m:02d}-01", date_end=f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}",
+                   granularity="month")
+
+
 # --- the extractor -------------------------------------------------------------------------------
 
 def _body_sentences(doc: Document, parsed: Doc):
@@ -247,7 +274,7 @@ def _body_sentences(doc: Document, parsed: Doc):
         section = doc.section_of(sent.start_char)
         if section in names.SECTIONS_NOT_EXTRACTED or section == names.SEC_TABLE:
             continue
-        if _NOT_EVENT.search(sent.text):
+        if _NOT_EVENT.search(sent.text) or not re.search(r"[a-z]", sent.text):
             continue
         yield sent
 
@@ -263,6 +290,8 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             span = parsed.char_span(s0 + tx.start, s0 + tx.end, alignment_mode="expand")
             if span is None:
                 continue
+            if _VALIDITY.search(sent.text[:tx.start]):
+                continue
             ids = {t.i for t in span}
             trig = find_trigger(span.root, ids)
             if trig is None or trig.i in ids:
@@ -275,6 +304,9 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             start, end = parsed[lo].idx, parsed[hi].idx + len(parsed[hi])
             while end > start and doc.text[end - 1] in " \n\t":
                 end -= 1
+            if _RESEARCH.search(doc.text[start:end]):
+                continue
+            tx = _with_month(tx, trig)
             kind = event_type(trig, doc.text[start:end])
             location, parts = _entities(parsed, lo, hi, trig, kind)
             out.append(Event(start, end, sent.text[tx.start:tx.end], tx.date_start, tx.date_end, tx.granularity,

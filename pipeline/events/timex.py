@@ -115,7 +115,7 @@ def _atom_interval(kind: str, g: dict) -> tuple[str, str, str] | None:
 
 
 _PAGES = re.compile(r"\b(?:pp?|pages?|vol|no)\.?\s*$", re.I)
-_COUNT_BEFORE = re.compile(r"\b(?:about|approximately|around|some|over|nearly|almost|than|of|gathered|only|total)\s+$", re.I)
+_COUNT_BEFORE = re.compile(r"\b(?:about|approximately|around|some|over|nearly|almost|than|gathered|only|total)\s+$", re.I)
 _DATE_BEFORE = re.compile(r"\b(?:in|the|since|by|during|until|till|from|to|and|between|after|before|of|early|late|mid|'s|’s)\s+$", re.I)
 _PLURAL_AFTER = re.compile(r"^\s[a-z]+s\b")
 
@@ -133,7 +133,7 @@ def _is_citation(text: str, s: int, e: int) -> bool:
     before = text[open_ + 1:s]
     if re.fullmatch(r"\s*", before) and re.fullmatch(r"[a-z]?(?:[:,]\s*(?:pp?\.\s*)?\d+(?:[-–]\d+)?)?\s*", text[e:close]):
         return bool(re.search(r"[A-Z][\w’'-]+(?:\s+(?:et al\.|and|&)\s*[A-Z]?[\w’'-]*)?\s*$", text[:open_]))
-    return bool(re.search(r"[A-Za-z][^()]*,\s*$", before)) or ";" in inside and bool(re.search(r",\s*$", before))
+    return bool(re.search(r"[^\W\d_][^()]*,\s*$", before)) or ";" in inside and bool(re.search(r",\s*$", before))
 
 
 def _atoms(text: str) -> list[Timex]:
