@@ -170,12 +170,39 @@ def _noun_in(tokens, exclude: set[int]) -> Token | None:
     return next((t for t in tokens if _is_event_noun(t) and t.i not in exclude), None)
 
 
+def _purpose_head(verb: Token) -> Token:
+    """"organized to ensure …": a purpose infinitive hands over to the verb it serves."""
+    while verb.dep_ in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) \
+            and verb.head.pos_ == "VERB":
+        verb = verb.head
+    return verb
+
+
+def _from_args(verb: Token, exclude: set[int]) -> Token | None:
+    for a in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "prep")):
+        noun = _noun_in(a.subtree, exclude)
+        if noun is not None:
+            return noun
+    return None
+
+
 def find_trigger(root: Token, span_ids: set[int]) -> Token | None:
     """The word that names what happened at the time expression whose syntactic head is ``root``."""
+    when = next((c for c in root.children if c.dep_ == "relcl" and any(w.lower_ == "when" for w in c.children)), None)
+    if when is not None:  # "until 2017, when … necessitated the formation of a new organization"
+        lemma = when.lemma_.lower()
+        if lemma in _TYPE_OF and lemma not in LIGHT_VERBS:
+            return when
+        return _from_args(when, span_ids)
     noun = _noun_trigger(root)
+    if noun is not None and any(a.lower_ == "as" and any(c.lower_ == "such" for c in a.children)
+                                for a in noun.ancestors if a.dep_ == "prep"):
+        return None  # "in the event of an emergency, such as … the January 2022 events": an example
+
     if noun is not None:
         if noun.dep_ == "pobj" and noun.head.lower_ in _FRAME_PREPS:
             verb = _clause_verb(noun.head)
+            verb = _purpose_head(verb) if verb is not None else None
             if verb is not None and verb.pos_ == "VERB" and verb.lemma_.lower() not in LIGHT_VERBS | NOT_EVENT_VERBS:
                 return verb
         return noun
@@ -190,12 +217,7 @@ def find_trigger(root: Token, span_ids: set[int]) -> Token | None:
             return verb
         lemma = "begin"
     if lemma in LIGHT_VERBS:
-        args = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "prep")]
-        for a in args:
-            noun = _noun_in(a.subtree, span_ids)
-            if noun is not None:
-                return noun
-        return None
+        return _from_args(verb, span_ids)
     if lemma in _TYPE_OF and verb.pos_ == "VERB":
         return verb
     if verb.pos_ == "VERB" and verb.tag_ in ("VBD", "VBN") and not _FIGURE.search(verb.sent.text):
@@ -230,12 +252,14 @@ def _clause_span(trigger: Token, tx: Span) -> tuple[int, int]:
             return sent.start, sent.end - 1
         return lo, hi
     verb = _clause_verb(trigger) or trigger
-    while verb.dep_ in ("xcomp", "conj") and verb.head.pos_ in ("VERB", "AUX") and verb.head.i != verb.i:
+    own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+    while verb.dep_ in ("xcomp", "conj") and not own_subject and verb.head.pos_ in ("VERB", "AUX"):
         verb = verb.head
+        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
     if verb.dep_ == "ROOT":
         return sent.start, sent.end - 1
     lo, hi = verb.left_edge.i, verb.right_edge.i
-    if verb.dep_ == "relcl" or verb.dep_ == "advcl" and verb.head.dep_ != "ROOT":
+    if verb.dep_ in ("relcl", "conj") or verb.dep_ == "advcl" and verb.head.dep_ != "ROOT":
         return min(lo, tx.start), max(hi, tx.end - 1)
     return sent.start, sent.end - 1
 
@@ -313,8 +337,9 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
                              tx.date_mod, kind, trig.text, location, parts))
             # the list items share a sentence: give each its own noun-phrase conjuncts
             if _is_event_noun(trig):
-                for conj in trig.conjuncts:
-                    if _is_event_noun(conj) and (conj.i, tx.date_start, tx.date_end) not in seen and conj.i < trig.i:
+                for conj in trig.children:  # "the power transition and presidential elections of 2019"
+                    if conj.dep_ == "conj" and _is_event_noun(conj) and trig.i < conj.i < span.start \
+                            and (conj.i, tx.date_start, tx.date_end) not in seen:
                         seen.add((conj.i, tx.date_start, tx.date_end))
                         clo, chi = _clause_span(conj, span)
                         cs, ce = parsed[clo].idx, parsed[chi].idx + len(parsed[chi])
