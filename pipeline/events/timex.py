@@ -201,7 +201,7 @@ _RELATIVE = re.compile(
     rf"|(?P<same>(?:in\s|during\s)?the\s(?:same|very\ssame)\s(?P<unit3>day|month|year))"
     rf"|(?P<that>(?:that|the\ssame)\s(?P<month>{_MONTH}))"
     rf"|(?P<this>(?:in\s|during\s)?(?:this|that)\s(?:time|period)(?:\sof\s[a-z]+)?)"
-    rf"|(?P<bare_later>^\s*Later\b))",
+    rf"|(?P<bare_later>(?:^\s*|(?<=[.;]\s))Later\b(?=,)))",
     re.I | re.M,
 )
 
