@@ -257,26 +257,55 @@ def _clause_span(trigger: Token, tx: Span) -> tuple[int, int]:
         verb = verb.head
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
     if verb.dep_ == "ROOT":
-        return sent.start, sent.end - 1
+        lo, hi = sent.start, sent.end - 1
+        for c in verb.rights:  # "X was founded in 1992 and Y was established in 2017": stop before Y's clause
+            if c.dep_ == "conj" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children) and c.left_edge.i > tx.end:
+                cut = c.left_edge.i - 1
+                while cut > verb.i and parsed_punct(sent.doc[cut]):
+                    cut -= 1
+                return lo, cut
+        return lo, hi
     lo, hi = verb.left_edge.i, verb.right_edge.i
     if verb.dep_ in ("relcl", "conj") or verb.dep_ == "advcl" and verb.head.dep_ != "ROOT":
         return min(lo, tx.start), max(hi, tx.end - 1)
     return sent.start, sent.end - 1
 
 
+def parsed_punct(t: Token) -> bool:
+    return t.is_punct or t.dep_ == "cc"
+
+
+_PREP_RANK = {"migration": ("to", "into", "in", "at", "from"), None: ("in", "at", "to", "into", "from")}
+
+
+def _place_rank(e: Span, kind: str) -> int | None:
+    """How likely a GPE/LOC is the event's place: the object of "in"/"at" (for migration "to"/"into" first,
+    then the origin after "from"), conjuncts following their head; never a subject or "of" phrase."""
+    root = e.root
+    while root.dep_ in ("conj", "appos", "compound") and root.head.i != root.i:
+        root = root.head
+    if root.dep_ != "pobj":
+        return None
+    preps = _PREP_RANK["migration" if kind == "migration" else None]
+    prep = root.head.lower_
+    return preps.index(prep) if prep in preps else None
+
+
 def _entities(parsed: Doc, lo: int, hi: int, trigger: Token, kind: str) -> tuple[str | None, list[str]]:
     ents = [e for e in parsed.ents if lo <= e.start and e.end - 1 <= hi]
-    places = [e for e in ents if e.label_ in _PLACE]
+    ranked = [(r, abs(e.start - trigger.i), e) for e in ents if e.label_ in _PLACE
+              and (r := _place_rank(e, kind)) is not None]
     location = None
-    if places:
-        if kind == "migration":
-            to = [e for e in places if e.root.head.lower_ in ("to", "into", "in") and e.root.dep_ == "pobj"]
-            places = to or places
-        near = min(places, key=lambda e: abs(e.start - trigger.i))
-        location = near.text
+    if ranked:
+        best = min(ranked, key=lambda x: x[:2])[2]
+        # "from Iraq and Syria": the conjoined places together
+        conj = [e for e in ents if e.label_ in _PLACE and e.root.dep_ == "conj" and e.root.head.i in range(best.start, best.end)]
+        location = parsed[best.start:conj[-1].end].text if conj else best.text
     parts = []
     for e in ents:
-        if e.label_ in _PARTY and e.text not in parts:
+        actor = e.label_ in _PLACE and e.root.dep_ in ("nsubj", "agent", "pobj") and \
+            (e.root.dep_ != "pobj" or e.root.head.lower_ == "by")  # "Kazakhstan has repatriated …"
+        if (e.label_ in _PARTY or actor) and e.text not in parts:
             parts.append(e.text)
     return location, parts
 
