@@ -231,9 +231,11 @@ def event_type(trigger: Token, clause: str) -> str:
     kind = _TYPE_OF.get(lemma, "other")
     if kind == "founding" and _LAW_WORDS.search(clause) and not _ORG_WORDS.search(clause):
         return "law"
+    if lemma == "demonstrate" and any(c.dep_ == "dobj" for c in trigger.children):
+        return "other"  # "have demonstrated achievements" is not a demonstration
     if kind == "law" and lemma in ("launch",) and _ORG_WORDS.search(clause):
         return "founding"
-    if lemma == "hold" and not re.search(r"\b(?:congress|kurultai|qurultai|assembly|forum|summit|meeting|conference)", clause, re.I):
+    if lemma == "hold" and not re.search(r"\b(?:congress|[kq]urulta[iy]|assembl|forum|summit|meeting|conference|session)", clause, re.I):
         return "other"
     return kind
 
