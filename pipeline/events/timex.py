@@ -1,22 +1,42 @@
 """Time expressions → inclusive ISO intervals with a granularity (TIMEX3-like), as pure functions.
 
-``find_timexes(text)`` returns every time expression with ``date_start``/``date_end`` (inclusive
-``YYYY-MM-DD``), ``granularity`` (day, month, year, decade, century) and ``date_mod`` (before/after
-for "by 1980", "since 2019"). First cut: days, months, years, year ranges, decades, centuries.
+``find_timexes(text, anchor=None)`` returns every time expression in ``text`` with ``date_start``/``date_end``
+(inclusive ``YYYY-MM-DD``), ``granularity`` (day, month, year, decade, century) and ``date_mod``
+(``before`` for "by 1980"/"until 2005", ``after`` for "since 2019"/"from the 1990s to present"/"Later").
+
+Three passes, each a small table of patterns:
+
+1. *atoms*: days ("the 29th of September 1992", "30 April 2020", "June 23, 2017"), months ("June 2019"),
+   years ("1992", "2009-2010", "2018 - 2022"), decades ("the 1990s", "the mid-1970s", "the 1960s - 80s",
+   "the 1940-50s"), centuries ("the 18th century", "17-18th centuries", "the first half of the 20th century");
+2. *ranges*: "from A to B" / "between A and B" over two atoms → one interval whose granularity is the
+   coarser of the two; "from A to present" → A's own span with ``date_mod="after"``;
+3. *relative references* ("two years later", "in the same year", "that June", "the following month",
+   "during this time", "Later,") resolved, as in HeidelTime's narrative mode, from the last absolute
+   expression before them in ``text`` (or from ``anchor``, the last one before the text).
+
+Not time expressions: counts that look like years ("2021 signatures", "About 1500 families",
+"12-14 thousand"), page ranges ("pp. 1992-2005"), citation years ("(Nurlanova, 2015)", "Safran (1991)").
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
-_MONTH = r"(?:" + "|".join(sorted((m for m in MONTHS), key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
 _YEAR = r"(?:1[0-9]\d\d|20\d\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_DASH = r"\s?[-–—]\s?"
+_ORD = r"(?:st|nd|rd|th)"
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "several": None, "few": None}
+GRANULARITY_ORDER = ("day", "month", "year", "decade", "century")
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,7 @@ class Timex:
     date_end: str
     granularity: str
     date_mod: str | None = None
+    relative: bool = False
 
 
 def _last_day(y: int, m: int) -> int:
@@ -37,78 +58,223 @@ def _iso(y: int, m: int, d: int) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
-_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("dmy", re.compile(rf"\b(?:the\s)?(?P<d>{_DAY})\s(?:of\s)?(?P<m>{_MONTH})(?:,?\s(?:in\s)?(?P<y>{_YEAR}))\b", re.I)),
+def _year_span(a: int, b: int | None = None) -> tuple[str, str]:
+    return _iso(a, 1, 1), _iso(b if b is not None else a, 12, 31)
+
+
+def _coarser(a: str, b: str) -> str:
+    return max(a, b, key=GRANULARITY_ORDER.index)
+
+
+# --- pass 1: atoms ------------------------------------------------------------------------------
+
+_ATOMS: list[tuple[str, re.Pattern]] = [
+    ("dmy", re.compile(rf"\b(?:the\s)?(?P<d>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I)),
     ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\s(?P<d>{_DAY}),?\s(?P<y>{_YEAR})\b", re.I)),
     ("my", re.compile(rf"\b(?P<m>{_MONTH})(?:\sof)?\s(?P<y>{_YEAR})\b", re.I)),
-    ("century_range", re.compile(r"\b(?P<a>\d{1,2})(?:st|nd|rd|th)?\s?[-–]\s?(?P<b>\d{1,2})(?:st|nd|rd|th)\scenturies\b", re.I)),
-    ("century", re.compile(r"\b(?:the\s)?(?:(?P<half>first|second)\shalf\sof\sthe\s)?(?P<c>\d{1,2})(?:st|nd|rd|th)[\s-]century\b", re.I)),
-    ("decade_range", re.compile(rf"\b(?:the\s)?(?P<a>(?:1[0-9]|20)\d0)s\s?[-–]\s?(?P<b>\d0)s\b", re.I)),
-    ("decade", re.compile(rf"\b(?:the\s)?(?:(?P<part>early|mid|late)[\s-])?(?P<a>(?:1[0-9]|20)\d0)[’']?s\b", re.I)),
-    ("year_range", re.compile(rf"\b(?:(?:from|between)\s)?(?P<a>{_YEAR})\s?(?:[-–]|to|and|until)\s?(?P<b>{_YEAR}|\d\d)\b(?![-–.,]\d)", re.I)),
-    ("year", re.compile(rf"(?<![\d.,/-])(?P<a>{_YEAR})(?![\d%])(?!\s?(?:million|thousand|people|percent))", re.I)),
+    ("century_range", re.compile(rf"\b(?:the\s)?(?P<a>\d{{1,2}}){_ORD}?{_DASH}(?P<b>\d{{1,2}}){_ORD}\scenturies\b", re.I)),
+    ("century", re.compile(rf"\b(?:the\s)?(?:(?P<half>first|second)\shalf\sof\sthe\s)?(?P<c>\d{{1,2}}){_ORD}[\s-]century\b", re.I)),
+    ("decade_range", re.compile(rf"\b(?:the\s)?(?P<a>(?:1[0-9]|20)\d0)s?{_DASH}(?P<b>\d0)[’']?s\b", re.I)),
+    ("decade", re.compile(r"\b(?:the\s)?(?:(?P<part>early|mid|late)[\s-])?(?P<a>(?:1[0-9]|20)\d0)[’']?s\b", re.I)),
+    ("year_range", re.compile(rf"(?<![\d.,/])(?P<a>{_YEAR}){_DASH}(?P<b>{_YEAR}|\d\d)\b(?![-–.,]\d)", re.I)),
+    ("year", re.compile(rf"(?<![\d.,/-])(?P<a>{_YEAR})(?![\d%])(?!\s?(?:million|thousand|people|percent|per\b))", re.I)),
 ]
-_MOD = re.compile(r"\b(since|from|after|by|until|till|before|up to|prior to)\s+(?:the\s)?$", re.I)
-_MOD_OF = {"since": "after", "from": "after", "after": "after", "by": "before", "until": "before",
-           "till": "before", "before": "before", "up to": "before", "prior to": "before"}
 
 
-def _interval(kind: str, m: re.Match) -> tuple[str, str, str] | None:
-    g = m.groupdict()
+def _atom_interval(kind: str, g: dict) -> tuple[str, str, str] | None:
     if kind in ("dmy", "mdy"):
         y, mo, d = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")], int(re.sub(r"\D", "", g["d"]))
-        if d > _last_day(y, mo):
-            return None
-        return _iso(y, mo, d), _iso(y, mo, d), "day"
+        return (_iso(y, mo, d), _iso(y, mo, d), "day") if d <= _last_day(y, mo) else None
     if kind == "my":
         y, mo = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")]
         return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month"
     if kind == "century_range":
         a, b = int(g["a"]), int(g["b"])
-        return _iso((a - 1) * 100 + 1, 1, 1), _iso(b * 100, 12, 31), "century"
+        return (*_year_span((a - 1) * 100 + 1, b * 100), "century") if 0 < a < b <= 21 else None
     if kind == "century":
         c = int(g["c"])
         lo, hi = (c - 1) * 100 + 1, c * 100
         if g.get("half"):
             lo, hi = (lo, lo + 49) if g["half"].lower() == "first" else (lo + 50, hi)
-        return _iso(lo, 1, 1), _iso(hi, 12, 31), "century"
+        return (*_year_span(lo, hi), "century") if 0 < c <= 21 else None
     if kind == "decade_range":
-        a = int(g["a"])
-        b = int(g["b"])
-        b_full = (a // 100) * 100 + b if b >= a % 100 else (a // 100 + 1) * 100 + b
-        return _iso(a, 1, 1), _iso(b_full + 9, 12, 31), "decade"
+        a, b = int(g["a"]), int(g["b"])
+        b_full = (a // 100) * 100 + b if b > a % 100 else (a // 100 + 1) * 100 + b
+        return *_year_span(a, b_full + 9), "decade"
     if kind == "decade":
         a = int(g["a"])
-        lo, hi = {"early": (0, 2), "mid": (3, 6), "late": (7, 9), None: (0, 9)}[(g.get("part") or "").lower() or None]
-        return _iso(a + lo, 1, 1), _iso(a + hi, 12, 31), "decade"
+        lo, hi = {"early": (0, 2), "mid": (3, 6), "late": (7, 9), "": (0, 9)}[(g.get("part") or "").lower()]
+        return *_year_span(a + lo, a + hi), "decade"
     if kind == "year_range":
         a, b = int(g["a"]), g["b"]
         bb = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
-        if bb <= a:
-            return None
-        return _iso(a, 1, 1), _iso(bb, 12, 31), "year"
+        return (*_year_span(a, bb), "year") if a < bb <= a + 100 else None
     if kind == "year":
-        y = int(g["a"])
-        return _iso(y, 1, 1), _iso(y, 12, 31), "year"
+        return *_year_span(int(g["a"])), "year"
     return None
 
 
-def find_timexes(text: str) -> list[Timex]:
-    """Every absolute time expression in ``text``, longest first where they overlap."""
+_PAGES = re.compile(r"\b(?:pp?|pages?|vol|no)\.?\s*$", re.I)
+_COUNT_BEFORE = re.compile(r"\b(?:about|approximately|around|some|over|nearly|almost|than|gathered|only|total)\s+$", re.I)
+_DATE_BEFORE = re.compile(r"\b(?:in|the|since|by|during|until|till|from|to|and|between|after|before|of|early|late|mid|'s|’s)\s+$", re.I)
+_PLURAL_AFTER = re.compile(r"^\s[a-z]+s\b")
+
+
+def _is_citation(text: str, s: int, e: int) -> bool:
+    """A year in a parenthetical citation "(Author, 2015; …)", "(2014)" after a name, or "2011a"."""
+    if e < len(text) and text[e:e + 1].isalpha() and text[e:e + 1].islower() and not text[e:e + 2] == "s":
+        if re.match(r"[a-z]\b", text[e:e + 2]):
+            return True
+    open_ = text.rfind("(", 0, s)
+    close = text.find(")", e)
+    if open_ < 0 or close < 0 or ")" in text[open_:s] or "(" in text[e:close] or close - open_ > 200:
+        return False
+    inside = text[open_ + 1:close]
+    before = text[open_ + 1:s]
+    if re.fullmatch(r"\s*", before) and re.fullmatch(r"[a-z]?(?:[:,]\s*(?:pp?\.\s*)?\d+(?:[-–]\d+)?)?\s*", text[e:close]):
+        return bool(re.search(r"[A-Z][\w’'-]+(?:\s+(?:et al\.|and|&)\s*[A-Z]?[\w’'-]*)?\s*$", text[:open_]))
+    return bool(re.search(r"[^\W\d_][^()]*,\s*$", before)) or ";" in inside and bool(re.search(r",\s*$", before))
+
+
+def _atoms(text: str) -> list[Timex]:
     out: list[Timex] = []
-    taken: list[tuple[int, int]] = []
-    for kind, rx in _PATTERNS:
+    for kind, rx in _ATOMS:
         for m in rx.finditer(text):
             s, e = m.span()
-            if any(a < e and s < b for a, b in taken):
+            if any(t.start < e and s < t.end for t in out):
                 continue
-            iv = _interval(kind, m)
-            if iv is None:
+            iv = _atom_interval(kind, m.groupdict())
+            if iv is None or _PAGES.search(text[max(0, s - 8):s]):
                 continue
-            mod = None
-            pm = _MOD.search(text[max(0, s - 12):s])
-            if pm and kind not in ("year_range",):
-                mod = _MOD_OF[pm.group(1).lower()]
-            out.append(Timex(s, e, iv[0], iv[1], iv[2], mod))
-            taken.append((s, e))
+            if kind in ("year", "year_range"):
+                if _is_citation(text, s, e):
+                    continue
+                before = text[max(0, s - 25):s]
+                if _COUNT_BEFORE.search(before) or (_PLURAL_AFTER.match(text[e:e + 30]) and not _DATE_BEFORE.search(before)):
+                    continue
+            out.append(Timex(s, e, *iv))
     return sorted(out, key=lambda t: t.start)
+
+
+# --- pass 2: ranges and modifiers -------------------------------------------------------------------
+
+_MOD = re.compile(r"\b(since|after|by|until|till|before|up to|prior to|as early as|as of)\s+$", re.I)
+_MOD_OF = {"since": "after", "after": "after", "by": "before", "until": "before", "till": "before",
+           "before": "before", "up to": "before", "prior to": "before", "as early as": "before", "as of": "before"}
+_RANGE_OPEN = re.compile(r"\b(from|between)\s+$", re.I)
+_RANGE_JOIN = re.compile(r"^\s+(?:to|and|until|till|through)\s+$", re.I)
+_TO_PRESENT = re.compile(r"^\s+(?:to|until|till)\s+(?:the\s+)?(?:present(?:\s+day)?|today|now|date)\b", re.I)
+
+
+def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
+    out: list[Timex] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        opener = _RANGE_OPEN.search(text[max(0, a.start - 10):a.start])
+        start = a.start - len(opener.group(0)) if opener else a.start
+        nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        if opener and nxt and _RANGE_JOIN.match(text[a.end:nxt.start]) and a.date_start <= nxt.date_end:
+            out.append(Timex(start, nxt.end, a.date_start, nxt.date_end, _coarser(a.granularity, nxt.granularity)))
+            i += 2
+            continue
+        present = _TO_PRESENT.match(text[a.end:])
+        if present and a.granularity != "day" or present and opener:
+            out.append(replace(a, start=start, end=a.end + present.end(), date_mod="after"))
+            i += 1
+            continue
+        mod = _MOD.search(text[max(0, a.start - 14):a.start])
+        if mod:
+            out.append(replace(a, start=a.start - len(mod.group(0)), date_mod=_MOD_OF[mod.group(1).lower()]))
+        else:
+            out.append(a)
+        i += 1
+    return out
+
+
+# --- pass 3: relative references --------------------------------------------------------------------
+
+_NUM = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<later>{_NUM}\s(?P<unit>day|week|month|year|decade)s?\s(?:later|after(?:wards)?))"
+    rf"|(?P<following>(?:the\s)?(?:following|next)\s(?P<unit2>day|week|month|year|decade))"
+    rf"|(?P<same>(?:in\s|during\s)?the\s(?:same|very\ssame)\s(?P<unit3>day|month|year))"
+    rf"|(?P<that>(?:that|the\ssame)\s(?P<month>{_MONTH}))"
+    rf"|(?P<this>(?:in\s|during\s)?(?:this|that)\s(?:time|period)(?:\sof\s[a-z]+)?)"
+    rf"|(?P<bare_later>(?:^\s*|(?<=[.;]\s))Later\b(?=,)))",
+    re.I | re.M,
+)
+
+
+def _shift(anchor: Timex, n: int, unit: str) -> tuple[str, str, str] | None:
+    y0, m0, d0 = (int(x) for x in anchor.date_start.split("-"))
+    if unit in ("year", "decade"):
+        y = y0 + n * (10 if unit == "decade" else 1)
+        return *_year_span(y), "year"
+    if unit == "month":
+        if anchor.granularity not in ("day", "month"):
+            return None
+        k = (y0 * 12 + m0 - 1) + n
+        y, mo = divmod(k, 12)
+        return _iso(y, mo + 1, 1), _iso(y, mo + 1, _last_day(y, mo + 1)), "month"
+    if unit in ("day", "week"):
+        if anchor.granularity != "day":
+            return None
+        d = date(y0, m0, d0) + timedelta(days=n * (7 if unit == "week" else 1))
+        return d.isoformat(), d.isoformat(), "day"
+    return None
+
+
+def _relative(m: re.Match, anchor: Timex) -> tuple[str, str, str, str | None] | None:
+    g = m.groupdict()
+    if g["later"]:
+        n = g["n"].lower()
+        n = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        iv = _shift(anchor, n, g["unit"].lower())
+        return (*iv, None) if iv else None
+    if g["following"]:
+        iv = _shift(anchor, 1, g["unit2"].lower())
+        return (*iv, None) if iv else None
+    if g["same"]:
+        unit = g["unit3"].lower()
+        if GRANULARITY_ORDER.index(anchor.granularity) > GRANULARITY_ORDER.index(unit):
+            return None
+        iv = _shift(anchor, 0, unit)
+        return (*iv, None) if iv else None
+    if g["that"]:
+        y, mo = int(anchor.date_start[:4]), MONTHS[g["month"].lower().rstrip(".")]
+        if anchor.granularity not in ("day", "month", "year"):
+            return None
+        return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month", None
+    if g["this"]:
+        return anchor.date_start, anchor.date_end, anchor.granularity, None
+    if g["bare_later"]:
+        return anchor.date_start, anchor.date_end, anchor.granularity, "after"
+    return None
+
+
+def find_timexes(text: str, anchor: Timex | None = None) -> list[Timex]:
+    """Every time expression in ``text``: absolute ones, then relative ones resolved from the last absolute
+    expression before them (or from ``anchor``, the reference time from earlier in the narrative)."""
+    absolute = _combine(text, _atoms(text))
+    out = list(absolute)
+    for m in _RELATIVE.finditer(text):
+        s, e = m.span()
+        if m.group("bare_later"):
+            s = m.start("bare_later") + len(m.group("bare_later")) - len("Later")
+        if any(t.start < e and s < t.end for t in out):
+            continue
+        prior = [t for t in absolute if t.end <= s]
+        ref = prior[-1] if prior else anchor
+        if ref is None:
+            continue
+        iv = _relative(m, ref)
+        if iv is not None:
+            out.append(Timex(s, e, iv[0], iv[1], iv[2], iv[3], relative=True))
+    return sorted(out, key=lambda t: t.start)
+
+
+def last_absolute(text: str, anchor: Timex | None = None) -> Timex | None:
+    """The reference time after reading ``text``: its last absolute expression, else ``anchor``."""
+    absolute = [t for t in find_timexes(text) if not t.relative]
+    return absolute[-1] if absolute else anchor
