@@ -52,5 +52,5 @@ DATE_MODS: tuple[str, ...] = ("before", "after")
 
 # --- published tables ---------------------------------------------------------------------------
 T_DOCUMENTS, T_ENTITIES, T_FIGURES, T_EVENTS = "documents", "entities", "figures", "events"
-T_ENTITY_INDEX, T_CITATIONS = "entity_index", "citations"
-TABLES: tuple[str, ...] = (T_DOCUMENTS, T_ENTITIES, T_FIGURES, T_EVENTS, T_ENTITY_INDEX, T_CITATIONS)
+T_ENTITY_INDEX, T_CITATIONS, T_TIMELINE = "entity_index", "citations", "timeline"
+TABLES: tuple[str, ...] = (T_DOCUMENTS, T_ENTITIES, T_FIGURES, T_EVENTS, T_ENTITY_INDEX, T_CITATIONS, T_TIMELINE)

@@ -29,12 +29,7 @@ def main(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[str, pd.Data
         df = pd.read_parquet(path)
         tables[path.stem] = normalize_frame(path.stem, df) if path.stem in TABLES else df
     for name, df in tables.items():
-        df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
-        csv = df.copy()
-        for col in csv.columns:
-            if csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col]):
-                csv[col] = csv[col].map(lambda v: json.dumps([str(x) for x in v], ensure_ascii=False))
-        csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
+        _write_table(out_dir, name, df)
     review_dir = tables_dir / "review"
     if review_dir.is_dir():  # the audit tables: every decision with its outcome, rejected rows, orphans
         shutil.copytree(review_dir, out_dir / "review", dirs_exist_ok=True)
@@ -51,8 +46,32 @@ def main(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[str, pd.Data
     for stale in texts.glob("*.txt"):
         if stale.name not in keep:
             stale.unlink()
+    events = tables.get(names.T_EVENTS)
+    if events is not None:  # the corpus timeline: one row per event told in one or more papers
+        from .events.timeline import build_timeline, render_html
+
+        timeline = normalize_frame(names.T_TIMELINE, build_timeline(events))
+        _write_table(out_dir, names.T_TIMELINE, timeline)
+        texts_by_doc = {p.stem: _read(p) for p in sorted(texts.glob("*.txt"))}
+        (out_dir / "timeline.html").write_text(render_html(timeline, events, texts_by_doc), encoding="utf-8")
+        tables[names.T_TIMELINE] = timeline
     (out_dir / "datapackage.json").write_text(json.dumps(datapackage(tables), indent=1) + "\n")
     return tables
+
+
+def _write_table(out_dir: Path, name: str, df: pd.DataFrame) -> None:
+    """One table as Parquet, with a CSV copy beside it (list columns as JSON there)."""
+    df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
+    csv = df.copy()
+    for col in csv.columns:
+        if csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col]):
+            csv[col] = csv[col].map(lambda v: json.dumps([str(x) for x in v], ensure_ascii=False))
+    csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
+
+
+def _read(path: Path) -> str:
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
 
 
 def load_dataset(path: str | Path = "outputs") -> dict[str, pd.DataFrame]:
@@ -73,5 +92,4 @@ def load_dataset(path: str | Path = "outputs") -> dict[str, pd.DataFrame]:
 
 def load_text(path: str | Path, doc_id: str) -> str:
     """The canonical text of ``doc_id`` in a published dataset."""
-    with open(Path(path) / "texts" / f"{doc_id}.txt", encoding="utf-8", newline="") as f:
-        return f.read()
+    return _read(Path(path) / "texts" / f"{doc_id}.txt")

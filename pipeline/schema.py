@@ -56,6 +56,12 @@ TABLES: dict[str, dict[str, Any]] = {
         "primary_key": ["citation_id"], "sort": ["doc_id", "n"],
         "foreign_keys": [("doc_id", names.T_DOCUMENTS, "doc_id")],
     },
+    names.T_TIMELINE: {
+        "columns": [("timeline_id", STR), ("date_start", STR), ("date_end", STR), ("granularity", STR),
+                    ("event_type", STR), ("label", STR), ("location", STR), ("participants", LIST),
+                    ("mention_ids", LIST), ("doc_ids", LIST)],
+        "primary_key": ["timeline_id"], "sort": ["date_start", "date_end", "timeline_id"],
+    },
 }
 _PANDAS = {STR: "string", INT: "Int64", NUM: "Float64", LIST: "object"}
 

@@ -88,3 +88,15 @@ def test_pipeline_citations_table_parses_the_reference_lists(data):
     assert set(cit["doc_id"]) >= {"000_95dc770c8c7f5368", "003_afb25aa48fd0f95b"}
     assert cit["year"].dropna().between(1900, 2030).all()
     assert row.empty or row.iloc[0]["doc_id"] == "003_afb25aa48fd0f95b"
+
+
+def test_pipeline_timeline_merges_event_mentions_and_renders_in_date_order(corpus_run, data):
+    _, out, _ = corpus_run
+    tl, ev = data[names.T_TIMELINE], data[names.T_EVENTS]
+    mentions = [m for ids in tl["mention_ids"] for m in ids]
+    assert sorted(mentions) == sorted(ev["event_id"])  # every event in exactly one timeline row
+    assert list(tl["date_start"]) == sorted(tl["date_start"])
+    html = (out / "timeline.html").read_text(encoding="utf-8")
+    assert "http://" not in html.split("<body", 1)[0] and "<script src" not in html
+    kurultai = tl[(tl["date_start"] == "1992-09-29") & (tl["event_type"] == "congress")]
+    assert len(kurultai) == 1 and "001_ac88c79fe3d8c316" in list(kurultai.iloc[0]["doc_ids"])
