@@ -6,7 +6,9 @@ scored for entities, so no score is measured on a training document.
 
 * entities: P/R/F1 on unique (document, text, label), overall, per label and per source;
 * figures: P/R/F1 of value detection (value or low/high within 0.5%), and accuracy of object, place, time;
-* events: P/R/F1 (same interval and the trigger word in the event's text), and time-expression value accuracy.
+* events: P/R/F1 (same interval and the trigger word in the event's text), and time-expression value accuracy;
+* review: each extractor scored against the annotators' decisions (accepted/corrected = true positive,
+  rejected = false positive, added = missed by every source), ``metrics/review.json``.
 """
 
 from __future__ import annotations
@@ -196,6 +198,10 @@ def main(tables_dir: Path, entities_dir: Path, gold_dir: Path, metrics_dir: Path
         "events": {**event_metrics(gold_dir / "events", pd.read_parquet(tables_dir / f"{names.T_EVENTS}.parquet")),
                    "timex": timex_metrics(gold_dir / "timex" / "tricky.jsonl")},
     }
+    if (tables_dir / "review" / "rejected.parquet").exists():  # the annotators' verdicts are gold too
+        from .review.metrics import review_metrics
+
+        results["review"] = review_metrics(tables_dir)
     for name, m in results.items():
         (metrics_dir / f"{name}.json").write_text(json.dumps(m, indent=1, sort_keys=True) + "\n")
     return results
