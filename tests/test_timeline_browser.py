@@ -35,8 +35,8 @@ def _dates(shown: str) -> tuple[str, str]:
     return start, end or start
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture(scope="session")
+def browser():  # before corpus_run: no chromium fails at once, without running the pipeline
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
                     "to run the browser tests", pytrace=False)
@@ -50,7 +50,7 @@ def browser():
         b.close()
 
 
-def test_timeline_page_in_browser(corpus_run, browser, tmp_path):
+def test_timeline_page_in_browser(browser, corpus_run, tmp_path):
     _, out, _ = corpus_run
     page_path = (out / "timeline.html").resolve()
     assert page_path.is_file()
@@ -127,7 +127,7 @@ def test_timeline_page_in_browser(corpus_run, browser, tmp_path):
         ev.locator("details.m summary").first.click()
         assert mark.is_visible(), "clicking the mention does not show its sentence"
         assert mark.text_content() in sentences, f"row {i}: {mark.text_content()!r} is no sentence of its mentions"
-    page.screenshot(path=str(tmp_path / "timeline_open.png"), full_page=False)
+    ev.screenshot(path=str(tmp_path / "timeline_open.png"))  # the last row, its mention opened
 
     assert not problems, problems
     assert requests and set(requests) == {url}, f"the page requested more than itself: {set(requests) - {url}}"
