@@ -308,11 +308,10 @@ function render() {
     const t = cps.slice(s, e).join("");
     if (!cover.length) { box.appendChild(document.createTextNode(t)); continue; }
     const sp = el("span", {className: "x " + cover.map(n => cls(items[n])).join(" ")}, t);
-    sp.dataset.items = cover.join(",");
-    sp.addEventListener("click", () => {
-      const best = cover.slice().sort((x, y) => (items[x].end - items[x].start) - (items[y].end - items[y].start))[0];
-      select(best);
-    });
+    const best = cover.slice().sort((x, y) => (items[x].end - items[x].start) - (items[y].end - items[y].start))[0];
+    sp.dataset.items = cover.join(","); sp.dataset.own = best;
+    const m = mark(items[best]); if (m) sp.classList.add(m);
+    sp.addEventListener("click", () => select(best));
     box.appendChild(sp); segs.push(sp);
   }
   const list = $("list"); list.textContent = "";
@@ -328,6 +327,7 @@ function render() {
 function refresh(n) {
   const it = items[n], li = $("list").children[n];
   li.className = mark(it) + (n === cur ? " sel" : "");
+  segs.forEach(sp => { if (sp.dataset.own === String(n)) { sp.classList.remove("acc", "rej"); if (mark(it)) sp.classList.add(mark(it)); } });
   li.lastChild.textContent = " " + it.quote.slice(0, 80) + "  [" + (it.done || it.status) + "]";
 }
 function select(n) {
