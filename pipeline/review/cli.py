@@ -1,4 +1,4 @@
-"""``pipeline review export|import|apply``: the annotator's commands (see docs/annotating.md).
+"""``pipeline review export|import|apply|serve``: the annotator's commands (see docs/annotating.md).
 
 :func:`register` adds the ``review`` group to the main parser's sub-commands.
 """
@@ -94,6 +94,16 @@ def cmd_apply(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(a: argparse.Namespace) -> int:
+    """Review in the browser: a local page (127.0.0.1, token in the URL) that writes decisions to reviews/.
+
+    Example: python -m pipeline review serve --outputs outputs --reviews reviews --author alice
+    """
+    from .serve import serve
+
+    return serve(Path(a.outputs), Path(a.reviews), a.author, a.port)
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, dict[str, Any]]]]] = {
     "export": (cmd_export, [
         ("--format", {"choices": FORMATS, "default": "labelstudio"}), ("--tables", {"default": "data/tables"}),
@@ -106,11 +116,15 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, d
     "apply": (cmd_apply, [
         ("--tables", {"default": "data/tables"}), ("--ingest", {"default": "data/ingest"}),
         ("--reviews", {"default": "reviews"}), ("--out", {"default": "data/reviewed"})]),
+    "serve": (cmd_serve, [
+        ("--outputs", {"default": "outputs"}), ("--reviews", {"default": "reviews"}),
+        ("--author", {"help": "annotator name (default: the login name)"}),
+        ("--port", {"type": int, "default": 0, "help": "(default: 0, any free port)"})]),
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``review export|import|apply`` to the main parser's sub-commands."""
+    """Add ``review export|import|apply|serve`` to the main parser's sub-commands."""
     p = subparsers.add_parser("review", help="annotators' decisions: export for review, import, apply",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="review_command", required=True)

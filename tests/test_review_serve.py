@@ -1,0 +1,131 @@
+"""``pipeline review serve``: the built-in review page, driven by a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import load_dataset, names
+from pipeline.review.decisions import read_decisions
+from pipeline.review.serve import ReviewSession, make_server
+from pipeline.run import run
+
+from conftest import RAW
+
+CHROMIUM = Path("/usr/bin/chromium")
+DOC = "004_079214a4568c4b32"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _status(url: str, data: bytes | None = None) -> int:
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@pytest.mark.browser
+def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run browser tests")
+    from playwright.sync_api import expect, sync_playwright
+
+    raw, out, work, reviews = tmp_path / "raw", tmp_path / "outputs", tmp_path / "data", tmp_path / "reviews"
+    raw.mkdir()
+    shutil.copy(RAW / f"{DOC}.txt", raw)
+    assert run(raw, out, work, params, reviews=reviews) == 0
+    data = load_dataset(out)
+    text = (out / "texts" / f"{DOC}.txt").read_text(encoding="utf-8")
+    sha = data[names.T_DOCUMENTS].set_index("doc_id").loc[DOC, "sha256"]
+    ents = data[names.T_ENTITIES]
+    ent_ok, ent_bad = ents.iloc[0], ents.iloc[1]
+    fig = data[names.T_FIGURES].iloc[0]
+    new_value = float(fig["value"]) + 20
+
+    session = ReviewSession(out, reviews, "tester")
+    httpd, url = make_server(session, 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    base = url.split("?")[0]
+    try:
+        # no token, a wrong token: 403 for the page, the API and a POST
+        assert _status(base) == 403
+        assert _status(base + "api/docs?token=wrong") == 403
+        assert _status(base + "api/decide", b'{"action":"accept"}') == 403
+        assert url.startswith("http://127.0.0.1:")
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page()
+                errors: list[str] = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(url)
+                expect(page.locator("body")).to_have_attribute("data-ready", DOC, timeout=10_000)
+                assert page.locator("#list li").count() == len(ents) + len(data[names.T_FIGURES]) + len(data[names.T_EVENTS])
+
+                def pick(table: str, row_id: str) -> None:
+                    page.click(f"#list li[data-key='{table}:{row_id}']")
+
+                def saved(row_id: str) -> None:
+                    expect(page.locator("#msg")).to_contain_text(f"{row_id} saved", timeout=5_000)
+
+                pick(names.T_ENTITIES, ent_ok["mention_id"])
+                page.keyboard.press("a")
+                saved(ent_ok["mention_id"])
+                pick(names.T_ENTITIES, ent_ok["mention_id"])
+                page.keyboard.press("j")  # the next extraction in document order
+                assert "sel" in (page.locator("#list li").nth(1).get_attribute("class") or "")
+                pick(names.T_ENTITIES, ent_bad["mention_id"])
+                page.keyboard.press("r")
+                saved(ent_bad["mention_id"])
+                pick(names.T_FIGURES, fig["figure_id"])
+                page.fill("#f-value", f"{new_value:g}")
+                page.click("#save-fields")
+                saved(fig["figure_id"])
+                assert page.locator(f"#list li[data-key='entities:{ent_bad['mention_id']}']").get_attribute("class").startswith("rej")
+                assert not errors, errors
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+    files = list(reviews.rglob("*.jsonl"))
+    assert [f.parent.name for f in files] == ["tester"]
+    ds = read_decisions(files[0])
+    assert [(d.action, d.table, d.target_id) for d in ds] == [
+        ("accept", names.T_ENTITIES, ent_ok["mention_id"]), ("reject", names.T_ENTITIES, ent_bad["mention_id"]),
+        ("edit", names.T_FIGURES, fig["figure_id"])]
+    assert ds[2].fields == {"value": new_value}
+    for d, row in zip(ds, (ent_ok, ent_bad, fig)):
+        s, e = int(row["start"]), int(row["end"])
+        a = d.target
+        assert (a.doc_id, a.sha256, a.start, a.end, a.quote) == (DOC, sha, s, e, text[s:e])
+        assert (a.prefix, a.suffix) == (text[max(0, s - 32):s], text[e:e + 32])
+        assert d.author == "tester"
+    assert ds[0].seen["label"] == ent_ok["label"]
+
+    # apply: the whole pipeline again with the decisions
+    out2 = tmp_path / "outputs2"
+    assert run(raw, out2, work, params, reviews=reviews) == 0
+    after = load_dataset(out2)
+    e2 = after[names.T_ENTITIES].set_index("mention_id")
+    assert e2.loc[ent_ok["mention_id"], "review_status"] == names.ACCEPTED
+    assert ent_bad["mention_id"] not in e2.index
+    rejected = pd.read_parquet(out2 / "review" / "rejected.parquet")
+    assert ent_bad["mention_id"] in set(rejected.astype(str).stack())
+    f2 = after[names.T_FIGURES].set_index("figure_id").loc[fig["figure_id"]]
+    assert f2["review_status"] == names.CORRECTED and float(f2["value"]) == new_value
+    log = pd.read_parquet(out2 / "review" / "decisions.parquet")
+    assert list(log["outcome"]) == ["applied"] * 3, json.dumps(log.astype(str).to_dict("records"))[:2000]
