@@ -4,7 +4,8 @@
 * :mod:`.anchor` — re-anchoring a quote in a changed text; UTF-16 ↔ code point offsets;
 * :mod:`.apply` — the ``review`` stage (``apply(tables_dir, ingest_dir, reviews_dir, out_dir, params)``);
 * :mod:`.labelstudio`, :mod:`.csvsheet` — round trips through Label Studio and a spreadsheet;
-* :mod:`.cli` — ``pipeline review export|import|apply``.
+* :mod:`.serve` — the built-in review page (``review serve``);
+* :mod:`.cli` — ``pipeline review export|import|apply|serve``.
 """
 
 from .apply import apply, apply_decisions
