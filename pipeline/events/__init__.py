@@ -47,6 +47,7 @@ import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
 from .. import names
+from ..stage import run_extractor
 from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
 from ..ingest import DOC_SUFFIX, load_document
 from ..model import Document
@@ -393,12 +394,4 @@ def to_frame(doc_id: str, text: str, events: list[Event]) -> pd.DataFrame:
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
     version = fingerprint(code_version("pipeline.events"), params)
-    inputs = input_hashes(parse_dir, PARSE_SUFFIX)
-
-    def work(doc_id: str) -> list[str]:
-        doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
-        parsed = load_parse(parse_dir / f"{doc_id}{PARSE_SUFFIX}", params["model"])
-        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(out_dir / f"{doc_id}{OUT_SUFFIX}", index=False)
-        return [f"{doc_id}{OUT_SUFFIX}"]
-
-    return run_per_document("events", out_dir, inputs, version, work)
+    return run_extractor("events", ingest_dir, parse_dir, out_dir, params, version, extract, to_frame)
