@@ -19,14 +19,12 @@ import spacy
 from spacy.language import Language
 
 from .. import names
-from ..stage import run_extractor
-from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
-from ..ingest import DOC_SUFFIX, load_document
+from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
 from ..nlp import load_nlp
-from ..parse import PARSE_SUFFIX, load_parse
+from ..stage import run_extractor
 from .candidates import Candidate, candidates_from_spans, pretrained
-from .rules import SPANS_KEY, EntityRules
+from .rules import EntityRules
 
 OUT_SUFFIX = ".parquet"
 DEFAULT_FT = "models/ner_spacy"

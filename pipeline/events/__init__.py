@@ -47,11 +47,9 @@ import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
 from .. import names
-from ..stage import run_extractor
-from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
-from ..ingest import DOC_SUFFIX, load_document
+from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
-from ..parse import PARSE_SUFFIX, load_parse
+from ..stage import run_extractor
 from .timex import Timex, find_timexes
 
 OUT_SUFFIX = ".parquet"

@@ -15,11 +15,9 @@ import pandas as pd
 from spacy.tokens import Doc
 
 from .. import names
-from ..stage import run_extractor
-from ..cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
-from ..ingest import DOC_SUFFIX, load_document
+from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
-from ..parse import PARSE_SUFFIX, load_parse
+from ..stage import run_extractor
 from .context import describe
 from .numbers import find_numbers
 from .tables import cell_contexts
