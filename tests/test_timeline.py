@@ -56,3 +56,22 @@ def test_timeline_html_lists_events_in_date_order_with_context():
     assert "<mark>The First World Kurultai of Kazakhs was held in Almaty on the 29th of September 1992.</mark>" in page
     assert "Intro. " in page  # context before the sentence
     assert '<option value="Almaty">' in page and '<option value="congress">' in page
+
+
+def test_timeline_a_broad_mention_never_chains_distinct_periods():
+    """Regression: "the 20th century" overlapped the 1940s and the 1960s and merged them into one row."""
+    import pandas as pd
+
+    from pipeline.events.timeline import build_timeline
+
+    rows = [
+        {"event_id": "V1", "doc_id": "d", "date_start": "1940-01-01", "date_end": "1949-12-31", "granularity": "decade",
+         "event_type": "migration", "trigger": "migrated", "location": None, "participants": ["Kazakhs"], "text": "x"},
+        {"event_id": "V2", "doc_id": "d", "date_start": "1901-01-01", "date_end": "2000-12-31", "granularity": "century",
+         "event_type": "migration", "trigger": "migrated", "location": None, "participants": ["Kazakhs"], "text": "y"},
+        {"event_id": "V3", "doc_id": "d", "date_start": "1960-01-01", "date_end": "1969-12-31", "granularity": "decade",
+         "event_type": "migration", "trigger": "migrated", "location": None, "participants": ["Kazakhs"], "text": "z"},
+    ]
+    tl = build_timeline(pd.DataFrame(rows))
+    groups = sorted(sorted(ids) for ids in tl["mention_ids"])
+    assert ["V1", "V3"] not in groups and all(len(g) <= 2 for g in groups)

@@ -3,8 +3,9 @@
 ``build_timeline(events)`` groups event mentions (the consolidated ``events`` table: ``event_id``,
 ``doc_id``, dates, ``event_type``, ``trigger``, ``location``, ``participants``, ``text``) into merged
 events. Two mentions are the same event when they share ``event_type``, their intervals overlap, and
-they agree on something concrete: the trigger lemma-ish stem, a location, or a participant (single
-linkage, so A~B and B~C merge A, B and C). The merged interval is the narrowest told one (the most
+they agree on something concrete: the trigger lemma-ish stem, a location, or a participant. Groups
+merge by complete linkage (every pair must be the same event), so a broad mention such as "the 20th
+century" never chains distinct decades into one row. The merged interval is the narrowest told one (the most
 precise mention wins; ties → the intersection).
 
 ``render_html(timeline, events, texts)`` writes one self-contained page (inline CSS and JS, no URLs):
@@ -76,10 +77,15 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
             i = parent[i]
         return i
 
+    members: dict[int, list[int]] = {i: [i] for i in range(len(rows))}
     for i in range(len(rows)):
         for j in range(i + 1, len(rows)):
-            if find(i) != find(j) and same_event(rows[i], rows[j]):
-                parent[find(j)] = find(i)
+            gi, gj = find(i), find(j)
+            # complete linkage: every pair of the two groups tells the same event, so a broad
+            # mention ("the 20th century") never chains distinct decades into one row
+            if gi != gj and all(same_event(rows[a], rows[b]) for a in members[gi] for b in members[gj]):
+                parent[gj] = gi
+                members[gi] += members.pop(gj)
     groups: dict[int, list[dict]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)
