@@ -111,6 +111,7 @@ def run_per_document(
             continue
         new[doc_id] = {"key": key, "files": files}
         result.processed.append(doc_id)
+        log.info("%s: %s processed (%s)", stage, doc_id, ", ".join(files) or "no output")
     for doc_id in sorted(set(old) - set(inputs)):
         for f in old[doc_id]["files"]:
             (out_dir / f).unlink(missing_ok=True)
