@@ -91,11 +91,23 @@ def test_ensemble_gazetteer_wins():
 
 
 def test_ensemble_longest_confident_span_and_adjacent_names():
-    # "Decree of the Government of X" (rule) over "Government of X" (rule + model); a model span
-    # running two names together loses to the rule's two names.
+    # "Decree of the Government of X" (rule) over "Government of X" (rule + model); the fine-tuned
+    # model's "Fifth World Kurultai of Kazakhs" over the gazetteer's nested "World Kurultai of Kazakhs".
     cands = [c(0, 30, "LAW", "rules", 0.8), c(10, 30, "ORG", "rules", 0.8), c(10, 30, "ORG", "spacy_ft", 0.7),
-             c(40, 50, "LAW", "rules", 0.8), c(52, 60, "LAW", "rules", 0.8), c(40, 60, "LAW", "spacy_ft", 0.7)]
-    assert [(x.start, x.end, x.label) for x in merge(cands)] == [(0, 30, "LAW"), (40, 50, "LAW"), (52, 60, "LAW")]
+             c(40, 70, "EVENT", "spacy_ft", 0.7), c(46, 70, "EVENT", "rules", 0.8, key="wk")]
+    assert [(x.start, x.end, x.label) for x in merge(cands)] == [(0, 30, "LAW"), (40, 70, "EVENT")]
+
+
+def test_run_on_model_span_dropped_before_merge():
+    from pipeline.entities.candidates import drop_run_ons
+    text = 'Concept on A, and the Program on B. These. Association of X "Y Association" here'
+    a, b = text.index("Program"), text.index("Association")
+    cands = [c(0, 12, "LAW", "rules", 0.8), c(22, 34, "LAW", "rules", 0.8), c(0, 41, "LAW", "spacy_ft", 0.7),
+             c(b, b + 16, "ORG", "rules", 0.8), c(b + 18, b + 31, "ORG", "rules", 0.8), c(b, b + 32, "ORG", "spacy_ft", 0.7)]
+    assert text[22:34] == "Program on B" and a == 22 and text[b + 18:b + 31] == "Y Association"
+    kept = drop_run_ons(text, cands)
+    assert (0, 41) not in {(x.start, x.end) for x in kept} and (b, b + 32) in {(x.start, x.end) for x in kept}
+    assert [(x.start, x.end, x.label) for x in merge(kept)] == [(0, 12, "LAW"), (22, 34, "LAW"), (b, b + 32, "ORG")]
 
 
 def test_ensemble_fine_tuned_vetoes_pretrained_alone():

@@ -98,3 +98,24 @@ def candidates_from_spans(doc: Document, spans, source: str, score: float | None
 
 def pretrained(doc: Document, parsed: Doc) -> list[Candidate]:
     return candidates_from_spans(doc, parsed.ents, names.SRC_SPACY)
+
+
+#: What separates two names a model ran together: a list comma, "and", a sentence end (not a quote, "of" or a space).
+_RUN_ON = re.compile(r"[,;.]|\band\b")
+
+
+def drop_run_ons(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Without the model spans that run two names of their own label together ("Concept on …, and the
+    Program on …. These two documents"): each name is a candidate of the rules, and the long span would
+    otherwise outrank them as their nesting span. A quoted or "of" name inside ("Association of … \"X
+    Association\"", "Center of \"X Foundation\"") is no run-on."""
+    rules = sorted({(c.start, c.end, c.label) for c in cands if c.source == names.SRC_RULES})
+    out = []
+    for c in cands:
+        if c.source != names.SRC_RULES:
+            inner = sorted({(s, e) for s, e, lab in rules if lab == c.label and c.start <= s and e <= c.end
+                            and (s, e) != (c.start, c.end)})
+            if any(a[1] <= b[0] and _RUN_ON.search(text[a[1]:b[0]]) for a, b in zip(inner, inner[1:])):
+                continue
+        out.append(c)
+    return out

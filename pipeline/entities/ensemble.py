@@ -33,7 +33,7 @@ from .candidates import Candidate
 GAZETTEER_SCORE = 0.97
 #: The least score of a span that outranks the spans nested in it ("Decree of the Government of X" over
 #: "Government of X"); the rules' prior is 0.8, a single model's is below.
-NESTING_SCORE = 0.75
+NESTING_SCORE = 0.7
 
 
 @dataclass(frozen=True)
