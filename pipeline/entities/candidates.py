@@ -119,3 +119,67 @@ def drop_run_ons(text: str, cands: list[Candidate]) -> list[Candidate]:
                 continue
         out.append(c)
     return out
+
+
+#: The head words a law, programme or document title has (train gold: "Law on …", "Kazakh Card",
+#: "Magnitsky Act", "Stolypin Land Reform", "Memorandum on …", "Migration Policy Concept").
+_LAW_WORD = re.compile(
+    r"\b(?:Law|Laws|Decree|Resolution|Order|Code|Act|Concept|Programme|Program|Strategy|Doctrine|Plan|Memorandum|"
+    r"Agreement|Treaty|Convention|Constitution|Card|Reform|Regulations?|Rules|Charter|Protocol|Declaration|On)\b",
+    re.IGNORECASE)
+#: Bare head words of organisation names: alone they name no organisation ("the Assembly", "the Congress").
+_BARE_ORG_HEADS = frozenset(
+    "Foundation Association University Institute Committee Council Agency Center Centre Society Union Party Fund "
+    "Congress Assembly Organization Organisation Bank Commission Academy Federation Forum Movement Office "
+    "Department Service Network League Corporation Company Group Club Trust Consulate Embassy Ministry "
+    "Government Parliament Senate Cabinet".split())
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+_NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)*$")
+
+
+def _implausible(text: str, c: Candidate, surnames: set[str]) -> str | None:
+    """Why a model's label cannot be right for its span (None when it may be), with the label to use
+    instead ("" = none of its own): a NORP with a possessive after it ("Karimov's regime"), a LAW with
+    no legal head word, a bare organisation head word, a non-PERSON name ending in a surname the
+    document gives a person elsewhere ("Safran" after "William Safran")."""
+    span = text[c.start:c.end]
+    words = span.split()
+    if c.label != names.PERSON and words and all(_NAME_WORD.match(w) for w in words) and len(words) <= 3 \
+            and words[-1] in surnames:
+        return names.PERSON
+    if c.label == names.NORP and _POSSESSIVE_AFTER.match(text, c.end):
+        return ""
+    if c.label == names.LAW and not _LAW_WORD.search(span):
+        return ""
+    if c.label == names.ORG and span in _BARE_ORG_HEADS:
+        return ""
+    return None
+
+
+def repair_labels(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Model candidates (not the rules: their structures carry their label) with an implausible label
+    (:func:`_implausible`) take the label the other model gives the same span, or PERSON for a known
+    surname; with no other label they are dropped."""
+    persons: dict[tuple[int, int], set[str]] = {}
+    for c in cands:
+        if c.label == names.PERSON:
+            persons.setdefault((c.start, c.end), set()).add(c.source)
+    surnames = set()
+    for (s, e), srcs in persons.items():
+        words = text[s:e].split()
+        if len(words) >= 2 and (len(srcs) >= 2 or names.SRC_RULES in srcs) and _NAME_WORD.match(words[-1]):
+            surnames.add(words[-1])
+    labels: dict[tuple[int, int], dict[str, str]] = {}
+    for c in cands:
+        labels.setdefault((c.start, c.end), {})[c.source] = c.label
+    out = []
+    for c in cands:
+        why = None if c.source == names.SRC_RULES else _implausible(text, c, surnames)
+        if why is None:
+            out.append(c)
+            continue
+        alt = why or next((lab for src, lab in labels[(c.start, c.end)].items()
+                           if src != c.source and lab != c.label), "")
+        if alt:
+            out.append(Candidate(c.start, c.end, alt, c.source, c.score, c.key))
+    return out
