@@ -23,7 +23,7 @@ PRETRAINED_LABELS = frozenset(names.ENTITY_LABELS)
 SOURCE_PRIOR = {names.SRC_RULES: 0.8, names.SRC_SPACY: 0.5, names.SRC_SPACY_FT: 0.7, names.SRC_TRANSFORMER: 0.7}
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|kz|ru|uz|gov|edu|info)(?:/\S*)?\b")
 _LEAD = re.compile(r"^(?:the|The|THE)\s+")
-_TRAIL = re.compile(r"(?:['’]s|['’]|[\s,.;:!?)\]”\"]+)$")
+_TRAIL = re.compile(r"(?:['’]s|['’]|,\s*\d{4}[a-z]?|[\s,.;:!?)\]”\"]+)$")
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,14 @@ class Candidate:
     key: str = ""  # gazetteer id, when the source knows the canonical entity
 
 
+def _open_quote(span: str) -> bool:
+    """Whether a span opens a quote it does not close."""
+    return span.count('"') % 2 == 1 or span.count("“") > span.count("”")
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim a leading article and trailing possessive/punctuation; never grows the span."""
+    """Trim a leading article, trailing possessive/punctuation and a citation year ("Kusçu I.,2016");
+    the one growth: the closing quote of a quoted name the span opens ('Festival of Arts "Saint X"')."""
     s, e = start, end
     while True:
         m = _LEAD.match(text[s:e])
@@ -45,10 +51,14 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
             s += m.end()
             continue
         t = _TRAIL.search(text[s:e])
+        if t and t.group().strip() in "”\"" and _open_quote(text[s:e - len(t.group())]):
+            t = None  # the closing quote of a quoted name inside: International Festival of Arts "Saint Qazaq State"
         if t and t.start() > 0 and not (text[s:e].endswith(".") and re.search(r"\b[A-Z]\.$", text[s:e])):
             e = s + t.start()
             continue
         break
+    if _open_quote(text[s:e]) and e < len(text) and text[e] in "”\"" and text[s] not in "“\"":
+        e += 1  # a model that left the closing quote out of a quoted name inside the span
     while s < e and text[s] in "“\"'‘(":
         if text[s] in "“\"" and any(q in text[s + 1:e] for q in "”\""):
             break
