@@ -24,7 +24,7 @@ from ..ingest import DOC_SUFFIX, load_document
 from ..model import Document
 from ..nlp import load_nlp
 from ..parse import PARSE_SUFFIX, load_parse
-from .candidates import Candidate, candidates_from_spans, drop_run_ons, pretrained, repair_labels
+from .candidates import Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
 from .rules import SPANS_KEY, EntityRules
 
 OUT_SUFFIX = ".parquet"
@@ -58,7 +58,7 @@ def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
     ft = fine_tuned_dir(params)
     if ft is not None:
         out += candidates_from_spans(doc, _fine_tuned(str(ft))(doc.text).ents, names.SRC_SPACY_FT)
-    return drop_run_ons(doc.text, repair_labels(doc.text, out))
+    return drop_run_ons(doc.text, repair_labels(doc.text, cut_possessives(doc.text, out)))
 
 
 def to_frame(doc_id: str, text: str, cands: list[Candidate]) -> pd.DataFrame:

@@ -143,6 +143,8 @@ _BARE_ORG_HEADS = frozenset(
     "Congress Assembly Organization Organisation Bank Commission Academy Federation Forum Movement Office "
     "Department Service Network League Corporation Company Group Club Trust Consulate Embassy Ministry "
     "Government Parliament Senate Cabinet".split())
+#: Plural meeting nouns name a series of events, not an organisation: "World Kazakh Kurultays" (train gold).
+_MEETINGS = re.compile(r"^(?:Congresses|Forums|Fora|[KQ]urulta[iy]s|Conferences|Summits|Festivals|Assemblies)$")
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 _NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)*$")
 
@@ -157,6 +159,8 @@ def _implausible(text: str, c: Candidate, surnames: set[str]) -> str | None:
     if c.label != names.PERSON and words and all(_NAME_WORD.match(w) for w in words) and len(words) <= 3 \
             and words[-1] in surnames:
         return names.PERSON
+    if c.label in (names.ORG, names.FAC, names.GPE, names.LOC) and words and _MEETINGS.search(words[-1]):
+        return names.EVENT
     if c.label == names.NORP and _POSSESSIVE_AFTER.match(text, c.end):
         return ""
     if c.label == names.LAW and not _LAW_WORD.search(span):
@@ -192,4 +196,20 @@ def repair_labels(text: str, cands: list[Candidate]) -> list[Candidate]:
                            if src != c.source and lab != c.label), "")
         if alt:
             out.append(Candidate(c.start, c.end, alt, c.source, c.score, c.key))
+    return out
+
+
+_POSSESSIVE_IN = re.compile(r"['’]s\s")
+
+
+def cut_possessives(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A model span over a possessive ("Oxus Society’s Central Asia Protest Tracker") is cut to the
+    possessor when another source has a name ending right there; the possessed thing is a description."""
+    ends = {c.end for c in cands if c.source == names.SRC_RULES}
+    out = []
+    for c in cands:
+        m = _POSSESSIVE_IN.search(text, c.start, c.end) if c.source != names.SRC_RULES else None
+        if m and m.start() in ends:
+            c = Candidate(c.start, m.start(), c.label, c.source, c.score, c.key)
+        out.append(c)
     return out
