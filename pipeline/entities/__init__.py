@@ -22,9 +22,15 @@ from .. import names
 from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
 from ..nlp import load_nlp
+<<<<<<< HEAD
 from ..stage import run_extractor
 from .candidates import Candidate, candidates_from_spans, pretrained
 from .rules import EntityRules
+=======
+from ..parse import PARSE_SUFFIX, load_parse
+from .candidates import Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
+from .rules import SPANS_KEY, EntityRules
+>>>>>>> ner2
 
 OUT_SUFFIX = ".parquet"
 DEFAULT_FT = "models/ner_spacy"
@@ -57,7 +63,7 @@ def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
     ft = fine_tuned_dir(params)
     if ft is not None:
         out += candidates_from_spans(doc, _fine_tuned(str(ft))(doc.text).ents, names.SRC_SPACY_FT)
-    return out
+    return drop_run_ons(doc.text, repair_labels(doc.text, cut_possessives(doc.text, out)))
 
 
 def to_frame(doc_id: str, text: str, cands: list[Candidate]) -> pd.DataFrame:

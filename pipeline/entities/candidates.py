@@ -23,7 +23,7 @@ PRETRAINED_LABELS = frozenset(names.ENTITY_LABELS)
 SOURCE_PRIOR = {names.SRC_RULES: 0.8, names.SRC_SPACY: 0.5, names.SRC_SPACY_FT: 0.7, names.SRC_TRANSFORMER: 0.7}
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|kz|ru|uz|gov|edu|info)(?:/\S*)?\b")
 _LEAD = re.compile(r"^(?:the|The|THE)\s+")
-_TRAIL = re.compile(r"(?:['’]s|['’]|[\s,.;:!?)\]”\"]+)$")
+_TRAIL = re.compile(r"(?:['’]s|['’]|,\s*\d{4}[a-z]?|[\s,.;:!?)\]”\"]+)$")
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,14 @@ class Candidate:
     key: str = ""  # gazetteer id, when the source knows the canonical entity
 
 
+def _open_quote(span: str) -> bool:
+    """Whether a span opens a quote it does not close."""
+    return span.count('"') % 2 == 1 or span.count("“") > span.count("”")
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim a leading article and trailing possessive/punctuation; never grows the span."""
+    """Trim a leading article, trailing possessive/punctuation and a citation year ("Kusçu I.,2016");
+    the one growth: the closing quote of a quoted name the span opens ('Festival of Arts "Saint X"')."""
     s, e = start, end
     while True:
         m = _LEAD.match(text[s:e])
@@ -45,10 +51,14 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
             s += m.end()
             continue
         t = _TRAIL.search(text[s:e])
+        if t and t.group().strip() in "”\"" and _open_quote(text[s:e - len(t.group())]):
+            t = None  # the closing quote of a quoted name inside: International Festival of Arts "Saint Qazaq State"
         if t and t.start() > 0 and not (text[s:e].endswith(".") and re.search(r"\b[A-Z]\.$", text[s:e])):
             e = s + t.start()
             continue
         break
+    if _open_quote(text[s:e]) and e < len(text) and text[e] in "”\"" and text[s] not in "“\"":
+        e += 1  # a model that left the closing quote out of a quoted name inside the span
     while s < e and text[s] in "“\"'‘(":
         if text[s] in "“\"" and any(q in text[s + 1:e] for q in "”\""):
             break
@@ -98,3 +108,108 @@ def candidates_from_spans(doc: Document, spans, source: str, score: float | None
 
 def pretrained(doc: Document, parsed: Doc) -> list[Candidate]:
     return candidates_from_spans(doc, parsed.ents, names.SRC_SPACY)
+
+
+#: What separates two names a model ran together: a list comma, "and", a sentence end (not a quote, "of" or a space).
+_RUN_ON = re.compile(r"[,;.]|\band\b")
+
+
+def drop_run_ons(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Without the model spans that run two names of their own label together ("Concept on …, and the
+    Program on …. These two documents"): each name is a candidate of the rules, and the long span would
+    otherwise outrank them as their nesting span. A quoted or "of" name inside ("Association of … \"X
+    Association\"", "Center of \"X Foundation\"") is no run-on."""
+    rules = sorted({(c.start, c.end, c.label) for c in cands if c.source == names.SRC_RULES})
+    out = []
+    for c in cands:
+        if c.source != names.SRC_RULES:
+            inner = sorted({(s, e) for s, e, lab in rules if lab == c.label and c.start <= s and e <= c.end
+                            and (s, e) != (c.start, c.end)})
+            if any(a[1] <= b[0] and _RUN_ON.search(text[a[1]:b[0]]) for a, b in zip(inner, inner[1:])):
+                continue
+        out.append(c)
+    return out
+
+
+#: The head words a law, programme or document title has (train gold: "Law on …", "Kazakh Card",
+#: "Magnitsky Act", "Stolypin Land Reform", "Memorandum on …", "Migration Policy Concept").
+_LAW_WORD = re.compile(
+    r"\b(?:Law|Laws|Decree|Resolution|Order|Code|Act|Concept|Programme|Program|Strategy|Doctrine|Plan|Memorandum|"
+    r"Agreement|Treaty|Convention|Constitution|Card|Reform|Regulations?|Rules|Charter|Protocol|Declaration|On)\b",
+    re.IGNORECASE)
+#: Bare head words of organisation names: alone they name no organisation ("the Assembly", "the Congress").
+_BARE_ORG_HEADS = frozenset(
+    "Foundation Association University Institute Committee Council Agency Center Centre Society Union Party Fund "
+    "Congress Assembly Organization Organisation Bank Commission Academy Federation Forum Movement Office "
+    "Department Service Network League Corporation Company Group Club Trust Consulate Embassy Ministry "
+    "Government Parliament Senate Cabinet".split())
+#: Plural meeting nouns name a series of events, not an organisation: "World Kazakh Kurultays" (train gold).
+_MEETINGS = re.compile(r"^(?:Congresses|Forums|Fora|[KQ]urulta[iy]s|Conferences|Summits|Festivals|Assemblies)$")
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+_NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)*$")
+
+
+def _implausible(text: str, c: Candidate, surnames: set[str]) -> str | None:
+    """Why a model's label cannot be right for its span (None when it may be), with the label to use
+    instead ("" = none of its own): a NORP with a possessive after it ("Karimov's regime"), a LAW with
+    no legal head word, a bare organisation head word, a non-PERSON name ending in a surname the
+    document gives a person elsewhere ("Safran" after "William Safran")."""
+    span = text[c.start:c.end]
+    words = span.split()
+    if c.label != names.PERSON and words and all(_NAME_WORD.match(w) for w in words) and len(words) <= 3 \
+            and words[-1] in surnames:
+        return names.PERSON
+    if c.label in (names.ORG, names.FAC, names.GPE, names.LOC) and words and _MEETINGS.search(words[-1]):
+        return names.EVENT
+    if c.label == names.NORP and _POSSESSIVE_AFTER.match(text, c.end):
+        return ""
+    if c.label == names.LAW and not _LAW_WORD.search(span):
+        return ""
+    if c.label == names.ORG and span in _BARE_ORG_HEADS:
+        return ""
+    return None
+
+
+def repair_labels(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Model candidates (not the rules: their structures carry their label) with an implausible label
+    (:func:`_implausible`) take the label the other model gives the same span, or PERSON for a known
+    surname; with no other label they are dropped."""
+    persons: dict[tuple[int, int], set[str]] = {}
+    for c in cands:
+        if c.label == names.PERSON:
+            persons.setdefault((c.start, c.end), set()).add(c.source)
+    surnames = set()
+    for (s, e), srcs in persons.items():
+        words = text[s:e].split()
+        if len(words) >= 2 and (len(srcs) >= 2 or names.SRC_RULES in srcs) and _NAME_WORD.match(words[-1]):
+            surnames.add(words[-1])
+    labels: dict[tuple[int, int], dict[str, str]] = {}
+    for c in cands:
+        labels.setdefault((c.start, c.end), {})[c.source] = c.label
+    out = []
+    for c in cands:
+        why = None if c.source == names.SRC_RULES else _implausible(text, c, surnames)
+        if why is None:
+            out.append(c)
+            continue
+        alt = why or next((lab for src, lab in labels[(c.start, c.end)].items()
+                           if src != c.source and lab != c.label), "")
+        if alt:
+            out.append(Candidate(c.start, c.end, alt, c.source, c.score, c.key))
+    return out
+
+
+_POSSESSIVE_IN = re.compile(r"['’]s\s")
+
+
+def cut_possessives(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A model span over a possessive ("Oxus Society’s Central Asia Protest Tracker") is cut to the
+    possessor when another source has a name ending right there; the possessed thing is a description."""
+    ends = {c.end for c in cands if c.source == names.SRC_RULES}
+    out = []
+    for c in cands:
+        m = _POSSESSIVE_IN.search(text, c.start, c.end) if c.source != names.SRC_RULES else None
+        if m and m.start() in ends:
+            c = Candidate(c.start, m.start(), c.label, c.source, c.score, c.key)
+        out.append(c)
+    return out
