@@ -22,15 +22,9 @@ from .. import names
 from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
 from ..nlp import load_nlp
-<<<<<<< HEAD
 from ..stage import run_extractor
-from .candidates import Candidate, candidates_from_spans, pretrained
-from .rules import EntityRules
-=======
-from ..parse import PARSE_SUFFIX, load_parse
 from .candidates import Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
-from .rules import SPANS_KEY, EntityRules
->>>>>>> ner2
+from .rules import EntityRules
 
 OUT_SUFFIX = ".parquet"
 DEFAULT_FT = "models/ner_spacy"
