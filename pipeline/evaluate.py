@@ -111,13 +111,13 @@ def figure_metrics(gold_dir: Path, figures: pd.DataFrame, extra: Iterable[tuple[
     fields = {"object": [0, 0], "place": [0, 0], "time": [0, 0]}
     per_doc = {}
 
-    def add(gold: list[dict], pred: list[dict]) -> dict:
+    def add(gold: list[dict], pred: list[dict], with_fields: bool = True) -> dict:
         nonlocal tp, fp, fn
         pairs = align(gold, pred, figure_matches)
         tp += len(pairs)
         fp += len(pred) - len(pairs)
         fn += len(gold) - len(pairs)
-        for g, p in pairs:
+        for g, p in pairs if with_fields else ():
             for f in fields:
                 fields[f][0] += _field_ok(g.get(f), p.get(f))
                 fields[f][1] += 1
@@ -128,8 +128,8 @@ def figure_metrics(gold_dir: Path, figures: pd.DataFrame, extra: Iterable[tuple[
             continue
         pred = figures[figures["doc_id"] == path.stem].sort_values("start").to_dict("records")
         per_doc[path.stem] = add(read_jsonl(path), pred)
-    for gold, pred in extra:
-        add(gold, pred)
+    for gold, pred in extra:  # sentences read without a parse: values only, not object/place/time
+        add(gold, pred, with_fields=False)
     out = {"value": prf(tp, fp, fn), "by_doc": per_doc}
     for f, (ok, n) in fields.items():
         out[f"{f}_accuracy"] = round(ok / n, 4) if n else 0.0
