@@ -26,7 +26,6 @@ from ..stage import run_extractor
 from .candidates import Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
 from .rules import EntityRules
 
-OUT_SUFFIX = ".parquet"
 DEFAULT_FT = "models/ner_spacy"
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
 

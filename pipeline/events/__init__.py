@@ -52,7 +52,6 @@ from ..model import Document
 from ..stage import run_extractor
 from .timex import Timex, find_timexes
 
-OUT_SUFFIX = ".parquet"
 
 #: Trigger lemmas (verbs and event nouns) by event type.
 TRIGGERS: dict[str, tuple[str, ...]] = {

@@ -22,7 +22,6 @@ from .context import describe
 from .numbers import find_numbers
 from .tables import cell_contexts
 
-OUT_SUFFIX = ".parquet"
 
 
 @dataclass(frozen=True)
