@@ -117,7 +117,9 @@ class SourceMap:
         return cls(runs, line_starts)
 
     def source_offset(self, i: int) -> int:
-        k = bisect.bisect_right([r[0] for r in self.runs], i) - 1
+        if len(getattr(self, "_starts", ())) != len(self.runs):
+            self._starts = [r[0] for r in self.runs]
+        k = bisect.bisect_right(self._starts, i) - 1
         c, s, n = self.runs[max(k, 0)]
         return s + min(i - c, max(n - 1, 0))
 

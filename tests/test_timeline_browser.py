@@ -50,6 +50,18 @@ def browser():  # before corpus_run: no chromium fails at once, without running 
         b.close()
 
 
+def _check_filter(page, selector: str, field: str, counts: dict) -> None:
+    """Each option of a filter shows exactly the rows with that value, as many as the parquet has, in date order."""
+    options = page.eval_on_selector_all(f"{selector} option", "os => os.map(o => o.value).filter(v => v)")
+    assert sorted(options) == sorted(counts)
+    for value, n in counts.items():
+        page.select_option(selector, value)
+        rows = _visible_rows(page)
+        assert {r[field] for r in rows} == {value}
+        assert len(rows) == n, f"{field} {value}: {len(rows)} rows shown, {n} in timeline.parquet"
+        assert [_dates(r["date"]) for r in rows] == sorted(_dates(r["date"]) for r in rows)
+
+
 def test_timeline_page_in_browser(browser, corpus_run, tmp_path):
     _, out, _ = corpus_run
     page_path = (out / "timeline.html").resolve()
@@ -77,28 +89,14 @@ def test_timeline_page_in_browser(browser, corpus_run, tmp_path):
     page.screenshot(path=str(tmp_path / "timeline.png"), full_page=False)
 
     # the type filter: each type shows exactly its events
-    type_counts = timeline["event_type"].value_counts().to_dict()
-    options = page.eval_on_selector_all("#t option", "os => os.map(o => o.value).filter(v => v)")
-    assert sorted(options) == sorted(type_counts)
-    for etype, n in type_counts.items():
-        page.select_option("#t", etype)
-        rows = _visible_rows(page)
-        assert {r["type"] for r in rows} == {etype}
-        assert len(rows) == n, f"type {etype}: {len(rows)} rows shown, {n} in timeline.parquet"
-        assert [_dates(r["date"]) for r in rows] == sorted(_dates(r["date"]) for r in rows)
+    _check_filter(page, "#t", "type", timeline["event_type"].value_counts().to_dict())
     page.select_option("#t", "")
     assert len(_visible_rows(page)) == len(timeline)
 
     # the place filter likewise, and combined with the type filter
     place_counts = timeline["location"].dropna().value_counts().to_dict()
     assert place_counts, "the corpus timeline has no placed event"
-    options = page.eval_on_selector_all("#p option", "os => os.map(o => o.value).filter(v => v)")
-    assert sorted(options) == sorted(place_counts)
-    for place, n in place_counts.items():
-        page.select_option("#p", place)
-        rows = _visible_rows(page)
-        assert {r["place"] for r in rows} == {place}
-        assert len(rows) == n, f"place {place}: {len(rows)} rows shown, {n} in timeline.parquet"
+    _check_filter(page, "#p", "place", place_counts)
     place, etype = timeline.dropna(subset=["location"]).iloc[0][["location", "event_type"]]
     page.select_option("#p", place)
     page.select_option("#t", etype)
