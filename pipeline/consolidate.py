@@ -24,6 +24,7 @@ from .cache import MANIFEST
 from .entities.candidates import Candidate
 from .entities.ensemble import merge
 from .entities.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
+from .entities.similarity import merge_similar
 from .ingest import DOC_SUFFIX, load_document
 from .model import Document
 from .schema import empty_frame, normalize_frame
@@ -65,7 +66,13 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
     return normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows))
 
 
-def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], aliases_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], aliases_path: Path,
+                    similarity_threshold: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merged mentions (one per span) and the corpus entities they are grouped into.
+
+    Group keys come from :func:`.entities.grouping.group_key`; groups of one label whose names are
+    near-duplicates are then joined (:func:`.entities.similarity.merge_similar`, off at threshold 0).
+    """
     aliases = load_aliases(aliases_path)
     rows = []
     for doc_id, df in cands.items():
@@ -74,20 +81,27 @@ def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], a
         cs = [Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "") for r in df.itertuples()]
         for m in merge(cs):
             text = doc.text[m.start:m.end]
-            key = group_key(m.label, text, m.key, aliases, abbrevs)
             rows.append({
                 "mention_id": row_id("M", doc_id, m.start, m.end, m.label), "doc_id": doc_id,
-                "entity_id": entity_id(m.label, key), "text": text, "label": m.label, "start": m.start,
-                "end": m.end, **provenance(doc, m.start, m.end), "sources": list(m.sources), "score": m.score,
-                "review_status": names.UNREVIEWED,
+                "group": f"{group_key(m.label, text, m.key, aliases, abbrevs)}|{m.label}", "text": text,
+                "label": m.label, "start": m.start, "end": m.end, **provenance(doc, m.start, m.end),
+                "sources": list(m.sources), "score": m.score, "review_status": names.UNREVIEWED,
             })
+    forms: dict[str, Counter] = {}
+    for r in rows:
+        forms.setdefault(r["group"], Counter())[r["text"]] += 1
+    merged = merge_similar({g: (g.rsplit("|", 1)[1], canonical_name(f)) for g, f in forms.items()},
+                           similarity_threshold)
+    for r in rows:
+        key, label = merged[r.pop("group")].rsplit("|", 1)
+        r["entity_id"] = entity_id(label, key)
     mentions = normalize_frame(names.T_ENTITIES, pd.DataFrame(rows))
     index_rows = []
     for eid, g in mentions.groupby("entity_id", sort=True):
-        forms = Counter(g["text"])
+        counts = Counter(g["text"])
         index_rows.append({
-            "entity_id": eid, "canonical": canonical_name(forms), "label": g["label"].iloc[0],
-            "aliases": sorted(forms), "n_mentions": len(g), "n_docs": g["doc_id"].nunique(),
+            "entity_id": eid, "canonical": canonical_name(counts), "label": g["label"].iloc[0],
+            "aliases": sorted(counts), "n_mentions": len(g), "n_docs": g["doc_id"].nunique(),
         })
     return mentions, normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(index_rows))
 
@@ -129,7 +143,8 @@ def main(ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Pa
     docs = {p.name[: -len(DOC_SUFFIX)]: load_document(p)
             for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST}
     ok = [d for d, doc in docs.items() if doc.status != names.STATUS_ERROR]
-    mentions, index = entities_tables(docs, _frames(entities_dir, ok), Path(params["aliases"]))
+    mentions, index = entities_tables(docs, _frames(entities_dir, ok), Path(params["aliases"]),
+                                      float(params.get("similarity_threshold", 0.0)))
     tables = {
         names.T_DOCUMENTS: documents_table(docs),
         names.T_ENTITIES: mentions,

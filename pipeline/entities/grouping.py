@@ -3,7 +3,9 @@
 A mention's group key is, in order: its gazetteer id; the alias table ``models/aliases.jsonl``;
 an abbreviation the text defines ("Federation of European Kazakh Associations (FEKA)" makes FEKA
 an alias of the long form); else its normalized text (case, quotes, articles, possessive and
-transliteration variants folded).
+transliteration variants folded). Groups whose names are near-duplicates that no key unites
+("World Association of Kazakhs" / "World Kazakh Association") are then joined by embedding
+similarity with a lexical guard (:mod:`.similarity`, threshold ``consolidate.similarity_threshold``).
 """
 
 from __future__ import annotations

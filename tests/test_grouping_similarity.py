@@ -1,0 +1,71 @@
+"""Near-duplicate entities joined by embedding similarity plus a lexical guard (pipeline/entities/similarity.py)."""
+
+import pandas as pd
+import pytest
+
+from pipeline.entities.similarity import compatible, content_words, merge_similar
+
+
+@pytest.mark.parametrize("label,a,b", [
+    ("ORG", "World Association of Kazakhs", "World Kazakh Association"),
+    ("ORG", "Association of World Kazakhs", "World Association of Kazakhs"),
+    ("ORG", "Ministry of Labour and Social Protection", "Ministry of Labour and Social Protection of the Population"),
+    ("EVENT", "5th World Kurultay of Kazakhs", "Fifth World Kurultai of Kazakhs"),
+    ("PERSON", "Mendikulova", "Mendikulova G.M."),
+    ("PERSON", "Kusçu I.", "Kuscu"),
+    ("GPE", "Kazakhstane", "Kazakhstan"),
+])
+def test_compatible_names(label, a, b):
+    assert compatible(label, a, b) and compatible(label, b, a)
+
+
+@pytest.mark.parametrize("label,a,b", [
+    ("LAW", "Decree of the Government of the Republic of Kazakhstan", "Decree of the President of the Republic of Kazakhstan"),
+    ("GPE", "Kazakhstan", "South Kazakhstan"),
+    ("LOC", "Europe", "Western Europe"),
+    ("LOC", "Eastern Europe", "Western Europe"),
+    ("EVENT", "World Kurultay of Kazakhs", "Second World Kurultay of Kazakhs"),
+    ("EVENT", "Fourth World Kurultay of Kazakhs", "Fifth World Kurultai of Kazakhs"),
+    ("PERSON", "Robin", "Robin Cohen"),
+    ("GPE", "Kazakhstan", "Kyrgyzstan"),
+])
+def test_incompatible_names(label, a, b):
+    assert not compatible(label, a, b) and not compatible(label, b, a)
+
+
+def test_content_words_fold_ordinals_and_function_words():
+    # normalize() folds transliterations (w→v, q→k, -ay→-ai), so the words are folded forms
+    assert content_words("The Fifth World Kurultai of Kazakhs") == ["5", "vorld", "kurultai", "kazakhs"]
+    assert content_words("5th World Kurultay of the Kazakhs") == ["5", "vorld", "kurultai", "kazakhs"]
+
+
+def test_merge_similar_joins_near_duplicates_and_keeps_curated_apart():
+    groups = {
+        "t:world association of kazakhs|ORG": ("ORG", "World Association of Kazakhs"),
+        "t:world kazakh association|ORG": ("ORG", "World Kazakh Association"),
+        "t:world kazakh association|NORP": ("NORP", "World Kazakh Association"),  # another label: never joined
+        "t:decree of the president of the republic of kazakhstan|LAW": ("LAW", "Decree of the President of the Republic of Kazakhstan"),
+        "t:decree of the government of the republic of kazakhstan|LAW": ("LAW", "Decree of the Government of the Republic of Kazakhstan"),
+        "id:kazakhstan|GPE": ("GPE", "Kazakhstan"),
+        "t:kazakhstane|GPE": ("GPE", "Kazakhstane"),
+        "id:kazakh-card|LAW": ("LAW", "Kazakh Card"),
+        "id:kazakhs-card|LAW": ("LAW", "Kazakhs card"),  # two curated ids: the curation said they differ
+    }
+    merged = merge_similar(groups, 0.85)
+    assert merged["t:world kazakh association|ORG"] == merged["t:world association of kazakhs|ORG"] \
+        == "t:world association of kazakhs|ORG"  # the alphabetically first key, not the most frequent
+    assert merged["t:world kazakh association|NORP"] == "t:world kazakh association|NORP"
+    assert merged["t:decree of the president of the republic of kazakhstan|LAW"] \
+        != merged["t:decree of the government of the republic of kazakhstan|LAW"]
+    assert merged["t:kazakhstane|GPE"] == "id:kazakhstan|GPE"  # a free-text group joins the curated one
+    assert merged["id:kazakh-card|LAW"] == "id:kazakh-card|LAW" and merged["id:kazakhs-card|LAW"] == "id:kazakhs-card|LAW"
+    assert merge_similar(groups, 0) == {k: k for k in groups}  # 0 turns it off
+
+
+def test_corpus_entity_index_joins_spelling_variants(corpus_run):
+    _, out, _ = corpus_run
+    index = pd.read_parquet(out / "entity_index.parquet")
+    aliases = [set(a) for a in index["aliases"]]
+    assert any({"World Association of Kazakhs", "World Kazakh Association", "WKA"} <= a for a in aliases)
+    assert any({"Mendikulova", "Mendikulova G.M."} <= a for a in aliases)
+    assert not any({"Kazakhstan", "South Kazakhstan"} <= a for a in aliases)
