@@ -29,6 +29,16 @@ CASES = [
     ("In the early 1990s families returned.", "the early 1990s", "1990-01-01", "1992-12-31", "decade", None),
     ("In the mid-1990s families returned.", "the mid-1990s", "1993-01-01", "1996-12-31", "decade", None),
     ("In the late 1990s families returned.", "the late 1990s", "1997-01-01", "1999-12-31", "decade", None),
+    ("The congress met on the 29th of September in 2005.", "the 29th of September in 2005", "2005-09-29", "2005-09-29", "day", None),
+    ("Talks were held on 5-6 May 2019 in Almaty.", "5-6 May 2019", "2019-05-05", "2019-05-06", "day", None),
+    ("Talks were held on May 5 and 6, 2019.", "May 5 and 6, 2019", "2019-05-05", "2019-05-06", "day", None),
+    ("Quotas were cut between March and May 2019.", "between March and May 2019", "2019-03-01", "2019-05-31", "month", None),
+    ("Quotas were cut from March to May 2019.", "from March to May 2019", "2019-03-01", "2019-05-31", "month", None),
+    ("The law passed in mid-2014.", "mid-2014", "2014-05-01", "2014-08-31", "month", None),
+    ("Returns slowed in early 2010.", "early 2010", "2010-01-01", "2010-04-30", "month", None),
+    ("By the end of 2019, 300 families had moved.", "By the end of 2019", "2019-09-01", "2019-12-31", "month", "before"),
+    ("A survey ran in the spring of 2016.", "the spring of 2016", "2016-03-01", "2016-05-31", "month", None),
+    ("The plan covered the first half of 2020.", "the first half of 2020", "2020-01-01", "2020-06-30", "month", None),
 ]
 
 
@@ -84,3 +94,12 @@ def test_timex_relative_uses_anchor_from_earlier_text():
 ])
 def test_timex_negatives(text):
     assert find_timexes(text) == []
+
+
+@pytest.mark.parametrize("text,dates", [
+    # "and" names two dates, not the span between them, unless "between" opens it or they are consecutive
+    ("Meetings took place in March and May 2019.", [("May 2019", "2019-05-01", "2019-05-31")]),
+    ("Votes were held on 5 and 16 May 2019.", [("16 May 2019", "2019-05-16", "2019-05-16")]),
+])
+def test_timex_and_is_not_a_range(text, dates):
+    assert [(text[t.start:t.end], t.date_start, t.date_end) for t in find_timexes(text)] == dates

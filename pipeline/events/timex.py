@@ -6,7 +6,9 @@
 
 Three passes, each a small table of patterns:
 
-1. *atoms*: days ("the 29th of September 1992", "30 April 2020", "June 23, 2017"), months ("June 2019"),
+1. *atoms*: days ("the 29th of September 1992", "30 April 2020", "June 23, 2017"), day ranges ("5-6 May 2019",
+   "May 5 and 6, 2019"), months ("June 2019"), month ranges ("March-May 2019", "March and May 2019" after "between"),
+   parts of a year ("mid-2014", "early 2010", "the end of 2019", "spring 2010": the months they cover),
    years ("1992", "2009-2010", "2018 - 2022"), decades ("the 1990s", "the mid-1970s", "the 1960s - 80s",
    "the 1940-50s"), centuries ("the 18th century", "17-18th centuries", "the first half of the 20th century");
 2. *ranges*: "from A to B" / "between A and B" over two atoms → one interval whose granularity is the
@@ -68,7 +70,18 @@ def _coarser(a: str, b: str) -> str:
 
 # --- pass 1: atoms ------------------------------------------------------------------------------
 
+_RJOIN = r"\s?(?:[-–—]|\bto\b|\band\b|\buntil\b|\bthrough\b)\s?"
+#: Parts of a year (northern-hemisphere seasons; "winter" spans two years and is left to the year atom).
+YEAR_PARTS = {"early": (1, 4), "beginning of": (1, 4), "start of": (1, 4), "mid": (5, 8), "middle of": (5, 8),
+              "late": (9, 12), "end of": (9, 12), "spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
+              "first half of": (1, 6), "second half of": (7, 12)}
+_PART = r"(?:" + "|".join(sorted((re.escape(k).replace("\\ ", r"\s") for k in YEAR_PARTS), key=len, reverse=True)) + r")"
+
 _ATOMS: list[tuple[str, re.Pattern]] = [
+    ("day_range", re.compile(rf"\b(?P<d1>{_DAY}){_RJOIN}(?P<d2>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I)),
+    ("day_range", re.compile(rf"\b(?P<m>{_MONTH})\s(?P<d1>{_DAY}){_RJOIN}(?P<d2>{_DAY}),?\s(?P<y>{_YEAR})\b", re.I)),
+    ("month_range", re.compile(rf"\b(?P<m1>{_MONTH}){_RJOIN}(?P<m2>{_MONTH})(?:\sof)?,?\s(?P<y>{_YEAR})\b", re.I)),
+    ("year_part", re.compile(rf"\b(?:the\s)?(?P<part>{_PART})(?:[\s-]|\sof\s)(?:the\s)?(?:year\s)?(?P<y>{_YEAR})\b(?![-–]\d)", re.I)),
     ("dmy", re.compile(rf"\b(?:the\s)?(?P<d>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I)),
     ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\s(?P<d>{_DAY}),?\s(?P<y>{_YEAR})\b", re.I)),
     ("my", re.compile(rf"\b(?P<m>{_MONTH})(?:\sof)?\s(?P<y>{_YEAR})\b", re.I)),
@@ -85,6 +98,17 @@ def _atom_interval(kind: str, g: dict) -> tuple[str, str, str] | None:
     if kind in ("dmy", "mdy"):
         y, mo, d = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")], int(re.sub(r"\D", "", g["d"]))
         return (_iso(y, mo, d), _iso(y, mo, d), "day") if d <= _last_day(y, mo) else None
+    if kind == "day_range":
+        y, mo = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")]
+        a, b = (int(re.sub(r"\D", "", g[k])) for k in ("d1", "d2"))
+        return (_iso(y, mo, a), _iso(y, mo, b), "day") if a < b <= _last_day(y, mo) else None
+    if kind == "month_range":
+        y, a, b = int(g["y"]), MONTHS[g["m1"].lower().rstrip(".")], MONTHS[g["m2"].lower().rstrip(".")]
+        return (_iso(y, a, 1), _iso(y, b, _last_day(y, b)), "month") if a < b else None
+    if kind == "year_part":
+        y = int(g["y"])
+        a, b = YEAR_PARTS[re.sub(r"\s+", " ", g["part"].lower())]
+        return _iso(y, a, 1), _iso(y, b, _last_day(y, b)), "month"
     if kind == "my":
         y, mo = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")]
         return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month"
@@ -136,6 +160,19 @@ def _is_citation(text: str, s: int, e: int) -> bool:
     return bool(re.search(r"[^\W\d_][^()]*,\s*$", before)) or ";" in inside and bool(re.search(r",\s*$", before))
 
 
+def _joined(text: str, m: re.Match) -> bool:
+    """A range joined by "and" ("5 and 16 May", "March and May 2019") names two dates, not the days or months
+    between them, unless "between" opens it or the two are consecutive."""
+    g = m.groupdict()
+    a, b = ("d1", "d2") if "d1" in g else ("m1", "m2")
+    if not re.search(r"\band\b", text[m.start(a):m.start(b)], re.I):
+        return True
+    if re.search(r"\bbetween\s+$", text[max(0, m.start() - 10):m.start()], re.I):
+        return True
+    num = (lambda k: int(re.sub(r"\D", "", g[k]))) if a == "d1" else (lambda k: MONTHS[g[k].lower().rstrip(".")])
+    return num(b) == num(a) + 1
+
+
 def _atoms(text: str) -> list[Timex]:
     out: list[Timex] = []
     for kind, rx in _ATOMS:
@@ -144,6 +181,8 @@ def _atoms(text: str) -> list[Timex]:
             if any(t.start < e and s < t.end for t in out):
                 continue
             iv = _atom_interval(kind, m.groupdict())
+            if iv and kind in ("day_range", "month_range") and not _joined(text, m):
+                continue
             if iv is None or _PAGES.search(text[max(0, s - 8):s]):
                 continue
             if kind in ("year", "year_range"):
@@ -177,6 +216,10 @@ def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
         if opener and nxt and _RANGE_JOIN.match(text[a.end:nxt.start]) and a.date_start <= nxt.date_end:
             out.append(Timex(start, nxt.end, a.date_start, nxt.date_end, _coarser(a.granularity, nxt.granularity)))
             i += 2
+            continue
+        if opener and re.search(_RJOIN, text[a.start:a.end]) and a.date_start < a.date_end:
+            out.append(replace(a, start=start))  # "from March to May 2019": a range atom takes its opener
+            i += 1
             continue
         present = _TO_PRESENT.match(text[a.end:])
         if present and a.granularity != "day" or present and opener:
