@@ -97,11 +97,13 @@ def cmd_apply(a: argparse.Namespace) -> int:
 def cmd_serve(a: argparse.Namespace) -> int:
     """Review in the browser: a local page (127.0.0.1, token in the URL) that writes decisions to reviews/.
 
+    PDF documents show the selected extraction's page with its box; the PDFs are read from --raw.
+
     Example: python -m pipeline review serve --outputs outputs --reviews reviews --author alice
     """
     from .serve import serve
 
-    return serve(Path(a.outputs), Path(a.reviews), a.author, a.port)
+    return serve(Path(a.outputs), Path(a.reviews), a.author, a.port, Path(a.raw))
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, dict[str, Any]]]]] = {
@@ -118,6 +120,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, d
         ("--reviews", {"default": "reviews"}), ("--out", {"default": "data/reviewed"})]),
     "serve": (cmd_serve, [
         ("--outputs", {"default": "outputs"}), ("--reviews", {"default": "reviews"}),
+        ("--raw", {"default": "raw", "help": "the source documents, for PDF page images (default: raw)"}),
         ("--author", {"help": "annotator name (default: the login name)"}),
         ("--port", {"type": int, "default": 0, "help": "(default: 0, any free port)"})]),
 }
