@@ -257,13 +257,16 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
     rows = {t: {r[ID_COLUMN[t]]: r for r in tables[t].to_dict("records")} for t in SPAN_TABLES}
     rejected: list[dict[str, Any]] = []
     entity_moves: list[Placed] = []
-    canonical: dict[str, str] = {}
+    canonical: dict[str, str] = {}   # entity_id → its name as an annotator edited it
+    kept: dict[str, str] = {}        # entity_id → its name before a merge into it (the survivor's name stays)
+    old_names = dict(zip(tables[names.T_ENTITY_INDEX]["entity_id"], tables[names.T_ENTITY_INDEX]["canonical"]))
     for (table, rid), g in sorted(groups.items()):
         live = sorted((p for p in g if p.outcome == APPLIED), key=lambda p: (p.d.when, p.d.decision_id))
         if table == names.T_ENTITY_INDEX:
             for p in live:
                 if p.d.action == MERGE:
                     entity_moves.append(p)
+                    kept.setdefault(rid, old_names[rid])
                 elif p.d.action == EDIT and "canonical" in p.d.fields:
                     canonical[rid] = str(p.d.fields["canonical"])
             continue
@@ -339,7 +342,7 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
     out = {**tables}
     for t in SPAN_TABLES:
         out[t] = normalize_frame(t, pd.DataFrame(list(rows[t].values())))
-    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], tables[names.T_ENTITY_INDEX], canonical)
+    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], tables[names.T_ENTITY_INDEX], {**kept, **canonical})
     return ReviewResult(out, decisions_frame(placed, docs), pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
                         orphans_frame(placed))
 
@@ -351,7 +354,7 @@ def _json_default(v: Any) -> Any:
 
 
 def entity_index(mentions: pd.DataFrame, old: pd.DataFrame, canonical: dict[str, str]) -> pd.DataFrame:
-    """The entity index rebuilt from the reviewed mentions (consolidate's rules; edited names win)."""
+    """The entity index rebuilt from the reviewed mentions (consolidate's rules; ``canonical``: names that win)."""
     rows = []
     for eid, g in mentions.groupby("entity_id", sort=True):
         forms = Counter(g["text"])
