@@ -72,8 +72,13 @@ class ReviewResult:
     def summary(self) -> str:
         c = Counter(self.decisions["outcome"]) if len(self.decisions) else Counter()
         n_conf = int(self.decisions["conflict"].sum()) if len(self.decisions) else 0
-        return (f"review: {len(self.decisions)} decisions ({', '.join(f'{c[o]} {o}' for o in OUTCOMES if c[o]) or 'none'}); "
+        head = (f"review: {len(self.decisions)} decisions ({', '.join(f'{c[o]} {o}' for o in OUTCOMES if c[o]) or 'none'}); "
                 f"{n_conf} in conflict; {len(self.rejected)} rows rejected; {len(self.orphans)} orphans")
+        lines = [f"  orphaned {o.decision_id} ({o.action} by {o.author}, {o.file}): {o.reason}"
+                 for o in self.orphans.itertuples()]
+        if lines:
+            lines.append("  (kept in review/orphans.parquet: fix the decision or the text, or leave it; see docs/annotating.md)")
+        return "\n".join([head, *lines])
 
 
 # --- placing ----------------------------------------------------------------------------------
