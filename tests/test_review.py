@@ -478,3 +478,47 @@ def test_review_csv_entity_decision_errors(table, decision, extra, message):
         df.loc[row, k] = v
     with pytest.raises(ValueError, match=f"sheet line \\d+: .*{message}"):
         import_sheet(df.to_csv(index=False), {DOC: text}, "x")
+
+
+FUZZY_OLD = ("The council met in Semipa-\nlatinsk region in 1917; the Kazakh Congres in Orenburg elected a board "
+             "and the Alash Orda assembly of Turkestan followed.\n")
+FUZZY_NEW = ("Preface.\n\nThe council met in Semipalatinsk region in 1917; the Kazakh Congress in Orenburg elected a "
+             "board and the Turkestan autonomy followed.\n")  # dehyphenated, a typo fixed, a phrase rewritten
+
+
+@pytest.mark.parametrize("threshold", ["params", 99])
+def test_review_fuzzy_reanchoring_of_changed_quotes(params, threshold):
+    threshold = params["review"]["fuzzy_threshold"] if threshold == "params" else threshold
+    tables = make_tables(FUZZY_NEW, ents=[("Semipalatinsk region", "LOC"), ("the Kazakh Congress in Orenburg", "ORG")],
+                         with_figure=False, event=None)
+
+    def accept(quote: str, label: str) -> Decision:
+        return Decision("accept", names.T_ENTITIES, "a", "2025-03-01T00:00:00Z", target_id="Mold",
+                        target=Anchor.of(FUZZY_OLD, DOC, *span(FUZZY_OLD, quote)), seen={"label": label})
+
+    hyphen, typo = accept("Semipa-\nlatinsk region", "LOC"), accept("the Kazakh Congres in Orenburg", "ORG")
+    rewritten = accept("the Alash Orda assembly of Turkestan", "ORG")
+    res = apply_decisions(tables, {DOC: FUZZY_NEW}, [hyphen, typo, rewritten],
+                          {**params["review"], "fuzzy_threshold": threshold})
+    log = res.decisions.set_index("decision_id")
+    if threshold == 99:  # neither changed quote is that close
+        assert sorted(res.orphans["decision_id"]) == sorted(d.decision_id for d in (hyphen, typo, rewritten))
+        return
+    assert threshold == 90
+    for d, quote in ((hyphen, "Semipalatinsk region"), (typo, "the Kazakh Congress in Orenburg")):
+        r = log.loc[d.decision_id]
+        assert (r["outcome"], r["anchor_method"], r["landed"], r["landed_text"]) == ("applied", "fuzzy", "row", quote)
+        assert (r["start"], r["end"]) == span(FUZZY_NEW, quote)
+        assert status_of(res.tables, "entities", quote, FUZZY_NEW)["review_status"] == names.ACCEPTED
+    assert list(res.orphans["decision_id"]) == [rewritten.decision_id]
+    assert "not found" in res.orphans["reason"].iloc[0]
+
+
+@pytest.mark.parametrize("text, start, end, quote, expected", [
+    ("in Semipalatinsk region now", 1, 23, "Semipa-\nlatinsk region", "Semipalatinsk region"),  # window took "n "
+    ("the Kazakh Congress in Orenburg.", 0, 30, "the Kazakh Congres in Orenburg", "the Kazakh Congress in Orenburg"),
+    ("Almaty 😀 in 1991", 0, 6, "Almaty", "Almaty"),
+])
+def test_review_refine_fuzzy_span_to_word_boundaries(text, start, end, quote, expected):
+    s, e, score = anc.refine(text, quote, start, end)
+    assert text[s:e] == expected
