@@ -77,7 +77,8 @@ def annotate(task: dict, author: dict) -> dict:
             i["value"]["labels"] = ["ORG"]                                             # relabel
         if i["id"] == rid["Bukeikhanov in"]:
             i["value"]["start"], i["value"]["end"] = u16(text, "Bukeikhanov")          # boundary move
-            i["value"]["text"] = "Bukeikhanov"
+            if i["type"] == "labels":
+                i["value"]["text"] = "Bukeikhanov"
         if i["id"] == rid["1,200 delegates"] and i["from_name"] == "value":
             i["value"]["text"] = ["1300"]                                              # value fix
     s, e = u16(text, "Alash party")
@@ -261,8 +262,9 @@ def test_review_csv_sheet_roundtrip():
     assert "\n=" not in sheet and ",=" not in sheet and ",-5," not in sheet
     assert "'=cmd|' /C calc'!A0" in sheet and "'-5" in sheet
     df = pd.read_csv(__import__("io").StringIO(sheet), dtype=str, keep_default_na=False)
-    df.loc[df["quote"] == "'=cmd|' /C calc'!A0", "decision"] = "reject"
-    df.loc[df["quote"] == "Orenburg", ["decision", "new_label"]] = ["fix", "LOC"]
+    spans = df["table"] != names.T_ENTITY_INDEX  # the entity rows below the mentions show the same names
+    df.loc[spans & (df["quote"] == "'=cmd|' /C calc'!A0"), "decision"] = "reject"
+    df.loc[spans & (df["quote"] == "Orenburg"), ["decision", "new_label"]] = ["fix", "LOC"]
     df.loc[df["quote"] == "'-5 degrees", ["decision", "new_fields"]] = ["fix", "value=-6; unit=°C"]
     filled = df.to_csv(index=False)
     decisions = import_sheet(filled, {DOC: text}, "carol", "2025-03-03T00:00:00Z")
@@ -307,7 +309,9 @@ def test_review_labelstudio_offsets_are_utf16_and_checked():
     task = copy.deepcopy(tasks[0])
     result = copy.deepcopy(task["predictions"][0]["result"])
     for r in result:  # an older Label Studio that wrote code points: detected by the region's text
-        s, e = span(text, r["value"]["text"])
+        quote = r["value"]["text"] if r["type"] == "labels" else next(
+            x["value"]["text"] for x in result if x["id"] == r["id"] and x["type"] == "labels")
+        s, e = span(text, quote)
         r["value"]["start"], r["value"]["end"] = s, e
     task["annotations"] = [{"completed_by": 1, "result": result, "updated_at": "2025-01-01T00:00:00Z"}]
     ds = import_label_studio([task])
@@ -355,3 +359,166 @@ def test_review_metrics_precision_per_source(ls_decisions, tmp_path):
     m = review_metrics(tmp_path)
     assert m["entities"]["rules"] == {"accepted": 1, "corrected": 2, "rejected": 1, "precision": 0.75}
     assert m["entities"]["added"] == 1 and m["events"]["added"] == 1
+
+
+GROUPED = "Bukeikhanov led the Alash Orda. Alikhan Bukeikhanov and Baitursynov met in Semey, then Semipalatinsk.\n"
+
+
+@pytest.fixture
+def grouped_tables():
+    """Two names of one man and of one town left apart, and another man wrongly grouped with the first."""
+    from pipeline.review.apply import entity_index
+
+    tables = make_tables(GROUPED, ents=[("Bukeikhanov", "PERSON"), ("Alikhan Bukeikhanov", "PERSON"),
+                                       ("Baitursynov", "PERSON"), ("Semey", "GPE"), ("Semipalatinsk", "GPE")],
+                         with_figure=False, event=None)
+    ent = tables["entities"]
+    buk = ent.loc[ent["text"] == "Bukeikhanov", "entity_id"].iloc[0]
+    ent.loc[ent["text"] == "Baitursynov", "entity_id"] = buk
+    tables["entity_index"] = entity_index(ent, tables["entity_index"], {})
+    assert tables["entity_index"].set_index("entity_id").loc[buk, "canonical"] == "Baitursynov"  # the grouper's tie-break
+    return tables
+
+
+def eid(tables, quote):
+    ent = tables["entities"]
+    return ent.loc[ent["text"] == quote, "entity_id"].iloc[0]
+
+
+def expected_index(tables, split_id):
+    return [
+        {"entity_id": eid(tables, "Bukeikhanov"), "canonical": "Alikhan Bukeikhanov", "label": "PERSON",
+         "aliases": ["Alikhan Bukeikhanov", "Bukeikhanov"], "n_mentions": 2, "n_docs": 1},
+        {"entity_id": eid(tables, "Semey"), "canonical": "Semey", "label": "GPE",  # the name merged into stays
+         "aliases": ["Semey", "Semipalatinsk"], "n_mentions": 2, "n_docs": 1},
+        {"entity_id": split_id, "canonical": "Baitursynov", "label": "PERSON", "aliases": ["Baitursynov"],
+         "n_mentions": 1, "n_docs": 1},
+    ]
+
+
+def index_rows(res):
+    rows = res.tables["entity_index"].to_dict("records")
+    return sorted(({**r, "aliases": list(r["aliases"])} for r in rows), key=lambda r: r["canonical"])
+
+
+def test_review_labelstudio_merge_split_and_canonical(grouped_tables):
+    from pipeline.consolidate import row_id
+
+    tables = grouped_tables
+    tasks, config = export_label_studio(tables, {DOC: GROUPED})
+    assert '<Relation value="same_as"/>' in config and '<TextArea name="canonical"' in config
+    result = copy.deepcopy(tasks[0]["predictions"][0]["result"])
+    rid = {i["value"]["text"]: i["id"] for i in result if i["type"] == "labels"}
+    for i in result:
+        if i["id"] == rid["Bukeikhanov"] and i["from_name"] == "canonical":
+            assert i["value"]["text"] == ["Baitursynov"]
+            i["value"]["text"] = ["Alikhan Bukeikhanov"]                                     # rename the entity
+    result += [{"from_id": rid[a], "to_id": rid[b], "type": "relation", "direction": "right", "labels": [rel]}
+               for a, b, rel in [("Alikhan Bukeikhanov", "Bukeikhanov", "same_as"),         # merge
+                                 ("Semipalatinsk", "Semey", "same_as"),                     # merge
+                                 ("Baitursynov", "Bukeikhanov", "not_same"),                # split
+                                 ("Semey", "Alikhan Bukeikhanov", "not_same")]]             # already apart: nothing
+    task = {**copy.deepcopy(tasks[0]), "annotations": [
+        {"completed_by": {"email": "dana@example.org"}, "updated_at": "2025-04-01T09:00:00Z", "result": result}]}
+    decisions = import_label_studio(json.dumps([task]))
+    assert sorted((d.action, d.table, d.target_id, d.other_id) for d in decisions if d.action != "accept") == sorted([
+        ("edit", "entity_index", eid(tables, "Bukeikhanov"), None),
+        ("merge", "entity_index", eid(tables, "Bukeikhanov"), eid(tables, "Alikhan Bukeikhanov")),
+        ("merge", "entity_index", eid(tables, "Semey"), eid(tables, "Semipalatinsk")),
+        ("split", "entities", rid["Baitursynov"], None)])
+    assert sum(d.action == "accept" for d in decisions) == 5
+    res = apply_decisions(tables, {DOC: GROUPED}, decisions)
+    assert set(res.decisions["outcome"]) == {"applied"}
+    split = next(d for d in decisions if d.action == "split")
+    assert index_rows(res) == sorted(expected_index(tables, row_id("E", "split", split.decision_id)),
+                                     key=lambda r: r["canonical"])
+
+
+def test_review_csv_merge_split_and_canonical(grouped_tables):
+    from pipeline.consolidate import row_id
+
+    tables = grouped_tables
+    sheet = export_sheet(tables, {DOC: GROUPED})
+    df = pd.read_csv(__import__("io").StringIO(sheet), dtype=str, keep_default_na=False)
+    mention = df["table"] == "entities"
+    assert df.loc[mention & (df["quote"] == "Baitursynov"), ["entity_id", "canonical"]].values.tolist() == [
+        [eid(tables, "Bukeikhanov"), "Baitursynov"]]
+    entity = df["table"] == "entity_index"
+    assert sorted(df.loc[entity, "context"]) == [
+        "aliases: Alikhan Bukeikhanov", "aliases: Baitursynov | Bukeikhanov", "aliases: Semey", "aliases: Semipalatinsk"]
+    df.loc[mention & (df["quote"] == "Baitursynov"), "decision"] = "split"
+    df.loc[entity & (df["id"] == eid(tables, "Alikhan Bukeikhanov")), ["decision", "new_entity_id"]] = [
+        "merge", eid(tables, "Bukeikhanov")]                                   # an entity into another
+    df.loc[mention & (df["quote"] == "Semipalatinsk"), ["decision", "new_entity_id"]] = [
+        "merge", eid(tables, "Semey")]                                          # a mention's entity into another
+    df.loc[entity & (df["id"] == eid(tables, "Bukeikhanov")), ["decision", "new_fields"]] = [
+        "fix", "canonical=Alikhan Bukeikhanov"]
+    decisions = import_sheet(df.to_csv(index=False), {DOC: GROUPED}, "erlan", "2025-04-02T00:00:00Z")
+    assert sorted(d.action for d in decisions) == ["edit", "merge", "merge", "split"]
+    res = apply_decisions(tables, {DOC: GROUPED}, decisions)
+    assert set(res.decisions["outcome"]) == {"applied"}
+    split = next(d for d in decisions if d.action == "split")
+    assert index_rows(res) == sorted(expected_index(tables, row_id("E", "split", split.decision_id)),
+                                     key=lambda r: r["canonical"])
+
+
+@pytest.mark.parametrize("table, decision, extra, message", [
+    ("entity_index", "merge", {}, "needs new_entity_id"),
+    ("entity_index", "fix", {"new_fields": "label=ORG"}, "takes new_fields canonical="),
+    ("entity_index", "reject", {}, "'reject' on an entity is not one of fix, merge"),
+    ("figures", "split", {}, "'split' is not one of accept, reject, fix, add"),
+])
+def test_review_csv_entity_decision_errors(table, decision, extra, message):
+    text = "In 1905 Orenburg had 1,200 delegates.\n"
+    tables = make_tables(text, ents=[("Orenburg", "GPE")], event=None)
+    df = pd.read_csv(__import__("io").StringIO(export_sheet(tables, {DOC: text})), dtype=str, keep_default_na=False)
+    row = df["table"] == table
+    df.loc[row, "decision"] = decision
+    for k, v in extra.items():
+        df.loc[row, k] = v
+    with pytest.raises(ValueError, match=f"sheet line \\d+: .*{message}"):
+        import_sheet(df.to_csv(index=False), {DOC: text}, "x")
+
+
+FUZZY_OLD = ("The council met in Semipa-\nlatinsk region in 1917; the Kazakh Congres in Orenburg elected a board "
+             "and the Alash Orda assembly of Turkestan followed.\n")
+FUZZY_NEW = ("Preface.\n\nThe council met in Semipalatinsk region in 1917; the Kazakh Congress in Orenburg elected a "
+             "board and the Turkestan autonomy followed.\n")  # dehyphenated, a typo fixed, a phrase rewritten
+
+
+@pytest.mark.parametrize("threshold", ["params", 99])
+def test_review_fuzzy_reanchoring_of_changed_quotes(params, threshold):
+    threshold = params["review"]["fuzzy_threshold"] if threshold == "params" else threshold
+    tables = make_tables(FUZZY_NEW, ents=[("Semipalatinsk region", "LOC"), ("the Kazakh Congress in Orenburg", "ORG")],
+                         with_figure=False, event=None)
+
+    def accept(quote: str, label: str) -> Decision:
+        return Decision("accept", names.T_ENTITIES, "a", "2025-03-01T00:00:00Z", target_id="Mold",
+                        target=Anchor.of(FUZZY_OLD, DOC, *span(FUZZY_OLD, quote)), seen={"label": label})
+
+    hyphen, typo = accept("Semipa-\nlatinsk region", "LOC"), accept("the Kazakh Congres in Orenburg", "ORG")
+    rewritten = accept("the Alash Orda assembly of Turkestan", "ORG")
+    res = apply_decisions(tables, {DOC: FUZZY_NEW}, [hyphen, typo, rewritten],
+                          {**params["review"], "fuzzy_threshold": threshold})
+    log = res.decisions.set_index("decision_id")
+    if threshold == 99:  # neither changed quote is that close
+        assert sorted(res.orphans["decision_id"]) == sorted(d.decision_id for d in (hyphen, typo, rewritten))
+        return
+    assert threshold == 90
+    for d, quote in ((hyphen, "Semipalatinsk region"), (typo, "the Kazakh Congress in Orenburg")):
+        r = log.loc[d.decision_id]
+        assert (r["outcome"], r["anchor_method"], r["landed"], r["landed_text"]) == ("applied", "fuzzy", "row", quote)
+        assert (r["start"], r["end"]) == span(FUZZY_NEW, quote)
+        assert status_of(res.tables, "entities", quote, FUZZY_NEW)["review_status"] == names.ACCEPTED
+    assert list(res.orphans["decision_id"]) == [rewritten.decision_id]
+    assert "not found" in res.orphans["reason"].iloc[0]
+
+
+@pytest.mark.parametrize("text, start, end, quote, expected", [
+    ("in Semipalatinsk region now", 1, 23, "Semipa-\nlatinsk region", "Semipalatinsk region"),  # window took "n "
+    ("the Kazakh Congress in Orenburg.", 0, 30, "the Kazakh Congres in Orenburg", "the Kazakh Congress in Orenburg"),
+    ("Almaty 😀 in 1991", 0, 6, "Almaty", "Almaty"),
+])
+def test_review_refine_fuzzy_span_to_word_boundaries(text, start, end, quote, expected):
+    s, e, score = anc.refine(text, quote, start, end)
+    assert text[s:e] == expected

@@ -73,6 +73,7 @@ def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
                 page.goto(url)
                 expect(page.locator("body")).to_have_attribute("data-ready", DOC, timeout=10_000)
                 assert page.locator("#list li").count() == len(ents) + len(data[names.T_FIGURES]) + len(data[names.T_EVENTS])
+                expect(page.locator("#pageview")).to_be_hidden()  # a text document: no page image
 
                 def pick(table: str, row_id: str) -> None:
                     page.click(f"#list li[data-key='{table}:{row_id}']")
@@ -129,3 +130,87 @@ def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
     assert f2["review_status"] == names.CORRECTED and float(f2["value"]) == new_value
     log = pd.read_parquet(out2 / "review" / "decisions.parquet")
     assert list(log["outcome"]) == ["applied"] * 3, json.dumps(log.astype(str).to_dict("records"))[:2000]
+
+
+@pytest.mark.browser
+def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
+    """A PDF document: the selected extraction's page is rendered and its box drawn at the scaled position."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run browser tests")
+    from playwright.sync_api import expect, sync_playwright
+
+    import pdfs
+
+    raw, out, work = tmp_path / "raw", tmp_path / "outputs", tmp_path / "data"
+    raw.mkdir()
+    pdfs.two_column_paper(raw / "paper.pdf", pages=2)  # the table on page 2
+    assert run(raw, out, work, params, reviews=tmp_path / "reviews") == 0
+    data = load_dataset(out)
+    (doc_id,), (n_pages,) = data[names.T_DOCUMENTS]["doc_id"], data[names.T_DOCUMENTS]["n_pages"]
+    assert n_pages == 3  # two of body, one of references
+    spans = pd.concat([data[names.T_ENTITIES].assign(key="entities:" + data[names.T_ENTITIES]["mention_id"]),
+                       data[names.T_FIGURES].assign(key="figures:" + data[names.T_FIGURES]["figure_id"])])
+    spans = spans.dropna(subset=["page"]).sort_values(["page", "start"])
+    first, last = spans.iloc[0], spans.iloc[-1]
+    assert (first["page"], last["page"]) == (1, 2)  # the image changes with the selection
+
+    session = ReviewSession(out, tmp_path / "reviews", "tester", raw=raw)
+    httpd, url = make_server(session, 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base, token = url.split("?")
+    try:
+        assert _status(f"{base}api/page?doc_id={doc_id}&page=1") == 403
+        assert _status(f"{base}api/page?doc_id={doc_id}&page=9&{token}") == 404
+        with urllib.request.urlopen(f"{base}api/page?doc_id={doc_id}&page=1&{token}", timeout=10) as r:
+            assert r.headers["Content-Type"] == "image/png" and r.read(8) == b"\x89PNG\r\n\x1a\n"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                errors: list[str] = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(url)
+                expect(page.locator("body")).to_have_attribute("data-ready", doc_id, timeout=10_000)
+                for row in (last, first):
+                    page.click(f"#list li[data-key='{row['key']}']")
+                    box = page.locator("#spanbox")
+                    expect(box).to_have_attribute("data-key", row["key"], timeout=10_000)
+                    expect(box).to_be_visible()
+                    assert page.eval_on_selector("#pageimg", "i => i.naturalWidth") > 0
+                    assert page.get_attribute("#pageimg", "data-page") == str(int(row["page"]))
+                    assert f"page {int(row['page'])} of 3" in page.inner_text("#pagecap")
+                    img, drawn = page.locator("#pageimg").bounding_box(), box.bounding_box()
+                    k = img["width"] / pdfs.W  # A4: the page width in PDF points
+                    assert abs(img["height"] / pdfs.H - k) < 0.01
+                    expected = {"x": img["x"] + row["x0"] * k, "y": img["y"] + row["top"] * k,
+                                "width": (row["x1"] - row["x0"]) * k, "height": (row["bottom"] - row["top"]) * k}
+                    for dim, v in expected.items():
+                        assert abs(drawn[dim] - v) <= 1.5, (dim, drawn, expected)
+                assert not errors, errors
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_review_pages_render_and_refuse_changed_or_missing_pdf(tmp_path):
+    import pdfs
+    from pipeline.cache import sha256_file
+    from pipeline.review.pages import SCALE, PageImages
+
+    pdf = pdfs.image_only(tmp_path / "scan.pdf")
+    pages = PageImages({"d": (pdf, sha256_file(pdf)), "gone": (tmp_path / "missing.pdf", None)})
+    assert pages.problem("d") is None
+    assert [(round(w, 1), round(h, 1)) for w, h in pages.sizes("d")] == [(round(pdfs.W, 1), round(pdfs.H, 1))]
+    png = pages.png("d", 1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and pages.png("d", 1) is png  # cached
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (round(pdfs.W * SCALE), round(pdfs.H * SCALE))
+    with pytest.raises(KeyError, match="has no page 2"):
+        pages.png("d", 2)
+    assert "missing.pdf not found" in pages.problem("gone") and pages.sizes("gone") == []
+    assert pages.problem("other") == "not a PDF document"
+    changed = PageImages({"d": (pdf, "0" * 64)})
+    with pytest.raises(KeyError, match="changed since the run"):
+        changed.png("d", 1)

@@ -6,8 +6,11 @@
 2. ``quote``: the exact quote elsewhere, the occurrence whose prefix/suffix agree best and that
    lies nearest the old offsets (an ambiguous tie is refused, never guessed);
 3. ``whitespace``: the quote with its whitespace runs matching any whitespace (re-flowed text);
-4. ``fuzzy``: the best rapidfuzz alignment of the quote, if its score reaches ``threshold`` and the
-   quote is at least ``min_fuzzy_chars`` long (short quotes like "12" match anywhere).
+4. ``fuzzy``: the best rapidfuzz alignment of the quote (near the old offsets first, then anywhere),
+   its ends then moved to the word boundaries that best reproduce the quote (an alignment window
+   has the quote's length, so a quote that lost a hyphen would otherwise take a letter of the next
+   word); placed if that span's ``fuzz.ratio`` with the quote reaches ``threshold`` and the quote is
+   at least ``min_fuzzy_chars`` long (short quotes like "12" match anywhere).
 
 ``None`` means the anchor cannot be placed: the caller reports it as an orphan.
 
@@ -82,6 +85,30 @@ def _best(text: str, a: Anchor, spans: list[tuple[int, int]], method: str,
     return Placement(s, e, method, -ctx)
 
 
+def _edge(text: str, i: int) -> bool:
+    """Whether ``i`` is a word boundary: a span starting or ending there cuts no word."""
+    return i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+def refine(text: str, quote: str, start: int, end: int, max_slack: int = 40) -> tuple[int, int, float]:
+    """The span near ``[start, end)`` with both ends on word boundaries whose ``fuzz.ratio`` with the quote
+    is best (ties: the length nearest the quote's, then the start nearest ``start``), and that ratio."""
+    slack = min(max_slack, max(3, len(quote) // 5))
+    best: tuple[tuple[float, int, int], int, int] | None = None
+    for i in range(max(0, start - slack), min(len(text), start + slack) + 1):
+        if not _edge(text, i):
+            continue
+        for j in range(max(i + 1, end - slack), min(len(text), end + slack) + 1):
+            if not _edge(text, j):
+                continue
+            key = (fuzz.ratio(quote, text[i:j]), -abs(j - i - len(quote)), -abs(i - start))
+            if best is None or key > best[0]:
+                best = (key, i, j)
+    if best is None:
+        return start, end, fuzz.ratio(quote, text[start:end])
+    return best[1], best[2], best[0][0]
+
+
 def locate(text: str, a: Anchor, threshold: float = 90.0, min_fuzzy_chars: int = 8) -> Placement | None:
     """Where the anchor's quote lies in ``text`` now (see the module docstring), or ``None``."""
     if not a.quote:
@@ -104,9 +131,10 @@ def locate(text: str, a: Anchor, threshold: float = 90.0, min_fuzzy_chars: int =
     for base, hay in ((lo, text[lo:a.end + window]), (0, text)):
         al = fuzz.partial_ratio_alignment(a.quote, hay, score_cutoff=threshold)
         if al is not None and al.dest_end > al.dest_start:
-            s, e = base + al.dest_start, base + al.dest_end
-            return Placement(s, e, FUZZY, al.score)
+            s, e, score = refine(text, a.quote, base + al.dest_start, base + al.dest_end)
+            if score >= threshold:
+                return Placement(s, e, FUZZY, score)
     return None
 
 
-__all__ = ["Placement", "locate", "to_utf16", "from_utf16", "POSITION", "QUOTE", "WHITESPACE", "FUZZY", "ID"]
+__all__ = ["Placement", "locate", "refine", "to_utf16", "from_utf16", "POSITION", "QUOTE", "WHITESPACE", "FUZZY", "ID"]

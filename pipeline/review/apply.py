@@ -72,8 +72,13 @@ class ReviewResult:
     def summary(self) -> str:
         c = Counter(self.decisions["outcome"]) if len(self.decisions) else Counter()
         n_conf = int(self.decisions["conflict"].sum()) if len(self.decisions) else 0
-        return (f"review: {len(self.decisions)} decisions ({', '.join(f'{c[o]} {o}' for o in OUTCOMES if c[o]) or 'none'}); "
+        head = (f"review: {len(self.decisions)} decisions ({', '.join(f'{c[o]} {o}' for o in OUTCOMES if c[o]) or 'none'}); "
                 f"{n_conf} in conflict; {len(self.rejected)} rows rejected; {len(self.orphans)} orphans")
+        lines = [f"  orphaned {o.decision_id} ({o.action} by {o.author}, {o.file}): {o.reason}"
+                 for o in self.orphans.itertuples()]
+        if lines:
+            lines.append("  (kept in review/orphans.parquet: fix the decision or the text, or leave it; see docs/annotating.md)")
+        return "\n".join([head, *lines])
 
 
 # --- placing ----------------------------------------------------------------------------------
@@ -257,13 +262,16 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
     rows = {t: {r[ID_COLUMN[t]]: r for r in tables[t].to_dict("records")} for t in SPAN_TABLES}
     rejected: list[dict[str, Any]] = []
     entity_moves: list[Placed] = []
-    canonical: dict[str, str] = {}
+    canonical: dict[str, str] = {}   # entity_id → its name as an annotator edited it
+    kept: dict[str, str] = {}        # entity_id → its name before a merge into it (the survivor's name stays)
+    old_names = dict(zip(tables[names.T_ENTITY_INDEX]["entity_id"], tables[names.T_ENTITY_INDEX]["canonical"]))
     for (table, rid), g in sorted(groups.items()):
         live = sorted((p for p in g if p.outcome == APPLIED), key=lambda p: (p.d.when, p.d.decision_id))
         if table == names.T_ENTITY_INDEX:
             for p in live:
                 if p.d.action == MERGE:
                     entity_moves.append(p)
+                    kept.setdefault(rid, old_names[rid])
                 elif p.d.action == EDIT and "canonical" in p.d.fields:
                     canonical[rid] = str(p.d.fields["canonical"])
             continue
@@ -339,7 +347,7 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
     out = {**tables}
     for t in SPAN_TABLES:
         out[t] = normalize_frame(t, pd.DataFrame(list(rows[t].values())))
-    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], tables[names.T_ENTITY_INDEX], canonical)
+    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], tables[names.T_ENTITY_INDEX], {**kept, **canonical})
     return ReviewResult(out, decisions_frame(placed, docs), pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
                         orphans_frame(placed))
 
@@ -351,7 +359,7 @@ def _json_default(v: Any) -> Any:
 
 
 def entity_index(mentions: pd.DataFrame, old: pd.DataFrame, canonical: dict[str, str]) -> pd.DataFrame:
-    """The entity index rebuilt from the reviewed mentions (consolidate's rules; edited names win)."""
+    """The entity index rebuilt from the reviewed mentions (consolidate's rules; ``canonical``: names that win)."""
     rows = []
     for eid, g in mentions.groupby("entity_id", sort=True):
         forms = Counter(g["text"])

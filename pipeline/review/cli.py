@@ -52,13 +52,17 @@ def cmd_export(a: argparse.Namespace) -> int:
 def cmd_import(a: argparse.Namespace) -> int:
     """Turn a Label Studio JSON export or a filled CSV sheet into a new decision file in reviews/.
 
-    Example: python -m pipeline review import --format labelstudio --in export.json --reviews reviews
+    Example: python -m pipeline review import export.json
+             python -m pipeline review import --format labelstudio --in export.json --reviews reviews
              python -m pipeline review import --format csv --in sheet.csv --author alice
     """
     from .decisions import append_decisions, now, session_file
 
-    src = Path(getattr(a, "in"))
-    if a.format == "csv":
+    given = [x for x in (a.file, getattr(a, "in")) if x]
+    if len(given) != 1:
+        raise ValueError("give the file to import once: review import FILE (or --in FILE)")
+    src = Path(given[0])
+    if (a.format or ("csv" if src.suffix.lower() == ".csv" else "labelstudio")) == "csv":
         from .apply import load_docs
         from .csvsheet import import_sheet
 
@@ -97,11 +101,13 @@ def cmd_apply(a: argparse.Namespace) -> int:
 def cmd_serve(a: argparse.Namespace) -> int:
     """Review in the browser: a local page (127.0.0.1, token in the URL) that writes decisions to reviews/.
 
+    PDF documents show the selected extraction's page with its box; the PDFs are read from --raw.
+
     Example: python -m pipeline review serve --outputs outputs --reviews reviews --author alice
     """
     from .serve import serve
 
-    return serve(Path(a.outputs), Path(a.reviews), a.author, a.port)
+    return serve(Path(a.outputs), Path(a.reviews), a.author, a.port, Path(a.raw))
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, dict[str, Any]]]]] = {
@@ -110,7 +116,9 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, d
         ("--ingest", {"default": "data/ingest"}), ("--out", {"default": "review_export"}),
         ("--docs", {"nargs": "*", "help": "only these doc_ids"})]),
     "import": (cmd_import, [
-        ("--format", {"choices": FORMATS, "default": "labelstudio"}), ("--in", {"required": True}),
+        ("file", {"nargs": "?", "help": "the Label Studio JSON export or the filled CSV sheet"}),
+        ("--format", {"choices": FORMATS, "help": "(default: csv for a .csv file, else labelstudio)"}),
+        ("--in", {"help": "the same as FILE"}),
         ("--author", {"help": "annotator name (required for csv; overrides Label Studio's user)"}),
         ("--ingest", {"default": "data/ingest"}), ("--reviews", {"default": "reviews"})]),
     "apply": (cmd_apply, [
@@ -118,6 +126,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, d
         ("--reviews", {"default": "reviews"}), ("--out", {"default": "data/reviewed"})]),
     "serve": (cmd_serve, [
         ("--outputs", {"default": "outputs"}), ("--reviews", {"default": "reviews"}),
+        ("--raw", {"default": "raw", "help": "the source documents, for PDF page images (default: raw)"}),
         ("--author", {"help": "annotator name (default: the login name)"}),
         ("--port", {"type": int, "default": 0, "help": "(default: 0, any free port)"})]),
 }

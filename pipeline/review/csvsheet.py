@@ -5,10 +5,18 @@ some context and its normalized fields (read-only: they say what the annotator s
 decision columns the annotator fills:
 
 * ``decision``: ``accept``, ``reject``, ``fix`` (apply the ``new_*`` columns) or ``add`` (a new
-  row: give doc_id, table, start/end or quote, label and fields); empty = not reviewed;
+  row: give doc_id, table, start/end, label and fields); on an entity mention also ``split`` (the
+  mention leaves its entity: for a new entity of its own, or for ``new_entity_id``) and ``merge``
+  (the mention's whole entity joins ``new_entity_id``); empty = not reviewed;
 * ``new_label``, ``new_start``, ``new_end``: a relabel or new boundaries;
 * ``new_fields``: field edits as ``unit=km2; place=Buenos Aires`` (an empty value clears the field);
+* ``new_entity_id``: the entity a ``merge`` or ``split`` joins (an ``entity_id`` of the sheet);
 * ``note``: free text kept with the decision.
+
+Mention rows show their ``entity_id`` and its ``canonical`` name. After the mentions, one row per
+entity (``table`` = ``entity_index``, ``quote`` = its name, ``context`` = its aliases) takes
+``fix`` with ``new_fields`` ``canonical=…`` (rename the entity) or ``merge`` with ``new_entity_id``
+(this entity's mentions join that entity, whose id and name stay).
 
 Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (formula injection in
 spreadsheets) and cells that start with ``'`` are written with a leading ``'``; the import removes it.
@@ -25,15 +33,15 @@ import pandas as pd
 
 from .. import names
 from ..model import Document
-from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MOVE, REJECT, RELABEL, SPAN_TABLES, Anchor, Decision,
-                        EDITABLE, now)
+from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MERGE, MOVE, REJECT, RELABEL, SPAN_TABLES, SPLIT, Anchor,
+                        Decision, EDITABLE, now)
 
 INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "'")
 CONTEXT_CHARS = 60
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for t in SPAN_TABLES for f in EDITABLE[t]))
-DECISION_COLUMNS = ("decision", "new_label", "new_start", "new_end", "new_fields", "note")
-COLUMNS = ("table", "id", "doc_id", "sha256", "start", "end", "label", "quote", "context", *FIELDS,
-           *DECISION_COLUMNS)
+DECISION_COLUMNS = ("decision", "new_label", "new_start", "new_end", "new_fields", "new_entity_id", "note")
+COLUMNS = ("table", "id", "doc_id", "sha256", "start", "end", "label", "quote", "context", "entity_id", "canonical",
+           *FIELDS, *DECISION_COLUMNS)
 FIX = "fix"
 
 
@@ -57,6 +65,9 @@ def export_sheet(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Documen
     """The review sheet as CSV text (UTF-8, one row per extraction, sorted by document and offset)."""
     docs = tables.get(names.T_DOCUMENTS)
     sha = dict(zip(docs["doc_id"], docs["sha256"])) if docs is not None and len(docs) else {}
+    index = tables.get(names.T_ENTITY_INDEX)
+    index = index if index is not None else pd.DataFrame(columns=["entity_id", "canonical", "label", "aliases"])
+    canonical = dict(zip(index["entity_id"], index["canonical"]))
     rows = []
     for table in SPAN_TABLES:
         df = tables.get(table)
@@ -70,8 +81,16 @@ def export_sheet(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Documen
             label = r.get("label") if table == names.T_ENTITIES else r.get("kind") if table == names.T_FIGURES else r.get("event_type")
             rows.append({"table": table, "id": r[ID_COLUMN[table]], "doc_id": r["doc_id"], "sha256": sha.get(r["doc_id"]),
                          "start": s, "end": e, "label": label, "quote": text[s:e], "context": ctx,
+                         **({"entity_id": r["entity_id"], "canonical": canonical.get(r["entity_id"])}
+                            if table == names.T_ENTITIES else {}),
                          **{f: r.get(f) for f in EDITABLE[table]}})
     rows.sort(key=lambda r: (r["doc_id"], r["start"], r["end"], r["table"], r["id"]))
+    shown = {r["entity_id"] for r in rows if r["table"] == names.T_ENTITIES}
+    for r in index.sort_values(["label", "canonical", "entity_id"]).to_dict("records"):
+        if r["entity_id"] in shown:
+            rows.append({"table": names.T_ENTITY_INDEX, "id": r["entity_id"], "label": r["label"],
+                         "quote": r["canonical"], "context": "aliases: " + " | ".join(r["aliases"]),
+                         "entity_id": r["entity_id"], "canonical": r["canonical"]})
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -110,8 +129,26 @@ def import_sheet(csv_text: str, texts: Mapping[str, Document | str], author: str
     return out
 
 
+def _entity_decisions(r: dict[str, str], what: str, author: str, created: str) -> list[Decision]:
+    """An entity_index row: ``fix`` (canonical=…) or ``merge`` into ``new_entity_id``."""
+    common = {"table": names.T_ENTITY_INDEX, "author": author, "created": created, "note": r.get("note") or None,
+              "seen": {"canonical": r["canonical"]} if r.get("canonical") else {}}
+    if what == MERGE:
+        if not r.get("new_entity_id"):
+            raise ValueError("decision 'merge' needs new_entity_id (the entity to merge into)")
+        return [Decision(MERGE, target_id=r["new_entity_id"], other_id=r["id"], **common)]
+    if what == FIX:
+        fields = parse_fields(r.get("new_fields", ""))
+        if set(fields) != {"canonical"} or not fields["canonical"]:
+            raise ValueError("on an entity, 'fix' takes new_fields canonical=<the name>")
+        return [Decision(EDIT, target_id=r["id"], fields=fields, **common)]
+    raise ValueError(f"decision {what!r} on an entity is not one of fix, merge")
+
+
 def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: str) -> list[Decision]:
     table, doc_id = r["table"], r["doc_id"]
+    if table == names.T_ENTITY_INDEX:
+        return _entity_decisions(r, what, author, created)
     if doc_id not in texts:
         raise ValueError(f"unknown document {doc_id!r}")
     text = _text(texts[doc_id])
@@ -133,8 +170,17 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
     base = {"target_id": r["id"], "target": target, "seen": seen, **common}
     if what in (ACCEPT, REJECT):
         return [Decision(what, **base)]
+    if table == names.T_ENTITIES and what == SPLIT:
+        into = r.get("new_entity_id")
+        return [Decision(SPLIT, fields={"entity_id": into} if into else {}, **base)]
+    if table == names.T_ENTITIES and what == MERGE:
+        if not (r.get("new_entity_id") and r.get("entity_id")):
+            raise ValueError("decision 'merge' needs new_entity_id (the entity to merge into)")
+        return [Decision(MERGE, names.T_ENTITY_INDEX, author, created, target_id=r["new_entity_id"],
+                         other_id=r["entity_id"], note=r.get("note") or None)]
     if what != FIX:
-        raise ValueError(f"decision {what!r} is not one of accept, reject, fix, add")
+        extra = ", split, merge" if table == names.T_ENTITIES else ""
+        raise ValueError(f"decision {what!r} is not one of accept, reject, fix, add{extra}")
     out = []
     if r.get("new_label") and r["new_label"] != r.get("label"):
         out.append(Decision(RELABEL, label=r["new_label"], **base))

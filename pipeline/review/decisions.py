@@ -128,6 +128,8 @@ class Decision:
             return "verdict"
         if self.action == EDIT:
             return "fields:" + ",".join(sorted(self.fields))
+        if self.action == MERGE:  # merging B into A and C into A are two judgments, not a change of mind
+            return f"merge:{self.other_id}"
         return self.action
 
     @property

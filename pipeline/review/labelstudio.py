@@ -13,12 +13,16 @@ orphans it rather than guessing.
 
 The import reads an annotation's regions against ``data.regions``: kept unchanged → accept,
 deleted → reject, label changed → relabel, boundaries changed → move, TextArea changed → edit,
-new region → add.
+new region → add. Entity regions carry their entity's ``canonical`` name in a TextArea (changed →
+an edit of the entity_index row) and two relations between entity regions: ``same_as`` from A to B
+merges A's entity into B's (B's id and name stay; A's names become aliases), ``not_same`` from A
+to B, when both are one entity, splits mention A off into an entity of its own.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Mapping
 from xml.sax.saxutils import quoteattr
 
@@ -27,14 +31,20 @@ import pandas as pd
 from .. import names
 from ..model import Document
 from . import anchor as anc
-from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MOVE, REJECT, RELABEL, SPAN_TABLES, Anchor, Decision, now,
-                        parse_time)
+from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MERGE, MOVE, REJECT, RELABEL, SPAN_TABLES, SPLIT, Anchor,
+                        Decision, now, parse_time)
+
+log = logging.getLogger(__name__)
 
 # not "EVENT": that is an OntoNotes entity label (names.EVENT)
 FIGURE, EVENT = "FIGURE", "DATED_EVENT"
 LABEL_TABLE = {FIGURE: names.T_FIGURES, EVENT: names.T_EVENTS}
 FROM_LABELS, TO_TEXT = "label", "text"
+#: Relations between entity regions: merge their entities / split a mention off its entity.
+SAME_AS, NOT_SAME = "same_as", "not_same"
+CANONICAL = "canonical"
 AREAS: dict[str, tuple[str, ...]] = {
+    names.T_ENTITIES: (CANONICAL,),  # the entity's name: an edit goes to the entity_index row
     names.T_FIGURES: ("value", "low", "high", "unit", "object", "place", "time"),
     names.T_EVENTS: ("date_start", "date_end", "event_type", "location"),
 }
@@ -47,7 +57,9 @@ def label_config() -> str:
     areas = "\n".join(
         f"  <TextArea name={quoteattr(f)} toName=\"text\" perRegion=\"true\" editable=\"true\" maxSubmissions=\"1\"\n"
         f"            placeholder={quoteattr(f)} displayMode=\"region-list\"/>" for f in AREA_NAMES)
-    return (f"<View>\n  <Labels name=\"{FROM_LABELS}\" toName=\"{TO_TEXT}\">\n{labels}\n  </Labels>\n"
+    relations = "\n".join(f"    <Relation value={quoteattr(v)}/>" for v in (SAME_AS, NOT_SAME))
+    return (f"<View>\n  <Relations>\n{relations}\n  </Relations>\n"
+            f"  <Labels name=\"{FROM_LABELS}\" toName=\"{TO_TEXT}\">\n{labels}\n  </Labels>\n"
             f"  <Text name=\"{TO_TEXT}\" value=\"$text\" granularity=\"symbol\"/>\n{areas}\n</View>\n")
 
 
@@ -65,6 +77,8 @@ def _fmt(v: Any) -> str | None:
 
 def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    index = tables.get(names.T_ENTITY_INDEX)
+    canonical = dict(zip(index["entity_id"], index["canonical"])) if index is not None and len(index) else {}
     for table in SPAN_TABLES:
         df = tables.get(table)
         if df is None or not len(df):
@@ -77,8 +91,11 @@ def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[
             out[r[ID_COLUMN[table]]] = {
                 "table": table, "label": label, "start": int(r["start"]), "end": int(r["end"]),
                 "source": src, "score": None if score is None or pd.isna(score) else float(score),
-                "fields": {f: _fmt(r.get(f)) for f in AREAS.get(table, ())},
+                "fields": ({CANONICAL: _fmt(canonical.get(r["entity_id"]))} if table == names.T_ENTITIES
+                           else {f: _fmt(r.get(f)) for f in AREAS.get(table, ())}),
             }
+            if table == names.T_ENTITIES:
+                out[r[ID_COLUMN[table]]]["entity_id"] = r["entity_id"]
     return out
 
 
@@ -141,6 +158,8 @@ def _author(ann: dict[str, Any]) -> str:
 def _annotated(text: str, result: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for item in result:
+        if item.get("type") == "relation":
+            continue
         v = item.get("value") or {}
         g = regions.setdefault(item["id"], {"fields": {}})
         if item.get("type") == "labels":
@@ -150,6 +169,27 @@ def _annotated(text: str, result: list[dict[str, Any]]) -> dict[str, dict[str, A
         elif item.get("type") == "textarea":
             g["fields"][item["from_name"]] = "\n".join(v.get("text") or []).strip() or None
     return {k: g for k, g in regions.items() if "label" in g}
+
+
+def _relations(result: list[dict[str, Any]], original: dict[str, dict[str, Any]],
+               mine: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """The ``same_as``/``not_same`` relations between two exported entity regions still in the annotation
+    (others are logged and skipped: a relation to a figure or to a new region names no entity)."""
+    out, seen = [], set()
+    for item in result:
+        if item.get("type") != "relation":
+            continue
+        for label in item.get("labels") or []:
+            a, b = item.get("from_id"), item.get("to_id")
+            ok = (label in (SAME_AS, NOT_SAME) and a in mine and b in mine and a != b
+                  and all(original.get(x, {}).get("table") == names.T_ENTITIES for x in (a, b)))
+            if not ok:
+                log.warning("skipped relation %r from %s to %s: only %s/%s between two exported entities count",
+                            label, a, b, SAME_AS, NOT_SAME)
+            elif (a, b, label) not in seen:
+                seen.add((a, b, label))
+                out.append({"from_id": a, "to_id": b, "label": label})
+    return out
 
 
 def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | None = None) -> list[Decision]:
@@ -169,15 +209,16 @@ def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | N
             mine = _annotated(text, ann.get("result") or [])
             from_prediction = bool(ann.get("parent_prediction")) or bool(set(mine) & set(original))
 
+            entity_edits: dict[str, str] = {}
+
             def dec(action: str, table: str, **kw: Any) -> None:
                 out.append(Decision(action=action, table=table, author=who, created=when, **kw))
 
             for rid, g in original.items():
                 table = g["table"]
                 target = Anchor.of(text, doc_id, g["start"], g["end"], sha)
-                seen = {"label": g["label"] if table == names.T_ENTITIES else None,
-                        **{k: v for k, v in g["fields"].items() if v is not None}}
-                seen = {k: v for k, v in seen.items() if v is not None}
+                seen = ({"label": g["label"]} if table == names.T_ENTITIES
+                        else {k: v for k, v in g["fields"].items() if v is not None})
                 base = {"target_id": rid, "target": target, "seen": seen}
                 m = mine.get(rid)
                 if m is None:
@@ -198,11 +239,24 @@ def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | N
                     changed = True
                 edits = {f: m["fields"].get(f) for f in AREAS.get(table, ())
                          if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)}
-                if edits:
+                if edits and table == names.T_ENTITIES:
+                    if edits[CANONICAL]:  # a name, not a judgment of this mention: no accept implied either
+                        entity_edits.setdefault(g["entity_id"], edits[CANONICAL])
+                elif edits:
                     dec(EDIT, table, fields=edits, **base)
                     changed = True
                 if not changed:
                     dec(ACCEPT, table, **base)
+            for eid, name in sorted(entity_edits.items()):
+                dec(EDIT, names.T_ENTITY_INDEX, target_id=eid, fields={CANONICAL: name})
+            for rel in _relations(ann.get("result") or [], original, mine):
+                a, b = original[rel["from_id"]], original[rel["to_id"]]
+                if rel["label"] == SAME_AS and a["entity_id"] != b["entity_id"]:
+                    dec(MERGE, names.T_ENTITY_INDEX, target_id=b["entity_id"], other_id=a["entity_id"],
+                        seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {})
+                elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
+                    dec(SPLIT, names.T_ENTITIES, target_id=rel["from_id"], seen={"label": a["label"]},
+                        target=Anchor.of(text, doc_id, a["start"], a["end"], sha))
             for rid, m in mine.items():
                 if rid in original:
                     continue

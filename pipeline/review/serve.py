@@ -3,7 +3,9 @@
 The page shows one document of a published dataset (``outputs/``) at a time: its canonical text
 with the extractions coloured (entities by label, figures boxed, events underlined) and a list of
 them. On the selected extraction: ``a`` accept, ``r`` reject, ``l`` relabel (a select), ``j``/``k``
-next/previous; a small form edits a figure's or an event's normalized fields.
+next/previous; a small form edits a figure's or an event's normalized fields. For a PDF document the
+selected extraction's page is shown as an image (``/api/page``, rendered by :mod:`.pages` from
+``raw/<documents.source>``) with the extraction's box drawn on it; text documents have no image.
 
 Every action is POSTed as JSON; the server looks the row up in the published tables, builds a
 :class:`~.decisions.Decision` with the full anchor (id + document sha256 + quote + prefix/suffix +
@@ -32,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 
 from .. import names
+from .pages import PageImages
 from .decisions import (ACCEPT, EDIT, EDITABLE, ID_COLUMN, NUMERIC_FIELDS, REJECT, RELABEL, SPAN_TABLES, Anchor,
                         Decision, append_decisions, now, session_file)
 
@@ -43,6 +46,7 @@ LABEL_COLUMN = {names.T_ENTITIES: "label", names.T_FIGURES: "kind", names.T_EVEN
 LABELS = {names.T_ENTITIES: names.ENTITY_LABELS, names.T_FIGURES: names.FIGURE_KINDS,
           names.T_EVENTS: names.EVENT_TYPES}
 #: The fields the page's form edits, per table.
+BOX_COLUMNS = ("page", "x0", "top", "x1", "bottom")
 FORM_FIELDS = {names.T_ENTITIES: (),
                names.T_FIGURES: ("value", "low", "high", "unit", "object", "place", "time"),
                names.T_EVENTS: ("date_start", "date_end", "event_type", "location")}
@@ -62,7 +66,10 @@ def _plain(v: Any) -> Any:
 class ReviewSession:
     """The published dataset, the author's session file, and the decisions made in this run."""
 
-    def __init__(self, outputs: Path, reviews: Path, author: str, created: str | None = None) -> None:
+    def __init__(self, outputs: Path, reviews: Path, author: str, created: str | None = None,
+                 raw: Path = Path("raw")) -> None:
+        """``raw``: the folder the documents were read from (``documents.source`` is relative to it),
+        where the source PDFs are found for page images."""
         from ..publish import load_dataset, load_text
 
         self.outputs, self.author = Path(outputs), author
@@ -71,11 +78,16 @@ class ReviewSession:
         docs = self.tables.get(names.T_DOCUMENTS)
         self.docs: list[dict[str, Any]] = []
         self.sha: dict[str, str | None] = {}
+        pdfs: dict[str, tuple[Path, str | None]] = {}
         if docs is not None:
             for r in docs.to_dict("records"):
                 if (self.outputs / "texts" / f"{r['doc_id']}.txt").exists():
                     self.sha[r["doc_id"]] = _plain(r.get("sha256"))
                     self.docs.append({"doc_id": r["doc_id"], "title": _plain(r.get("title"))})
+                    if _plain(r.get("format")) == "pdf" and _plain(r.get("source")):
+                        pdfs[r["doc_id"]] = (Path(raw) / r["source"], self.sha[r["doc_id"]])
+        self.pages = PageImages(pdfs)
+        self._pdf_docs = set(pdfs)
         self.path = session_file(Path(reviews), author, created or now())
         self.done: dict[str, str] = {}  # "table:id" → the last action taken in this run
         self._lock = threading.Lock()
@@ -106,14 +118,28 @@ class ReviewSession:
             for r in df[df["doc_id"] == doc_id].to_dict("records"):
                 rid = r[ID_COLUMN[table]]
                 s, e = int(r["start"]), int(r["end"])
+                box = {k: _plain(r.get(k)) for k in BOX_COLUMNS}
                 items.append({"table": table, "id": rid, "start": s, "end": e, "quote": text[s:e],
+                              "box": box if None not in box.values() else None,
                               "label": _plain(r.get(LABEL_COLUMN[table])),
                               "fields": {f: _plain(r.get(f)) for f in FORM_FIELDS[table]},
                               "status": _plain(r.get("review_status")) or names.UNREVIEWED,
                               "done": self.done.get(f"{table}:{rid}")})
         items.sort(key=lambda i: (i["start"], -i["end"], i["table"], i["id"]))
+        pdf = doc_id in self._pdf_docs
         return {"doc_id": doc_id, "text": text, "items": items, "labels": {t: list(v) for t, v in LABELS.items()},
-                "form_fields": {t: list(v) for t, v in FORM_FIELDS.items()}}
+                "form_fields": {t: list(v) for t, v in FORM_FIELDS.items()},
+                "pdf": pdf, "pages": self.pages.sizes(doc_id) if pdf else [],
+                "page_problem": (self.pages.problem(doc_id) or None) if pdf else None}
+
+    def page_png(self, doc_id: str, page: str) -> bytes:
+        """The PNG of page ``page`` (1-based) of a PDF document (KeyError if there is none)."""
+        self.text(doc_id)  # unknown documents: KeyError
+        try:
+            n = int(page)
+        except ValueError:
+            raise KeyError(f"page must be a number, not {page!r}") from None
+        return self.pages.png(doc_id, n)
 
     def decide(self, body: dict[str, Any]) -> Decision:
         """Build the decision a page action asks for and append it to the session file."""
@@ -176,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
-                         "style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'")
+                         "style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'")
         self.end_headers()
         self.wfile.write(body)
 
@@ -204,6 +230,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"author": self.session.author, "file": str(self.session.path), "docs": self.session.docs})
             elif path == "/api/doc":
                 self._json(200, self.session.document((q.get("doc_id") or [""])[0]))
+            elif path == "/api/page":
+                self._send(200, self.session.page_png((q.get("doc_id") or [""])[0], (q.get("page") or [""])[0]),
+                           "image/png")
             else:
                 self._json(404, {"error": "not found"})
         except KeyError as e:
@@ -240,9 +269,9 @@ def make_server(session: ReviewSession, port: int = 0, token: str | None = None)
     return httpd, f"http://{HOST}:{httpd.server_address[1]}/?token={token}"
 
 
-def serve(outputs: Path, reviews: Path, author: str | None = None, port: int = 0) -> int:
-    """Run the review page until Ctrl-C."""
-    session = ReviewSession(outputs, reviews, author or getpass.getuser())
+def serve(outputs: Path, reviews: Path, author: str | None = None, port: int = 0, raw: Path = Path("raw")) -> int:
+    """Run the review page until Ctrl-C (``raw``: where the source PDFs are, for page images)."""
+    session = ReviewSession(outputs, reviews, author or getpass.getuser(), raw=raw)
     httpd, url = make_server(session, port)
     print(f"review serve: {len(session.docs)} documents from {outputs}; decisions by {session.author} → {session.path}")
     print(f"open {url}   (Ctrl-C to stop)", flush=True)
@@ -268,6 +297,9 @@ body{font:14px/1.5 system-ui,sans-serif;margin:0;display:flex;height:100vh}
 #list{list-style:none;padding:0;margin:0;font-size:12px}#list li{padding:2px 4px;cursor:pointer;border-bottom:1px solid #eee}
 #list li.sel{background:#fee}#list li.rej{opacity:.5}.tag{display:inline-block;min-width:5em;color:#555}
 #panel{border:1px solid #ccc;padding:.5em;margin-bottom:1em}#panel label{display:inline-block;width:6em}
+#pageview{margin-bottom:1em}#pagecap{font-size:12px;color:#555}
+#pagewrap{position:relative;line-height:0}#pageimg{width:100%;height:auto;border:0;display:block}
+#spanbox{position:absolute;outline:2px solid #d00;outline-offset:1px;background:rgba(255,230,0,.25);pointer-events:none}
 #msg{color:#060;min-height:1.5em}#msg.err{color:#b00}kbd{border:1px solid #aaa;border-radius:3px;padding:0 3px}
 </style></head><body>
 <div id="main"><div><label>Document <select id="doc"></select></label> <span id="who"></span></div>
@@ -277,7 +309,9 @@ body{font:14px/1.5 system-ui,sans-serif;margin:0;display:flex;height:100vh}
 <div><label>Label</label><select id="relabel"></select> <button id="do-relabel">Relabel</button></div>
 <form id="fields"></form><button id="save-fields" type="button">Save fields</button>
 <button id="do-accept" type="button">Accept</button> <button id="do-reject" type="button">Reject</button>
-<div id="msg"></div></div><ul id="list"></ul></div>
+<div id="msg"></div></div>
+<div id="pageview" hidden><div id="pagecap"></div><div id="pagewrap"><img id="pageimg" alt="page image"><div id="spanbox" hidden></div></div></div>
+<ul id="list"></ul></div>
 <script>
 "use strict";
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
@@ -348,9 +382,36 @@ function select(n) {
     f.appendChild(d);
   });
   $("save-fields").disabled = !doc.form_fields[it.table].length;
+  showPage(it);
   $("list").children[n].scrollIntoView({block: "nearest"});
   const first = segs.find(sp => sp.classList.contains("sel")); if (first) first.scrollIntoView({block: "nearest"});
 }
+function showPage(it) {
+  // PDF documents: the page image of the selected extraction, its box drawn (PDF points, top-left origin)
+  const pv = $("pageview");
+  pv.hidden = !doc.pdf;
+  if (!doc.pdf) return;
+  if (doc.page_problem) { $("pagecap").textContent = "no page image: " + doc.page_problem; $("pagewrap").hidden = true; return; }
+  $("pagewrap").hidden = false;
+  const b = it.box;
+  if (!b) { $("pagecap").textContent = "this extraction has no box"; $("spanbox").hidden = true; return; }
+  $("pagecap").textContent = "page " + b.page + " of " + doc.pages.length;
+  const src = "/api/page?doc_id=" + encodeURIComponent(doc.doc_id) + "&page=" + b.page + "&token=" + encodeURIComponent(TOKEN);
+  const img = $("pageimg");
+  if (img.dataset.src !== src) { img.dataset.src = src; img.dataset.page = b.page; img.src = src; }
+  placeBox();
+}
+function placeBox() {
+  const img = $("pageimg"), box = $("spanbox"), it = cur >= 0 ? items[cur] : null;
+  if (!doc || !doc.pdf || !it || !it.box || !img.complete || !img.naturalWidth || String(it.box.page) !== img.dataset.page) { box.hidden = true; return; }
+  const size = doc.pages[it.box.page - 1], kx = img.clientWidth / size[0], ky = img.clientHeight / size[1];
+  Object.assign(box.style, {left: it.box.x0 * kx + "px", top: it.box.top * ky + "px",
+                            width: (it.box.x1 - it.box.x0) * kx + "px", height: (it.box.bottom - it.box.top) * ky + "px"});
+  box.dataset.key = it.table + ":" + it.id;
+  box.hidden = false;
+}
+$("pageimg").addEventListener("load", placeBox);
+window.addEventListener("resize", placeBox);
 function decide(action, extra) {
   if (cur < 0) return;
   const it = items[cur], n = cur;
@@ -389,7 +450,7 @@ document.addEventListener("keydown", e => {
 $("relabel").addEventListener("keydown", e => { if (e.key === "Enter") { e.preventDefault(); decide("relabel", {label: $("relabel").value}); $("relabel").blur(); } });
 function load(id) {
   return api("/api/doc?doc_id=" + encodeURIComponent(id)).then(d => {
-    doc = d; items = d.items; cur = -1; render(); if (items.length) select(0);
+    doc = d; items = d.items; cur = -1; render(); $("pageview").hidden = !d.pdf; if (items.length) select(0);
     document.body.dataset.ready = id;
   }).catch(e => msg(e.message, true));
 }
