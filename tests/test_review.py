@@ -522,3 +522,28 @@ def test_review_fuzzy_reanchoring_of_changed_quotes(params, threshold):
 def test_review_refine_fuzzy_span_to_word_boundaries(text, start, end, quote, expected):
     s, e, score = anc.refine(text, quote, start, end)
     assert text[s:e] == expected
+
+
+def test_review_relabel_and_move_keep_following_the_entity_grouping():
+    # "Alash" relabelled ORG joins the ORG entity already named "Alash"; "Bukeikhanov in" moved to "Bukeikhanov"
+    # joins the entity of another "Bukeikhanov" mention — the consolidated grouping, not a fresh text key.
+    text = TEXT + "Alash and Bukeikhanov wrote.\n"
+    second = text.index("Alash and")
+    tables = make_tables(text)
+    ent = tables["entities"]
+    extra = pd.DataFrame([
+        {**ent.iloc[0].to_dict(), "mention_id": "M-alash-org", "entity_id": "E-alash-org", "text": "Alash", "label": "ORG",
+         "start": second, "end": second + 5},
+        {**ent.iloc[0].to_dict(), "mention_id": "M-bukei", "entity_id": "E-bukei", "text": "Bukeikhanov", "label": "PERSON",
+         "start": text.index("Bukeikhanov wrote"), "end": text.index("Bukeikhanov wrote") + 11},
+    ])
+    tables["entities"] = normalize_frame(names.T_ENTITIES, pd.concat([ent, extra], ignore_index=True))
+    first = ent.set_index("text")
+    ds = [Decision("relabel", names.T_ENTITIES, "x", "2025-01-01T00:00:00Z", target_id=first.loc["Alash", "mention_id"],
+                   target=Anchor.of(text, DOC, *span(text, "Alash")), label="ORG"),
+          Decision("move", names.T_ENTITIES, "x", "2025-01-01T00:00:01Z", target_id=first.loc["Bukeikhanov in", "mention_id"],
+                   target=Anchor.of(text, DOC, *span(text, "Bukeikhanov in")), span=Anchor.of(text, DOC, *span(text, "Bukeikhanov")))]
+    res = apply_decisions(tables, {DOC: text}, ds)
+    out = res.tables["entities"].set_index("start")
+    assert out.loc[text.index("Alash"), ["label", "entity_id"]].tolist() == ["ORG", "E-alash-org"]
+    assert out.loc[text.index("Bukeikhanov"), ["text", "entity_id"]].tolist() == ["Bukeikhanov", "E-bukei"]

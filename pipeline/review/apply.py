@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import names
 from ..consolidate import provenance, row_id
-from ..entities.grouping import canonical_name, entity_id, group_key
+from ..entities.grouping import canonical_name, entity_id, group_key, normalize
 from ..model import Document
 from ..schema import TABLES, empty_frame, normalize_frame
 from . import anchor as anc
@@ -236,10 +236,25 @@ def _prov(docs: Mapping[str, Document | str], doc_id: str, start: int, end: int)
     return {"section": names.SEC_BODY, "page": None, "x0": None, "top": None, "x1": None, "bottom": None}
 
 
-def _span_update(docs, table: str, row: dict, doc_id: str, start: int, end: int) -> None:
+def _known_entities(mentions: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """``{(label, normalized text): entity_id}`` of the consolidated mentions: the grouping (gazetteer, aliases,
+    abbreviations, similarity) that a moved or relabelled mention should keep following."""
+    out: dict[tuple[str, str], str] = {}
+    for label, text, eid in sorted(zip(mentions["label"], mentions["text"], mentions["entity_id"])):
+        out.setdefault((label, normalize(text)), eid)
+    return out
+
+
+def _entity_of(known: dict[tuple[str, str], str], label: str, text: str) -> str:
+    """The entity a mention with this label and text belongs to: an existing one that has the same name, else its own."""
+    return known.get((label, normalize(text))) or entity_id(label, group_key(label, text, "", {}, {}))
+
+
+def _span_update(docs, table: str, row: dict, doc_id: str, start: int, end: int,
+                 known: dict[tuple[str, str], str]) -> None:
     row.update({"start": start, "end": end, "text": _text_of(docs[doc_id])[start:end], **_prov(docs, doc_id, start, end)})
     if table == names.T_ENTITIES:
-        row["entity_id"] = entity_id(row["label"], group_key(row["label"], row["text"], "", {}, {}))
+        row["entity_id"] = _entity_of(known, row["label"], row["text"])
 
 
 def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document | str],
@@ -260,6 +275,7 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
         resolve(g, params["policy"])
 
     rows = {t: {r[ID_COLUMN[t]]: r for r in tables[t].to_dict("records")} for t in SPAN_TABLES}
+    known = _known_entities(tables[names.T_ENTITIES])
     rejected: list[dict[str, Any]] = []
     entity_moves: list[Placed] = []
     canonical: dict[str, str] = {}   # entity_id → its name as an annotator edited it
@@ -297,7 +313,7 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
                 row["sources"], row["score"] = [names.SRC_ANNOTATOR], 1.0
             elif table == names.T_FIGURES:
                 row["source"] = names.SRC_ANNOTATOR
-            _span_update(docs, table, row, doc_id, first.start, first.end)
+            _span_update(docs, table, row, doc_id, first.start, first.end, known)
             for k in list(row):
                 if k in ("value", "low", "high"):
                     row[k] = _coerce(k, row[k])
@@ -306,12 +322,12 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
         for p in live:
             d = p.d
             if d.action == MOVE:
-                _span_update(docs, table, row, row["doc_id"], p.new.start, p.new.end)
+                _span_update(docs, table, row, row["doc_id"], p.new.start, p.new.end, known)
                 corrected = True
             elif d.action == RELABEL:
                 if table == names.T_ENTITIES:
                     row["label"] = d.label
-                    row["entity_id"] = entity_id(d.label, group_key(d.label, row["text"], "", {}, {}))
+                    row["entity_id"] = _entity_of(known, d.label, row["text"])
                 elif table == names.T_EVENTS:
                     row["event_type"] = d.label
                 else:
