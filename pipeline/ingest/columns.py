@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Char:
     """One character with its box in points from the page's top-left corner."""
 
@@ -138,7 +138,7 @@ def reading_order(frags: list[Fragment], width: float) -> list[Line]:
     for k, (full, members) in enumerate(bands):
         cols = [members] if full else [[f for f in members if f.x1 <= g], [f for f in members if f.x0 >= g]]
         for ci, col in enumerate(cols):
-            lines.extend(Line(group, k, ci) for group in _same_baseline(col))
+            lines.extend(Line(group, k, ci) for group in same_baseline(col))
     return lines
 
 
@@ -166,7 +166,7 @@ def _ends_full_width(frags: list[Fragment], i: int, g: float) -> bool:
     return False
 
 
-def _same_baseline(frags: list[Fragment]) -> list[list[Fragment]]:
+def same_baseline(frags: list[Fragment]) -> list[list[Fragment]]:
     groups: list[list[Fragment]] = []
     for f in sorted(frags, key=lambda f: (f.top, f.x0)):
         if f.table is None and groups and groups[-1][0].table is None:

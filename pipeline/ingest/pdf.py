@@ -23,11 +23,12 @@ from .columns import Char, Fragment, Line, fragments, reading_order
 from .errors import IngestError
 from .layout import build
 from .lines import HINT_TABLE_ROW, SourceLine
+from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MARGIN_ZONE = 0.09  # top and bottom share of the page where running heads and page numbers live
-_HYPHEN_CHARS = {"\x02": "-", "\u00ad": "-"}  # pdfium reports a line-end hyphen as U+0002
+_HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}  # pdfium: a line-end hyphen is U+0002 (U+FFFE in GetText)
 
 
 def _open(path: Path, password: str | None):
@@ -47,32 +48,44 @@ def _open(path: Path, password: str | None):
 
 
 def page_chars(textpage, height: float) -> list[Char]:
-    """The page's visible characters in content-stream order, boxes from the top-left corner."""
+    """The page's visible characters in content-stream order, boxes from the top-left corner.
+
+    This loop is the reader's hot spot (one pass over every character), so it makes as few calls
+    into pdfium as it can: the page's text comes in one call, each character's box is its *loose*
+    box (the glyph's advance across, the font's ascent to descent up and down: no false gaps inside
+    words, and the same height along a line), and its font size is asked for only when the box height
+    changes (a new font or size). Generated characters (pdfium's own spaces and line breaks) have an
+    empty box and are skipped with the other whitespace.
+    """
     import pypdfium2.raw as raw
 
     tp = textpage.raw
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    loose = raw.FS_RECTF()
+    n = raw.FPDFText_CountChars(tp)
+    buf = (ctypes.c_ushort * (n + 1))()
+    raw.FPDFText_GetText(tp, 0, n, buf)
+    text = bytes(buf)[: 2 * n].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # a character outside the BMP shifts the indices: ask for each one instead
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD) for k in range(n))
+    loose_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
+    box = raw.FS_RECTF()
     out: list[Char] = []
     space = False
-    for k in range(raw.FPDFText_CountChars(tp)):
-        ch = chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD)
-        ch = _HYPHEN_CHARS.get(ch, ch)
-        if ch.isspace() or ch == "\x00" or raw.FPDFText_IsGenerated(tp, k) == 1:
+    last_h, size = -1.0, 0.0
+    for k, ch in enumerate(text):
+        if ch.isspace() or ch == "\x00":
             space = True
             continue
-        raw.FPDFText_GetCharBox(tp, k, l, r, b, t)
-        if r.value <= l.value and t.value <= b.value:
+        if not loose_box(tp, k, box):
             continue
-        size = raw.FPDFText_GetFontSize(tp, k) or (t.value - b.value)
-        # x from the loose box (the glyph's advance: no false gaps inside words), y from the tight one
-        if raw.FPDFText_GetLooseCharBox(tp, k, loose) and loose.right > loose.left:
-            x0, x1 = max(loose.left, min(l.value, r.value) - 1), min(loose.right, max(l.value, r.value) + 1)
-            x0, x1 = min(x0, l.value), max(x1, r.value)
-        else:
-            x0, x1 = l.value, r.value
-        out.append(Char(ch, round(x0, 2), round(height - t.value, 2), round(x1, 2),
-                        round(height - b.value, 2), round(size, 2), space))
+        x0, x1, top, bottom = box.left, box.right, height - box.top, height - box.bottom
+        if x1 <= x0 or bottom <= top:  # generated (no glyph) or invisible
+            space = True
+            continue
+        h = bottom - top
+        if h != last_h:
+            size, last_h = font_size(tp, k) or h, h
+        out.append(Char(_HYPHEN_CHARS.get(ch, ch), round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2),
+                        round(size, 2), space))
         space = False
     return out
 
@@ -140,15 +153,21 @@ def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[Sourc
     finally:
         textpage.close()
     frags = fragments(chars)
-    from .tables import page_tables, ruling_count
-
-    if chars and ruling_count(page) >= 4:
-        tables = page_tables(plumber(), number, chars)
-        if tables:
-            inside = {id(c) for t in tables for c in t.chars}
-            frags = fragments([c for c in chars if id(c) not in inside])
-            for t in tables:
-                frags.append(Fragment(table=t.rows, x0=t.bbox[0], top=t.bbox[1], x1=t.bbox[2], bottom=t.bbox[3]))
+    tables: list[PageTable] = []
+    if chars:
+        edges = ruling_edges(page, height)
+        if len(edges) >= MIN_RULINGS:
+            tables = page_tables(plumber(), number, chars, edges)
+            if tables:
+                inside = {id(c) for t in tables for c in t.chars}
+                frags = fragments([c for c in chars if id(c) not in inside])
+        aligned = aligned_tables(frags, number, width)
+        if aligned:
+            inside = {id(c) for t in aligned for c in t.chars}
+            frags = [f for f in frags if not any(id(c) in inside for c in f.chars)]
+            tables += aligned
+    for t in tables:
+        frags.append(Fragment(table=t.rows, x0=t.bbox[0], top=t.bbox[1], x1=t.bbox[2], bottom=t.bbox[3]))
     lines = reading_order(frags, width)
     src = page_lines(lines, number)
     zone = MARGIN_ZONE * height
