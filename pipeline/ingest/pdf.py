@@ -44,7 +44,22 @@ def _open(path: Path, password: str | None):
                 "encrypted: password required (set ingest.passwords in params.yaml)"
                 if not password else "encrypted: wrong password (check ingest.passwords in params.yaml)"
             ) from None
+        if _page_count(path) == 0:  # pdfium refuses an empty page tree without saying why
+            raise IngestError("PDF has no pages") from None
         raise IngestError(f"corrupt or unreadable PDF ({e})") from None
+
+
+def _page_count(path: Path) -> int | None:
+    """The page tree's ``/Count`` as pdfminer reads it, or None if it cannot say."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
+
+        with path.open("rb") as f:
+            return int(resolve1(resolve1(PDFDocument(PDFParser(f)).catalog["Pages"])["Count"]))
+    except Exception:  # noqa: BLE001 - any failure here means: no better diagnosis than pdfium's
+        return None
 
 
 def page_chars(textpage, height: float) -> list[Char]:
@@ -71,6 +86,7 @@ def page_chars(textpage, height: float) -> list[Char]:
     out: list[Char] = []
     space = False
     last_h, size = -1.0, 0.0
+    memo: dict[float, float] = {}
     for k, ch in enumerate(text):
         if ch.isspace() or ch == "\x00":
             space = True
@@ -83,9 +99,18 @@ def page_chars(textpage, height: float) -> list[Char]:
             continue
         h = bottom - top
         if h != last_h:
-            size, last_h = font_size(tp, k) or h, h
-        out.append(Char(_HYPHEN_CHARS.get(ch, ch), round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2),
-                        round(size, 2), space))
+            size, last_h = round(font_size(tp, k) or h, 2), h
+        # Rounded coordinates are shared float objects: a line's characters share top and bottom, and
+        # each one's x0 is the previous one's x1, so a page's boxes cost one new float per character.
+        if (rx0 := memo.get(x0)) is None:
+            rx0 = memo[x0] = round(x0, 2)
+        if (rx1 := memo.get(x1)) is None:
+            rx1 = memo[x1] = round(x1, 2)
+        if (rtop := memo.get(top)) is None:
+            rtop = memo[top] = round(top, 2)
+        if (rbottom := memo.get(bottom)) is None:
+            rbottom = memo[bottom] = round(bottom, 2)
+        out.append(Char(_HYPHEN_CHARS.get(ch, ch), rx0, rtop, rx1, rbottom, size, space))
         space = False
     return out
 

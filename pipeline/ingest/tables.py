@@ -7,7 +7,8 @@ strategy, so pdfplumber never parses the page's content stream: that parse is wh
 *Unruled* tables (:func:`aligned_tables`): runs of consecutive lines that each split into several
 fragments (runs of characters without a wide gap, :func:`.columns.fragments`) whose x-extents,
 taken together, leave the same empty gaps: the gaps are the column separators. A run needs three
-lines or more, two columns or more, and either three columns or a numeric column, so two-column
+lines or more, two columns or more, and either three columns or a numeric column; each column must
+be filled in most rows and its body cells aligned (left, right, centre or decimal point). Two-column
 prose (one fragment per column line) and reference lists (one per line) never qualify. The cells
 come straight from the fragments' boxes; pdfplumber's ``text`` strategy was slower and, with
 right-aligned numbers, split or merged columns (see the benchmark notes in benchmarks/ingest.py).
@@ -162,6 +163,10 @@ def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
         for a, b in cols[1:])
     if len(cols) < 2 or (len(cols) < 3 and not numeric):
         return None
+    for a, b in cols:
+        members = [f for row in run for f in row if a <= f.x0 and f.x1 <= b]
+        if len(members) < 0.6 * len(run) or not _aligned([f for f in members if f not in run[0]]):
+            return None
     bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in zip(cols, cols[1:])] + [cols[-1][1] + 1]
     chars = [c for row in run for f in row for c in f.chars]
     rows = []
@@ -171,6 +176,23 @@ def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
         rows.append(_row([(bounds[k], top, bounds[k + 1], bottom) for k in range(len(cols))], mine, number))
     bbox = (bounds[0], _top(run[0]), bounds[-1], _bottom(run[-1]))
     return PageTable(bbox, rows, chars)
+
+
+def _aligned(frags: list[Fragment], tol: float = 1.5) -> bool:
+    """Whether two thirds of a column's body cells share their left or right edge, centre or decimal point."""
+    if len(frags) < 2:
+        return True
+
+    def point(f: Fragment) -> float | None:
+        dots = [c for c in f.chars if c.text == "."]
+        return dots[-1].x0 if dots else None
+
+    need = 2 * len(frags) / 3
+    for key in (lambda f: f.x0, lambda f: f.x1, lambda f: (f.x0 + f.x1) / 2, point):
+        xs = [x for x in map(key, frags) if x is not None]
+        if any(sum(1 for y in xs if abs(y - x) <= tol) >= need for x in xs):
+            return True
+    return False
 
 
 def _top(row: list[Fragment]) -> float:
