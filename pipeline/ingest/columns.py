@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(slots=True)
@@ -40,9 +41,15 @@ class Fragment:
     def add(self, c: Char) -> None:
         if not self.chars:
             self.x0, self.top, self.x1, self.bottom = c.x0, c.top, c.x1, c.bottom
-        else:
-            self.x0, self.x1 = min(self.x0, c.x0), max(self.x1, c.x1)
-            self.top, self.bottom = min(self.top, c.top), max(self.bottom, c.bottom)
+        else:  # comparisons, not min/max: this runs once per character of the page
+            if c.x0 < self.x0:
+                self.x0 = c.x0
+            if c.x1 > self.x1:
+                self.x1 = c.x1
+            if c.top < self.top:
+                self.top = c.top
+            if c.bottom > self.bottom:
+                self.bottom = c.bottom
         self.chars.append(c)
 
     @property
@@ -66,12 +73,12 @@ class Line:
     def bottom(self) -> float:
         return max(f.bottom for f in self.frags)
 
-    @property
+    @cached_property
     def size(self) -> float:
         chars = [c for f in self.frags for c in f.chars]
         return statistics.median(c.size for c in chars) if chars else 0.0
 
-    @property
+    @cached_property
     def baseline(self) -> float:
         """The median character bottom: steadier than the top or bottom under ascenders and descenders."""
         chars = [c for f in self.frags for c in f.chars]

@@ -118,7 +118,7 @@ def page_chars(textpage, height: float) -> list[Char]:
 def line_to_source(line: Line, page: int) -> SourceLine:
     """One line's text with one box per character; raised small digits become superscripts."""
     chars = [c for f in line.frags for c in f.chars]
-    main = statistics.median(c.size for c in chars)
+    main = line.size
     normal = [c.bottom for c in chars if c.size >= 0.8 * main] or [c.bottom for c in chars]
     baseline = statistics.median(normal)
     text: list[str] = []

@@ -10,8 +10,10 @@ taken together, leave the same empty gaps: the gaps are the column separators. A
 lines or more, two columns or more, and either three columns or a numeric column; each column must
 be filled in most rows and its body cells aligned (left, right, centre or decimal point). Two-column
 prose (one fragment per column line) and reference lists (one per line) never qualify. The cells
-come straight from the fragments' boxes; pdfplumber's ``text`` strategy was slower and, with
-right-aligned numbers, split or merged columns (see the benchmark notes in benchmarks/ingest.py).
+come straight from the fragments' boxes. Measured on a dense generated page: finding the table this
+way takes about 3 ms a page, and its cells are the rows as drawn; pdfplumber's ``text`` strategy on
+the table's cropped region took 70-110 ms (it parses the whole page) and put an empty row between
+every two rows.
 
 Either way a cell takes the characters whose centre falls inside it, so its text keeps each
 character's box and gets its own char range in the canonical text; row 0 is the header row and
