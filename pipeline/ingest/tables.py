@@ -7,9 +7,11 @@ strategy, so pdfplumber never parses the page's content stream: that parse is wh
 *Unruled* tables (:func:`aligned_tables`): runs of consecutive lines that each split into several
 fragments (runs of characters without a wide gap, :func:`.columns.fragments`) whose x-extents,
 taken together, leave the same empty gaps: the gaps are the column separators. A run needs three
-lines or more, two columns or more, and either three columns or a numeric column; each column must
-be filled in most rows and its body cells aligned (left, right, centre or decimal point). Two-column
-prose (one fragment per column line) and reference lists (one per line) never qualify. The cells
+lines or more and two columns or more, one of them (after the first) numeric, or else three columns
+and four lines (so an author block is not a table); each column must be filled in most rows, its
+body cells aligned (left, right, centre or decimal point), and not be running text (line numbers
+beside prose are not a table). Two-column prose (one fragment per column line) and reference lists
+(one per line) never qualify. The cells
 come straight from the fragments' boxes. Measured on a dense generated page: finding the table this
 way takes about 3 ms a page, and its cells are the rows as drawn; pdfplumber's ``text`` strategy on
 the table's cropped region took 70-110 ms (it parses the whole page) and put an empty row between
@@ -158,16 +160,17 @@ def _columns(rows: list[list[Fragment]]) -> list[tuple[float, float]]:
 
 
 def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
+    """The run as a table, or None unless its columns look like a table's (see the module docstring)."""
     cols = _columns(run)
-    numeric = any(
-        sum(1 for row in run[1:] for f in row if a <= f.x0 and f.x1 <= b
-            and _NUMERIC.match("".join(c.text for c in f.chars))) >= 0.6 * (len(run) - 1)
-        for a, b in cols[1:])
-    if len(cols) < 2 or (len(cols) < 3 and not numeric):
+    if len(cols) < 2:
         return None
-    for a, b in cols:
-        members = [f for row in run for f in row if a <= f.x0 and f.x1 <= b]
-        if len(members) < 0.6 * len(run) or not _aligned([f for f in members if f not in run[0]]):
+    members = [[f for row in run for f in row if a <= f.x0 and f.x1 <= b] for a, b in cols]
+    body = [[f for f in m if f not in run[0]] for m in members]
+    numeric = any(sum(1 for f in m if _NUMERIC.match(_text(f))) >= 0.6 * (len(run) - 1) for m in body[1:])
+    if not numeric and (len(cols) < 3 or len(run) < 4):  # word-only columns: an author block is not a table
+        return None
+    for m, b in zip(members, body):
+        if len(m) < 0.6 * len(run) or not _aligned(b) or _prose(m):
             return None
     bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in zip(cols, cols[1:])] + [cols[-1][1] + 1]
     chars = [c for row in run for f in row for c in f.chars]
@@ -195,6 +198,16 @@ def _aligned(frags: list[Fragment], tol: float = 1.5) -> bool:
         if any(sum(1 for y in xs if abs(y - x) <= tol) >= need for x in xs):
             return True
     return False
+
+
+def _text(f: Fragment) -> str:
+    return "".join(c.text for c in f.chars)
+
+
+def _prose(frags: list[Fragment], words: int = 7) -> bool:
+    """Whether a column holds running text (most cells of ``words`` words or more), as next to line numbers."""
+    counts = sorted(1 + sum(1 for c in f.chars[1:] if c.space_before) for f in frags)
+    return counts[len(counts) // 2] >= words
 
 
 def _top(row: list[Fragment]) -> float:
