@@ -252,6 +252,7 @@ def _chars(rows: list[list[tuple[float, str]]], top: float = 100.0, pitch: float
     return out
 
 
+LONG_LINE = "a line of running text across the one wide column of this page, with many words in it"
 PROSE = [[(60, "plain words of one column line"), (320, "and the other column line too")]] * 6
 
 
@@ -262,14 +263,14 @@ PROSE = [[(60, "plain words of one column line"), (320, "and the other column li
     ([[(60, "Name"), (200, "Share")], [(60, "Oral"), (200, "12%")], [(60, "Semey"), (200, "8%")]],
      [["Name", "Share"], ["Oral", "12%"], ["Semey", "8%"]]),
     (PROSE, None),  # two columns of prose: one fragment per column line
-    ([[(60, "Name"), (200, "Kind")], [(60, "Oral"), (200, "town")], [(60, "Semey"), (200, "city")]], None),  # two word columns
+    # two word columns
+    ([[(60, "Name"), (200, "Kind")], [(60, "Oral"), (200, "town")], [(60, "Semey"), (200, "city")]], None),
     ([[(60, "a line with"), (200, "a gap")], [(60, "another"), (150, "gap elsewhere")],
       [(60, "third"), (260, "7")]], None),  # gaps that do not line up
     ([[(60, "Aigerim Sato"), (220, "Daniel Okafor"), (380, "Li Wei")],
       [(60, "Almaty University"), (220, "Leeds University"), (380, "Fudan University")],
       [(60, "a@uni.kz"), (220, "d@leeds.ac.uk"), (380, "l@fudan.cn")]], None),  # an author block
-    ([[(60, "the first line of running text with many words"), (400, str(n))] for n in range(11, 17)],
-     None),  # line numbers beside prose
+    ([[(60, LONG_LINE), (530, str(n))] for n in range(11, 17)], None),  # line numbers beside prose
 ])
 def test_tables_aligned_tables(rows, expected):
     from pipeline.ingest.columns import fragments
