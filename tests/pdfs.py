@@ -257,3 +257,45 @@ def zero_pages(path: Path) -> Path:
     pdf.save(str(path))
     pdf.close()
     return path
+
+
+COLUMN_ROWS = [["Oblast", "2009", "Growth"], ["Almaty", "2,041", "-4.2"], ["Aktobe", "757", "12.0"], ["Atyrau", "510", "7.5"]]
+
+
+def table_page(path: Path, style: str) -> Path:
+    """One dense two-column page with an unruled table drawn in one of two common ways.
+
+    ``"column"``: a small table (:data:`COLUMN_ROWS`) inside the right column, prose above and below;
+    ``"booktabs"``: :data:`UNRULED_ROWS` across both columns with only horizontal rules (top, under
+    the header, bottom), as LaTeX's booktabs draws them, so no grid of ruling lines.
+    """
+    import random
+
+    rng = random.Random(1)
+    p = _Paper(path)
+    p.new_page()
+    top, leading = H - 70, 12.5
+    for col in range(2):
+        x = MARGIN + col * (COL_W + GUTTER)
+        lines: list[str] = []
+        while len(lines) < 52:
+            lines += _wrap(_prose(rng, rng.randint(40, 90)), COL_W, 9.5) + [""]
+        for k, line in enumerate(lines[:52]):
+            free = 20 <= k < 30 and (style == "booktabs" or col == 1)
+            if line and not free:
+                p.text(x, top - k * leading, line, 9.5)
+    y, c = top - 20 * leading - 20, p.c
+    if style == "column":
+        x0 = MARGIN + COL_W + GUTTER
+        for r, row in enumerate(COLUMN_ROWS):
+            c.setFont("Helvetica-Bold" if r == 0 else "Helvetica", 8.5)
+            c.drawString(x0 + 4, y - r * 12, row[0])
+            c.drawRightString(x0 + 140, y - r * 12, row[1])
+            c.drawRightString(x0 + 200, y - r * 12, row[2])
+    else:
+        c.setLineWidth(0.8)
+        for yy in (y + 12, y - 4, y - 13 * len(UNRULED_ROWS) + 8):
+            c.line(MARGIN + 30, yy, MARGIN + 420, yy)
+        _unruled_table(p, y)
+    c.save()
+    return path

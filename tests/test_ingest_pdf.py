@@ -282,3 +282,17 @@ def test_tables_aligned_tables(rows, expected):
         return
     [table] = found
     assert [[r.text[a:b] for a, b in r.cells] for r in table.rows] == expected
+
+
+@pytest.mark.parametrize("style, rows", [("column", pdfs.COLUMN_ROWS), ("booktabs", pdfs.UNRULED_ROWS)])
+def test_ingest_pdf_unruled_table_styles(tmp_path, style, rows):
+    """A table inside one column reads after that column's text above it; booktabs rules make no grid."""
+    doc = read_document(pdfs.table_page(tmp_path / f"{style}.pdf", style), tmp_path)
+    assert {k: v for t in _tables(doc).values() for k, v in t.items()} == {
+        (r, k): (v, r == 0) for r, row in enumerate(rows) for k, v in enumerate(row)}
+    [table] = [b for b in doc.blocks if b.kind == names.TABLE]
+    before = doc.char_boxes[table.start - 3]  # the last character of the text just before the table
+    after = doc.char_boxes[table.end + 2]
+    x_text = pdfs.MARGIN + (pdfs.COL_W + pdfs.GUTTER if style == "column" else 0)
+    assert before[2] < doc.char_boxes[table.start][2] < after[2]
+    assert round(after[1]) == round(x_text)
