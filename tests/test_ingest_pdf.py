@@ -296,3 +296,14 @@ def test_ingest_pdf_unruled_table_styles(tmp_path, style, rows):
     x_text = pdfs.MARGIN + (pdfs.COL_W + pdfs.GUTTER if style == "column" else 0)
     assert before[2] < doc.char_boxes[table.start][2] < after[2]
     assert round(after[1]) == round(x_text)
+
+
+def test_tables_aligned_tables_leaves_out_a_spanning_first_row():
+    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.tables import aligned_tables
+
+    rows = [[(60, "Region"), (190, "Population in thousands")], [(60, "Name"), (200, "1999"), (300, "2009")],
+            [(60, "Almaty"), (200, "2,130"), (300, "2,041")], [(60, "Aktau"), (200, "314"), (300, "485")]]
+    [table] = aligned_tables(fragments(_chars(rows)), 1, 595.0)
+    assert [[r.text[a:b] for a, b in r.cells] for r in table.rows] == [
+        ["Name", "1999", "2009"], ["Almaty", "2,130", "2,041"], ["Aktau", "314", "485"]]

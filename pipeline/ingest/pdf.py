@@ -1,12 +1,17 @@
 """Reader for ``.pdf`` inputs: pypdfium2 characters and boxes, page by page, into source lines.
 
 Each page is opened, read into characters with their boxes, put in reading order
-(:mod:`.columns`) and closed before the next one; only the page's source lines are kept. Tables are
-looked for with pdfplumber only on pages that draw enough ruling lines (:mod:`.tables`). Running
-headers, footers and page numbers (lines in the top or bottom margin that repeat across pages or
-look like page numbers) are dropped. Raised, smaller digits are footnote markers, written as
-Unicode superscript digits. The reader runs in a forked child under a time limit (``timeout_s``),
-so a file that hangs or crashes the PDF library becomes an error, never a stuck pipeline.
+(:mod:`.columns`) and closed before the next one; only the page's source lines are kept, so a
+long PDF's memory grows with its text, not with its pages' objects. Tables (:mod:`.tables`): ruled
+ones from the page's drawn lines, on pages that draw some (pdfplumber's table finder, given those
+lines); unruled ones from lines whose fragments line up in columns, on every page. Each table is one
+block in the reading order. Running headers, footers and page numbers (lines in the top or bottom
+margin that repeat across pages or look like page numbers) are dropped. Raised, smaller digits are
+footnote markers, written as Unicode superscript digits. The reader runs in a forked child under a
+time limit (``timeout_s``), so a file that hangs or crashes the PDF library becomes an error, never
+a stuck pipeline; the child builds the canonical text and sends it back with its boxes.
+
+Speed: about 35-48 pages/s per core on dense two-column pages (``benchmarks/ingest.py``).
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ def aligned_tables(frags: list[Fragment], number: int, width: float, min_rows: i
     out: list[PageTable] = []
     for rows in tracks.values():
         for run in _runs(rows, min_rows):
-            table = _aligned_table(run, number)
+            # a first row that does not fit (a header spanning two columns, a stray line) is left out
+            table = _aligned_table(run, number) or (_aligned_table(run[1:], number) if len(run) > min_rows else None)
             if table is not None:
                 out.append(table)
     return out
@@ -165,7 +166,8 @@ def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
     if len(cols) < 2:
         return None
     members = [[f for row in run for f in row if a <= f.x0 and f.x1 <= b] for a, b in cols]
-    body = [[f for f in m if f not in run[0]] for m in members]
+    header = {id(f) for f in run[0]}
+    body = [[f for f in m if id(f) not in header] for m in members]
     numeric = any(sum(1 for f in m if _NUMERIC.match(_text(f))) >= 0.6 * (len(run) - 1) for m in body[1:])
     if not numeric and (len(cols) < 3 or len(run) < 4):  # word-only columns: an author block is not a table
         return None
