@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .columns import Char, Fragment, find_gutter, fragments, same_baseline
 from .lines import HINT_TABLE_ROW, SourceLine
@@ -174,7 +175,7 @@ def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
     for m, b in zip(members, body):
         if len(m) < 0.6 * len(run) or not _aligned(b) or _prose(m):
             return None
-    bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in zip(cols, cols[1:])] + [cols[-1][1] + 1]
+    bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in pairwise(cols)] + [cols[-1][1] + 1]
     chars = [c for row in run for f in row for c in f.chars]
     rows = []
     for row in run:
