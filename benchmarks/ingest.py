@@ -1,9 +1,25 @@
-"""Benchmark the PDF reader: pages/s and peak memory, pypdfium2 path vs pdfplumber's plain extraction.
+"""Benchmark the PDF reader: pages/s and peak memory, our pypdfium2 path vs a pdfplumber-only path.
 
-Generates a two-column paper of ``--pages`` pages with reportlab (tests/pdfs.py), then reads it in
-a fresh child process per reader so that each peak memory (max RSS) is its own.
+Generates dense journal-like papers with reportlab (:func:`tests.pdfs.dense_paper`: two columns of
+52 lines, ~4,700 characters a page, running header, page numbers, footnotes, a table every four
+pages, ruled and unruled in turn), then reads each in a fresh child process per reader, so that
+each peak memory (max RSS of that child) is its own:
 
-Example: python benchmarks/ingest.py --pages 24
+- ``pypdfium2``: our ingest as the pipeline runs it (``read_document`` with default params: the
+  reader in a forked watchdog child, its lines sent back to the parent, which builds the document:
+  characters and boxes, reading order, running heads dropped, ruled and unruled tables, the
+  canonical text and its cells);
+- ``pdfplumber``: ``extract_text()`` and ``extract_tables()`` on every page (no reading order, no
+  offsets), flushing each page's cache.
+
+``pages/s`` is wall-clock; ``pages/s/core`` divides the pages by the CPU time spent (the
+benchmark child's and, for our path, its watchdog child's; each path uses one core at a time), so
+it is the per-core rate and holds steady when the machine is busy. ``base MB`` is the RSS after the
+imports; ``peak MB`` the larger peak RSS of the process and the reader's child. What grows with the
+page count is the document itself: one box per character (about 140 bytes a character); pages are
+read one at a time and closed, so no page's objects outlive it.
+
+Example: python benchmarks/ingest.py --pages 20 200
 """
 
 from __future__ import annotations
@@ -19,54 +35,86 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+READERS = ("pypdfium2", "pdfplumber")
+
+
+def _rss_mb() -> float:
+    """The peak RSS of this process or of the reader's forked child, whichever is larger."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+
+
+def _cpu_s() -> float:
+    """CPU time of this process and its finished children (the reader's watchdog child)."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
 
 
 def _run_one(reader: str, path: Path) -> dict:
+    """Read ``path`` with one reader in this process; imports are done before the clock starts."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.ingest import read_document  # imports are not timed  # noqa: F401
-    import pdfplumber  # noqa: F401
+    import importlib
 
-    t0 = time.perf_counter()
+    import pdfplumber
+
+    from pipeline.ingest import read_document
+
+    for module in ("pypdfium2", "pipeline.ingest.pdf", "pipeline.ingest.tables"):  # imported before the clock
+        importlib.import_module(module)
+
+    base = _rss_mb()
+    t0, c0 = time.perf_counter(), _cpu_s()
+    tables = 0
     if reader == "pypdfium2":
-        doc = read_document(path, path.parent, {"timeout_s": 0})
-        pages, chars = len(doc.pages), len(doc.text)
+        doc = read_document(path, path.parent)  # as the pipeline reads: in a watchdog child (timeout_s)
+        if doc.error:
+            raise SystemExit(doc.error)
+        pages, chars, tables = len(doc.pages), len(doc.text), len({c.table for c in doc.cells})
     else:
         chars = 0
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
             for page in pdf.pages:
                 chars += len(page.extract_text() or "")
+                tables += len(page.extract_tables())
                 page.flush_cache()
-    dt = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"reader": reader, "pages": pages, "seconds": round(dt, 3), "pages_per_s": round(pages / dt, 1),
-            "peak_rss_mb": round(peak_mb, 1), "chars": chars}
+    wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    return {"reader": reader, "pages": pages, "seconds": round(wall, 2), "pages_per_s": round(pages / wall, 1),
+            "pages_per_cpu_s": round(pages / cpu, 1), "base_mb": round(base, 1), "peak_mb": round(_rss_mb(), 1),
+            "chars": chars, "tables": tables}
 
 
-def main(pages: int) -> list[dict]:
+def main(page_counts: list[int], readers: tuple[str, ...] = READERS) -> list[dict]:
+    """Generate one paper per page count, read it with each reader, print and return the rows."""
     sys.path.insert(0, str(ROOT))
-    from tests.pdfs import two_column_paper
+    from tests.pdfs import dense_paper
 
     d = Path(tempfile.mkdtemp())
-    path = two_column_paper(d / "bench.pdf", pages=pages, table=True)
     rows = []
-    for reader in ("pypdfium2", "pdfplumber"):
-        out = subprocess.run([sys.executable, __file__, "--one", reader, str(path)], capture_output=True, text=True,
-                             check=True, cwd=ROOT)
-        rows.append(json.loads(out.stdout))
-    print(f"nproc={os.cpu_count()}  file={path.stat().st_size / 1024:.0f} KiB  (one process per reader, one core)")
-    print(f"{'reader':<12}{'pages':>7}{'seconds':>10}{'pages/s':>10}{'peak RSS MB':>13}{'chars':>9}")
+    for n in page_counts:
+        path = dense_paper(d / f"dense-{n}.pdf", pages=n)
+        for reader in readers:
+            out = subprocess.run([sys.executable, __file__, "--one", reader, str(path)], capture_output=True,
+                                 text=True, check=True, cwd=ROOT)
+            rows.append({"file_kib": round(path.stat().st_size / 1024), **json.loads(out.stdout)})
+    print(f"os.cpu_count()={os.cpu_count()}  one child process per reader and paper, single-threaded")
+    head = ["reader", "pages", "file KiB", "seconds", "pages/s", "pages/s/core", "base MB", "peak MB", "chars",
+            "tables"]
+    keys = ["reader", "pages", "file_kib", "seconds", "pages_per_s", "pages_per_cpu_s", "base_mb", "peak_mb",
+            "chars", "tables"]
+    widths = [11] + [max(9, len(h) + 2) for h in head[1:]]
+    print("".join(f"{h:<{w}}" if i == 0 else f"{h:>{w}}" for i, (h, w) in enumerate(zip(head, widths))))
     for r in rows:
-        print(f"{r['reader']:<12}{r['pages']:>7}{r['seconds']:>10}{r['pages_per_s']:>10}{r['peak_rss_mb']:>13}{r['chars']:>9}")
+        print("".join(f"{r[k]!s:<{w}}" if i == 0 else f"{r[k]!s:>{w}}" for i, (k, w) in enumerate(zip(keys, widths))))
     return rows
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pages", type=int, default=24)
+    ap.add_argument("--pages", type=int, nargs="+", default=[20, 200], help="page counts to generate (20 200)")
+    ap.add_argument("--readers", nargs="+", default=list(READERS), choices=READERS)
     ap.add_argument("--one", nargs=2, metavar=("READER", "PDF"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
         print(json.dumps(_run_one(a.one[0], Path(a.one[1]))))
     else:
-        main(a.pages)
+        main(a.pages, tuple(a.readers))

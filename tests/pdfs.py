@@ -175,3 +175,127 @@ def truncated(path: Path, tmp: Path) -> Path:
     data = two_column_paper(tmp).read_bytes()
     path.write_bytes(data[: int(len(data) * 0.4)])
     return path
+
+
+# --- Dense journal-like pages (benchmark, streaming and unruled-table tests) -------------------------
+
+_WORDS = ("diaspora network corridor migration census border policy state identity return repatriation "
+          "labour remittance community language region survey household settlement kin elite regime "
+          "nation minority homeland transnational mobility district province citizenship archive").split()
+UNRULED_ROWS = [["Region", "1999", "2009", "Change"], ["Almaty", "2,130,000", "2,041,000", "-4.2"],
+                ["Karaganda", "1,410,000", "1,341,000", "-4.9"], ["Mangystau", "314,000", "485,000", "54.5"],
+                ["Turkistan", "1,978,000", "2,469,000", "24.8"]]
+
+
+def _prose(rng, n_words: int) -> list[str]:
+    words = [rng.choice(_WORDS) for _ in range(n_words)]
+    words[0] = words[0].capitalize()
+    for k in range(9, n_words - 1, rng.randint(9, 14)):
+        words[k] += "."
+        words[k + 1] = words[k + 1].capitalize()
+    words[-1] += "."
+    return words
+
+
+def dense_paper(path: Path, pages: int = 20, table_every: int = 4, seed: int = 7) -> Path:
+    """A journal-like paper: two columns of 52 lines (~5,000 characters a page), running header, page
+    number, a footnote on every third page and, every ``table_every`` pages, a full-width table across
+    the columns' middle: unruled (aligned columns, :data:`UNRULED_ROWS`) and ruled in turn.
+    Deterministic for a given ``seed``."""
+    import random
+
+    rng = random.Random(seed)
+    p = _Paper(path)
+    size, leading, n_lines = 9.5, 12.5, 52
+    top = H - 70
+    for page in range(1, pages + 1):
+        p.new_page()
+        table_here = table_every and page % table_every == 0
+        skip = range(20, 30) if table_here else range(0)  # lines left free for the table
+        if table_here:
+            y_table = top - 20 * leading
+            if (page // table_every) % 2:
+                p.text(MARGIN, y_table - 6, f"Table {page // table_every}. Population by region (aligned columns)",
+                       9, "Helvetica-Bold")
+                _unruled_table(p, y_table - 28)
+            else:
+                p.text(MARGIN, y_table - 6, f"Table {page // table_every}. Kazakhs abroad by country", 9,
+                       "Helvetica-Bold")
+                _table(p, y_table - 72)
+        footnote = page % 3 == 0
+        for col in range(2):
+            x = MARGIN + col * (COL_W + GUTTER)
+            lines: list[str] = []
+            while len(lines) < n_lines:
+                lines += _wrap(_prose(rng, rng.randint(40, 90)), COL_W, size) + [""]
+            for k, line in enumerate(lines[:n_lines - (4 if footnote and col == 0 else 0)]):
+                if k not in skip and line:
+                    p.text(x, top - k * leading, line, size)
+        if footnote:
+            p.text(MARGIN, 78, "2", 5)
+            p.text(MARGIN + 4, 75, "Figures from the statistical yearbook of the agency, several editions.", 7.5)
+    p.c.save()
+    return path
+
+
+def _unruled_table(p: _Paper, y: float) -> None:
+    """A table drawn with no lines: a left-aligned label column and right-aligned numeric columns."""
+    x_label, rights = MARGIN + 40, [MARGIN + 230, MARGIN + 320, MARGIN + 400]
+    for r, row in enumerate(UNRULED_ROWS):
+        font = "Helvetica-Bold" if r == 0 else "Helvetica"
+        p.text(x_label, y - r * 13, row[0], 9, font)
+        for k, cell in enumerate(row[1:]):
+            p.c.setFont(font, 9)
+            p.c.drawRightString(rights[k], y - r * 13, cell)
+
+
+def zero_pages(path: Path) -> Path:
+    """A well-formed PDF whose page tree is empty."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.save(str(path))
+    pdf.close()
+    return path
+
+
+COLUMN_ROWS = [["Oblast", "2009", "Growth"], ["Almaty", "2,041", "-4.2"], ["Aktobe", "757", "12.0"], ["Atyrau", "510", "7.5"]]
+
+
+def table_page(path: Path, style: str) -> Path:
+    """One dense two-column page with an unruled table drawn in one of two common ways.
+
+    ``"column"``: a small table (:data:`COLUMN_ROWS`) inside the right column, prose above and below;
+    ``"booktabs"``: :data:`UNRULED_ROWS` across both columns with only horizontal rules (top, under
+    the header, bottom), as LaTeX's booktabs draws them, so no grid of ruling lines.
+    """
+    import random
+
+    rng = random.Random(1)
+    p = _Paper(path)
+    p.new_page()
+    top, leading = H - 70, 12.5
+    for col in range(2):
+        x = MARGIN + col * (COL_W + GUTTER)
+        lines: list[str] = []
+        while len(lines) < 52:
+            lines += _wrap(_prose(rng, rng.randint(40, 90)), COL_W, 9.5) + [""]
+        for k, line in enumerate(lines[:52]):
+            free = 20 <= k < 30 and (style == "booktabs" or col == 1)
+            if line and not free:
+                p.text(x, top - k * leading, line, 9.5)
+    y, c = top - 20 * leading - 20, p.c
+    if style == "column":
+        x0 = MARGIN + COL_W + GUTTER
+        for r, row in enumerate(COLUMN_ROWS):
+            c.setFont("Helvetica-Bold" if r == 0 else "Helvetica", 8.5)
+            c.drawString(x0 + 4, y - r * 12, row[0])
+            c.drawRightString(x0 + 140, y - r * 12, row[1])
+            c.drawRightString(x0 + 200, y - r * 12, row[2])
+    else:
+        c.setLineWidth(0.8)
+        for yy in (y + 12, y - 4, y - 13 * len(UNRULED_ROWS) + 8):
+            c.line(MARGIN + 30, yy, MARGIN + 420, yy)
+        _unruled_table(p, y)
+    c.save()
+    return path

@@ -98,6 +98,8 @@ def _write(kind: str, d: Path) -> Path:
     if kind == "empty":
         p.write_bytes(b"")
         return p
+    if kind == "zero_pages":
+        return pdfs.zero_pages(p)
     p.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF")
     return p
 
@@ -107,6 +109,7 @@ def _write(kind: str, d: Path) -> Path:
     ("scan", "no text layer (needs OCR)"),
     ("truncated", "corrupt or unreadable PDF"),
     ("empty", "empty file (0 bytes)"),
+    ("zero_pages", "PDF has no pages"),
     ("malformed", "corrupt or unreadable PDF"),
 ])
 def test_ingest_pdf_awkward_files_give_clean_errors(tmp_path, kind, error):
@@ -152,3 +155,155 @@ def test_ingest_pdf_round_trips_json(paper):
 def test_citations_parse_reference(ref, expected):
     got = parse_reference(ref)
     assert {k: got[k] for k in expected} == expected
+
+
+# --- dense journal-like pages: unruled tables, no false tables, many pages --------------------------
+
+
+@pytest.fixture(scope="module")
+def dense_path(tmp_path_factory):
+    """60 dense two-column pages; tables on every fourth page, unruled (pages 4, 12, ...) and ruled (8, 16, ...)."""
+    return pdfs.dense_paper(tmp_path_factory.mktemp("dense") / "dense.pdf", pages=60)
+
+
+@pytest.fixture(scope="module")
+def dense(dense_path):
+    return read_document(dense_path, dense_path.parent)
+
+
+def _tables(doc) -> dict[int, dict[tuple[int, int], tuple[str, bool]]]:
+    out: dict[int, dict] = {}
+    for c in doc.cells:
+        out.setdefault(c.table, {})[(c.row, c.col)] = (doc.text[c.start:c.end], c.header)
+    return out
+
+
+def test_ingest_pdf_unruled_table_cells_and_headers(dense):
+    tables = _tables(dense)
+    first = min(tables)
+    expected = {(r, k): (v, r == 0) for r, row in enumerate(pdfs.UNRULED_ROWS) for k, v in enumerate(row)}
+    assert tables[first] == expected
+    start = min(c.start for c in dense.cells if c.table == first)
+    assert dense.page_of(start) == 4
+    # the caption above stays text, outside the table block
+    block = next(b for b in dense.blocks if b.kind == names.TABLE and b.start <= start < b.end)
+    caption = dense.text.index("Table 1. Population by region")
+    assert caption < block.start and dense.text[block.start:block.end].startswith("Region")
+
+
+def test_ingest_pdf_tables_only_where_drawn(dense, paper_path, tmp_path):
+    """Dense two-column prose, running heads and footnotes never make a table; ruled and unruled ones alternate."""
+    pages = {t: dense.page_of(min(c.start for c in dense.cells if c.table == t)) for t in _tables(dense)}
+    assert sorted(pages.values()) == list(range(4, 61, 4))
+    ruled = {(r, k): (v, r == 0) for r, row in enumerate(pdfs.TABLE_ROWS) for k, v in enumerate(row)}
+    assert all(_tables(dense)[t] == ruled for t, page in pages.items() if page % 8 == 0)
+    plain = read_document(pdfs.two_column_paper(tmp_path / "plain.pdf", pages=3, table=False), tmp_path)
+    assert plain.cells == [] and not [b for b in plain.blocks if b.kind == names.TABLE]
+
+
+def test_ingest_pdf_many_pages(dense, dense_path):
+    assert dense.status == names.STATUS_OK, dense.error
+    assert [p.number for p in dense.pages] == list(range(1, 61))
+    last = [c for c in dense.cells if c.table == max(_tables(dense))]
+    cell = next(c for c in last if dense.text[c.start:c.end] == "Turkistan")
+    prov = provenance(dense, cell.start, cell.end)
+    assert prov["page"] == 60 and dense.page_of(cell.start) == 60
+    assert _text_in_box(dense_path, prov) == "Turkistan"
+
+
+def test_ingest_pdf_random_spans_boxes_hold_exactly_their_text(dense, dense_path):
+    import random
+
+    rng = random.Random(3)
+    words = [m for m in re.finditer(r"[A-Za-z][\w,.-]{3,}", dense.text)]
+    for m in rng.sample(words, 25):
+        prov = provenance(dense, m.start(), m.end())
+        assert _text_in_box(dense_path, prov) == m.group(), (m.group(), prov)
+
+
+def _text_in_box(path: Path, prov: dict) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[prov["page"] - 1]
+        h = page.get_height()
+        inside = page.get_textpage().get_text_bounded(
+            left=prov["x0"] - 0.3, bottom=h - prov["bottom"] - 0.3, right=prov["x1"] + 0.3, top=h - prov["top"] + 0.3)
+        return re.sub(r"\s+", "", inside)
+    finally:
+        pdf.close()
+
+
+def _chars(rows: list[list[tuple[float, str]]], top: float = 100.0, pitch: float = 13.0):
+    """Characters 5 pt wide and 10 pt tall for text drawn at (x, row) positions."""
+    from pipeline.ingest.columns import Char
+
+    out = []
+    for r, row in enumerate(rows):
+        for x, s in row:
+            space = False
+            for ch in s:
+                if ch == " ":
+                    space, x = True, x + 3
+                    continue
+                out.append(Char(ch, x, top + r * pitch, x + 5, top + r * pitch + 10, 10.0, space))
+                space, x = False, x + 5
+    return out
+
+
+LONG_LINE = "a line of running text across the one wide column of this page, with many words in it"
+PROSE = [[(60, "plain words of one column line"), (320, "and the other column line too")]] * 6
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([[(60, "Region"), (200, "1999"), (300, "Change")], [(60, "Almaty"), (200, "2,130"), (300, "-4.2")],
+      [(60, "Aktau"), (200, "314"), (300, "54.5")]],
+     [["Region", "1999", "Change"], ["Almaty", "2,130", "-4.2"], ["Aktau", "314", "54.5"]]),
+    ([[(60, "Name"), (200, "Share")], [(60, "Oral"), (200, "12%")], [(60, "Semey"), (200, "8%")]],
+     [["Name", "Share"], ["Oral", "12%"], ["Semey", "8%"]]),
+    (PROSE, None),  # two columns of prose: one fragment per column line
+    # two word columns
+    ([[(60, "Name"), (200, "Kind")], [(60, "Oral"), (200, "town")], [(60, "Semey"), (200, "city")]], None),
+    ([[(60, "a line with"), (200, "a gap")], [(60, "another"), (150, "gap elsewhere")],
+      [(60, "third"), (260, "7")]], None),  # gaps that do not line up
+    ([[(60, "Aigerim Sato"), (220, "Daniel Okafor"), (380, "Li Wei")],
+      [(60, "Almaty University"), (220, "Leeds University"), (380, "Fudan University")],
+      [(60, "a@uni.kz"), (220, "d@leeds.ac.uk"), (380, "l@fudan.cn")]], None),  # an author block
+    ([[(60, LONG_LINE), (530, str(n))] for n in range(11, 17)], None),  # line numbers beside prose
+])
+def test_tables_aligned_tables(rows, expected):
+    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.tables import aligned_tables
+
+    found = aligned_tables(fragments(_chars(rows)), 1, 595.0)
+    if expected is None:
+        assert found == []
+        return
+    [table] = found
+    assert [[r.text[a:b] for a, b in r.cells] for r in table.rows] == expected
+
+
+@pytest.mark.parametrize("style, rows", [("column", pdfs.COLUMN_ROWS), ("booktabs", pdfs.UNRULED_ROWS)])
+def test_ingest_pdf_unruled_table_styles(tmp_path, style, rows):
+    """A table inside one column reads after that column's text above it; booktabs rules make no grid."""
+    doc = read_document(pdfs.table_page(tmp_path / f"{style}.pdf", style), tmp_path)
+    assert {k: v for t in _tables(doc).values() for k, v in t.items()} == {
+        (r, k): (v, r == 0) for r, row in enumerate(rows) for k, v in enumerate(row)}
+    [table] = [b for b in doc.blocks if b.kind == names.TABLE]
+    before = doc.char_boxes[table.start - 3]  # the last character of the text just before the table
+    after = doc.char_boxes[table.end + 2]
+    x_text = pdfs.MARGIN + (pdfs.COL_W + pdfs.GUTTER if style == "column" else 0)
+    assert before[2] < doc.char_boxes[table.start][2] < after[2]
+    assert round(after[1]) == round(x_text)
+
+
+def test_tables_aligned_tables_leaves_out_a_spanning_first_row():
+    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.tables import aligned_tables
+
+    rows = [[(60, "Region"), (190, "Population in thousands")], [(60, "Name"), (200, "1999"), (300, "2009")],
+            [(60, "Almaty"), (200, "2,130"), (300, "2,041")], [(60, "Aktau"), (200, "314"), (300, "485")]]
+    [table] = aligned_tables(fragments(_chars(rows)), 1, 595.0)
+    assert [[r.text[a:b] for a, b in r.cells] for r in table.rows] == [
+        ["Name", "1999", "2009"], ["Almaty", "2,130", "2,041"], ["Aktau", "314", "485"]]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
-@dataclass
+@dataclass(slots=True)
 class Char:
     """One character with its box in points from the page's top-left corner."""
 
@@ -40,9 +41,15 @@ class Fragment:
     def add(self, c: Char) -> None:
         if not self.chars:
             self.x0, self.top, self.x1, self.bottom = c.x0, c.top, c.x1, c.bottom
-        else:
-            self.x0, self.x1 = min(self.x0, c.x0), max(self.x1, c.x1)
-            self.top, self.bottom = min(self.top, c.top), max(self.bottom, c.bottom)
+        else:  # comparisons, not min/max: this runs once per character of the page
+            if c.x0 < self.x0:
+                self.x0 = c.x0
+            if c.x1 > self.x1:
+                self.x1 = c.x1
+            if c.top < self.top:
+                self.top = c.top
+            if c.bottom > self.bottom:
+                self.bottom = c.bottom
         self.chars.append(c)
 
     @property
@@ -66,12 +73,12 @@ class Line:
     def bottom(self) -> float:
         return max(f.bottom for f in self.frags)
 
-    @property
+    @cached_property
     def size(self) -> float:
         chars = [c for f in self.frags for c in f.chars]
         return statistics.median(c.size for c in chars) if chars else 0.0
 
-    @property
+    @cached_property
     def baseline(self) -> float:
         """The median character bottom: steadier than the top or bottom under ascenders and descenders."""
         chars = [c for f in self.frags for c in f.chars]
@@ -138,7 +145,7 @@ def reading_order(frags: list[Fragment], width: float) -> list[Line]:
     for k, (full, members) in enumerate(bands):
         cols = [members] if full else [[f for f in members if f.x1 <= g], [f for f in members if f.x0 >= g]]
         for ci, col in enumerate(cols):
-            lines.extend(Line(group, k, ci) for group in _same_baseline(col))
+            lines.extend(Line(group, k, ci) for group in same_baseline(col))
     return lines
 
 
@@ -166,7 +173,7 @@ def _ends_full_width(frags: list[Fragment], i: int, g: float) -> bool:
     return False
 
 
-def _same_baseline(frags: list[Fragment]) -> list[list[Fragment]]:
+def same_baseline(frags: list[Fragment]) -> list[list[Fragment]]:
     groups: list[list[Fragment]] = []
     for f in sorted(frags, key=lambda f: (f.top, f.x0)):
         if f.table is None and groups and groups[-1][0].table is None:

@@ -1,12 +1,17 @@
 """Reader for ``.pdf`` inputs: pypdfium2 characters and boxes, page by page, into source lines.
 
 Each page is opened, read into characters with their boxes, put in reading order
-(:mod:`.columns`) and closed before the next one; only the page's source lines are kept. Tables are
-looked for with pdfplumber only on pages that draw enough ruling lines (:mod:`.tables`). Running
-headers, footers and page numbers (lines in the top or bottom margin that repeat across pages or
-look like page numbers) are dropped. Raised, smaller digits are footnote markers, written as
-Unicode superscript digits. The reader runs in a forked child under a time limit (``timeout_s``),
-so a file that hangs or crashes the PDF library becomes an error, never a stuck pipeline.
+(:mod:`.columns`) and closed before the next one; only the page's source lines are kept, so a
+long PDF's memory grows with its text, not with its pages' objects. Tables (:mod:`.tables`): ruled
+ones from the page's drawn lines, on pages that draw some (pdfplumber's table finder, given those
+lines); unruled ones from lines whose fragments line up in columns, on every page. Each table is one
+block in the reading order. Running headers, footers and page numbers (lines in the top or bottom
+margin that repeat across pages or look like page numbers) are dropped. Raised, smaller digits are
+footnote markers, written as Unicode superscript digits. The reader runs in a forked child under a
+time limit (``timeout_s``), so a file that hangs or crashes the PDF library becomes an error, never
+a stuck pipeline; the child builds the canonical text and sends it back with its boxes.
+
+Speed: about 35-48 pages/s per core on dense two-column pages (``benchmarks/ingest.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import ctypes
 import multiprocessing
 import re
 import statistics
+from array import array
 from pathlib import Path
 
 from .. import names
@@ -23,11 +29,12 @@ from .columns import Char, Fragment, Line, fragments, reading_order
 from .errors import IngestError
 from .layout import build
 from .lines import HINT_TABLE_ROW, SourceLine
+from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MARGIN_ZONE = 0.09  # top and bottom share of the page where running heads and page numbers live
-_HYPHEN_CHARS = {"\x02": "-", "\u00ad": "-"}  # pdfium reports a line-end hyphen as U+0002
+_HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}  # pdfium: a line-end hyphen is U+0002 (U+FFFE in GetText)
 
 
 def _open(path: Path, password: str | None):
@@ -43,36 +50,73 @@ def _open(path: Path, password: str | None):
                 "encrypted: password required (set ingest.passwords in params.yaml)"
                 if not password else "encrypted: wrong password (check ingest.passwords in params.yaml)"
             ) from None
+        if _page_count(path) == 0:  # pdfium refuses an empty page tree without saying why
+            raise IngestError("PDF has no pages") from None
         raise IngestError(f"corrupt or unreadable PDF ({e})") from None
 
 
+def _page_count(path: Path) -> int | None:
+    """The page tree's ``/Count`` as pdfminer reads it, or None if it cannot say."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
+
+        with path.open("rb") as f:
+            return int(resolve1(resolve1(PDFDocument(PDFParser(f)).catalog["Pages"])["Count"]))
+    except Exception:  # noqa: BLE001 - any failure here means: no better diagnosis than pdfium's
+        return None
+
+
 def page_chars(textpage, height: float) -> list[Char]:
-    """The page's visible characters in content-stream order, boxes from the top-left corner."""
+    """The page's visible characters in content-stream order, boxes from the top-left corner.
+
+    This loop is the reader's hot spot (one pass over every character), so it makes as few calls
+    into pdfium as it can: the page's text comes in one call, each character's box is its *loose*
+    box (the glyph's advance across, the font's ascent to descent up and down: no false gaps inside
+    words, and the same height along a line), and its font size is asked for only when the box height
+    changes (a new font or size). Generated characters (pdfium's own spaces and line breaks) have an
+    empty box and are skipped with the other whitespace.
+    """
     import pypdfium2.raw as raw
 
     tp = textpage.raw
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    loose = raw.FS_RECTF()
+    n = raw.FPDFText_CountChars(tp)
+    buf = (ctypes.c_ushort * (n + 1))()
+    raw.FPDFText_GetText(tp, 0, n, buf)
+    text = bytes(buf)[: 2 * n].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # a character outside the BMP shifts the indices: ask for each one instead
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD) for k in range(n))
+    loose_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
+    box = raw.FS_RECTF()
     out: list[Char] = []
     space = False
-    for k in range(raw.FPDFText_CountChars(tp)):
-        ch = chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD)
-        ch = _HYPHEN_CHARS.get(ch, ch)
-        if ch.isspace() or ch == "\x00" or raw.FPDFText_IsGenerated(tp, k) == 1:
+    last_h, size = -1.0, 0.0
+    memo: dict[float, float] = {}
+    for k, ch in enumerate(text):
+        if ch.isspace() or ch == "\x00":
             space = True
             continue
-        raw.FPDFText_GetCharBox(tp, k, l, r, b, t)
-        if r.value <= l.value and t.value <= b.value:
+        if not loose_box(tp, k, box):
             continue
-        size = raw.FPDFText_GetFontSize(tp, k) or (t.value - b.value)
-        # x from the loose box (the glyph's advance: no false gaps inside words), y from the tight one
-        if raw.FPDFText_GetLooseCharBox(tp, k, loose) and loose.right > loose.left:
-            x0, x1 = max(loose.left, min(l.value, r.value) - 1), min(loose.right, max(l.value, r.value) + 1)
-            x0, x1 = min(x0, l.value), max(x1, r.value)
-        else:
-            x0, x1 = l.value, r.value
-        out.append(Char(ch, round(x0, 2), round(height - t.value, 2), round(x1, 2),
-                        round(height - b.value, 2), round(size, 2), space))
+        x0, x1, top, bottom = box.left, box.right, height - box.top, height - box.bottom
+        if x1 <= x0 or bottom <= top:  # generated (no glyph) or invisible
+            space = True
+            continue
+        h = bottom - top
+        if h != last_h:
+            size, last_h = round(font_size(tp, k) or h, 2), h
+        # Rounded coordinates are shared float objects: a line's characters share top and bottom, and
+        # each one's x0 is the previous one's x1, so a page's boxes cost one new float per character.
+        if (rx0 := memo.get(x0)) is None:
+            rx0 = memo[x0] = round(x0, 2)
+        if (rx1 := memo.get(x1)) is None:
+            rx1 = memo[x1] = round(x1, 2)
+        if (rtop := memo.get(top)) is None:
+            rtop = memo[top] = round(top, 2)
+        if (rbottom := memo.get(bottom)) is None:
+            rbottom = memo[bottom] = round(bottom, 2)
+        out.append(Char(_HYPHEN_CHARS.get(ch, ch), rx0, rtop, rx1, rbottom, size, space))
         space = False
     return out
 
@@ -80,7 +124,7 @@ def page_chars(textpage, height: float) -> list[Char]:
 def line_to_source(line: Line, page: int) -> SourceLine:
     """One line's text with one box per character; raised small digits become superscripts."""
     chars = [c for f in line.frags for c in f.chars]
-    main = statistics.median(c.size for c in chars)
+    main = line.size
     normal = [c.bottom for c in chars if c.size >= 0.8 * main] or [c.bottom for c in chars]
     baseline = statistics.median(normal)
     text: list[str] = []
@@ -140,15 +184,21 @@ def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[Sourc
     finally:
         textpage.close()
     frags = fragments(chars)
-    from .tables import page_tables, ruling_count
-
-    if chars and ruling_count(page) >= 4:
-        tables = page_tables(plumber(), number, chars)
-        if tables:
-            inside = {id(c) for t in tables for c in t.chars}
-            frags = fragments([c for c in chars if id(c) not in inside])
-            for t in tables:
-                frags.append(Fragment(table=t.rows, x0=t.bbox[0], top=t.bbox[1], x1=t.bbox[2], bottom=t.bbox[3]))
+    tables: list[PageTable] = []
+    if chars:
+        edges = ruling_edges(page, height)
+        if len(edges) >= MIN_RULINGS:
+            tables = page_tables(plumber(), number, chars, edges)
+            if tables:
+                inside = {id(c) for t in tables for c in t.chars}
+                frags = fragments([c for c in chars if id(c) not in inside])
+        aligned = aligned_tables(frags, number, width)
+        if aligned:
+            inside = {id(c) for t in aligned for c in t.chars}
+            frags = [f for f in frags if not any(id(c) in inside for c in f.chars)]
+            tables += aligned
+    for t in tables:
+        frags.append(Fragment(table=t.rows, x0=t.bbox[0], top=t.bbox[1], x1=t.bbox[2], bottom=t.bbox[3]))
     lines = reading_order(frags, width)
     src = page_lines(lines, number)
     zone = MARGIN_ZONE * height
@@ -206,12 +256,54 @@ def _read(path: Path, password: str | None) -> dict:
         lines.append(SourceLine("", []))
     if not any(line.text.strip() for line in lines):
         raise IngestError("no text layer (needs OCR)")
-    return {"lines": lines, "sizes": sizes, "meta": meta}
+    # The canonical text is built here, in the reader's child when there is one: the parent then
+    # receives only the finished text and boxes, never the per-line objects as well.
+    return {"layout": build(lines), "sizes": sizes, "meta": meta}
+
+
+def _pack(origins: list) -> tuple[bytes, bytes, list[int], list[int]]:
+    """Character boxes as two flat arrays (pages, coordinates) for the trip from the reader's child.
+
+    Pickled as tuples, every coordinate would arrive as its own float object (pickle does not share
+    floats); as arrays they cost 36 bytes a character on the pipe, and :func:`_unpack` shares the
+    repeated values again. ``None`` origins (synthetic separators) and origins repeated from the
+    previous character (a space) are listed by index.
+    """
+    pages, coords = array("i"), array("d")
+    none, repeat = [], []
+    prev = None
+    for i, o in enumerate(origins):
+        if o is None:
+            none.append(i)
+            o = (0, 0.0, 0.0, 0.0, 0.0)
+        elif o is prev:
+            repeat.append(i)
+        pages.append(o[0])
+        coords.extend(o[1:])
+        prev = o
+    return pages.tobytes(), coords.tobytes(), none, repeat
+
+
+def _unpack(pages_b: bytes, coords_b: bytes, none: list[int], repeat: list[int]) -> list:
+    pages, coords = array("i"), array("d")
+    pages.frombytes(pages_b)
+    coords.frombytes(coords_b)
+    shared: dict[float, float] = {}
+    cols = [list(map(shared.setdefault, coords[k::4], coords[k::4])) for k in range(4)]
+    out: list = list(zip(pages, *cols))
+    for i in repeat:
+        out[i] = out[i - 1]
+    for i in none:
+        out[i] = None
+    return out
 
 
 def _child(conn, path: Path, password: str | None) -> None:
     try:
-        conn.send(("ok", _read(path, password)))
+        got = _read(path, password)
+        got["origins"] = _pack(got["layout"].origins)
+        got["layout"].origins = []
+        conn.send(("ok", got))
     except IngestError as e:
         conn.send(("error", str(e)))
     except Exception as e:  # noqa: BLE001 - reported to the parent as the document's error
@@ -244,13 +336,14 @@ def _read_with_watchdog(path: Path, password: str | None, timeout_s: float | Non
         recv.close()
     if status == "error":
         raise IngestError(payload)
+    payload["layout"].origins = _unpack(*payload.pop("origins"))
     return payload
 
 
 def read_pdf(doc: Document, path: Path, password: str | None = None, timeout_s: float | None = None) -> Document:
     """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit."""
     got = _read_with_watchdog(path, password, timeout_s)
-    layout = build(got["lines"])
+    layout = got["layout"]
     doc.text = layout.text
     doc.blocks = layout.blocks
     doc.cells = layout.cells
