@@ -62,6 +62,7 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
         "n_pages": len(d.pages) if d.char_boxes is not None else None, "n_chars": len(d.text),
         "status": d.status, "error": d.error, "format": d.fmt,
         "doi": d.metadata.get("doi"), "year": d.metadata.get("year"),
+        "authors": list(d.metadata.get("authors") or []), "journal": d.metadata.get("journal"),
     } for d in docs.values()]
     return normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows))
 

@@ -19,7 +19,8 @@ _BOX = [("page", INT), ("x0", NUM), ("top", NUM), ("x1", NUM), ("bottom", NUM)]
 TABLES: dict[str, dict[str, Any]] = {
     names.T_DOCUMENTS: {
         "columns": [("doc_id", STR), ("source", STR), ("sha256", STR), ("title", STR), ("n_pages", INT),
-                    ("n_chars", INT), ("status", STR), ("error", STR), ("format", STR), ("doi", STR), ("year", INT)],
+                    ("n_chars", INT), ("status", STR), ("error", STR), ("format", STR), ("doi", STR), ("year", INT),
+                    ("authors", LIST), ("journal", STR)],
         "primary_key": ["doc_id"], "sort": ["doc_id"],
     },
     names.T_ENTITIES: {

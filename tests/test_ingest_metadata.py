@@ -1,0 +1,22 @@
+"""Document metadata (title, authors, journal, DOI, year) from a paper's first page."""
+
+from pathlib import Path
+
+from pipeline.ingest import read_document
+
+RAW = Path(__file__).resolve().parents[1] / "raw"
+
+
+def test_metadata_from_a_journal_first_page():
+    doc = read_document(RAW / "003_afb25aa48fd0f95b.txt", RAW)
+    assert doc.title == "Building the Bonds: A Comparison of Diaspora Engagement Policies in Kazakhstan and Uzbekistan"
+    assert doc.metadata["authors"] == ["Amina Urpekova"]
+    assert doc.metadata["journal"] == "Turkish Journal of Diaspora Studies"
+    assert (doc.metadata["doi"], doc.metadata["year"]) == ("10.52241/TJDS.2022.0034", 2022)
+
+
+def test_metadata_authors_leave_out_degrees_and_affiliations():
+    doc = read_document(RAW / "000_95dc770c8c7f5368.txt", RAW)
+    assert doc.metadata["authors"] == ["Urpekova Amina"]
+    assert "journal" not in doc.metadata  # nothing on the page names one
+
