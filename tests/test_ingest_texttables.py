@@ -127,3 +127,11 @@ def test_texttables_reflow_keeps_rows_apart():
 ])
 def test_texttables_split_headers(header, k, expected):
     assert split_headers(header, k) == expected
+
+
+def test_texttables_prose_after_table_word_is_no_table():
+    text = ("Table 1 shows how the numbers changed over the decade of the\n"
+            "study; the diaspora in Turkey grew from about 10,000 to 30,000\n"
+            "and in Germany the community was estimated at some 7,000\n"
+            "people by the end of the period that the survey covered.\n")
+    assert ingest_text(text).cells == []

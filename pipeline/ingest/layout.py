@@ -325,24 +325,37 @@ _KEYWORDS = re.compile(r"^\W*key\s?words?\b", re.I)
 _FRONT_MATTER = re.compile(
     r"^\W*(to cite this article|to link to this article|submission date|acceptance date|article type|"
     r"published online|submit your article|full terms|journal homepage|issn|e-issn|orcid|"
-    r"published with licen[cs]e|this article was originally published|enjoying this article|"
-    r"click here to subscribe|get the newsletter|received:|accepted:|copyright|all rights reserved|"
-    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©|\bget briefed\b",
+    r"published with licen[cs]e|enjoying this article|click here to subscribe|subscribe (now|today)\b|"
+    r"received:|accepted:|copyright|all rights reserved|"
+    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©",
     re.I,
 )
+#: A web page's notes about the article (where it first appeared, the site's newsletter): page
+#: furniture in the page header, but text a reader of the article reads once the article has begun.
+_WEB_NOTE = re.compile(r"^\W*(this article (was|is|first) (originally )?(published|appeared)|get the newsletter)|"
+                       r"\bget briefed\b|\bweekly newsletter\b", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
 def assign_sections(text: str, blocks: list[tuple[int, int, str]]) -> list[str]:
-    """The section of each block, read in order: front matter, title, abstract, body, references."""
+    """The section of each block, read in order: front matter, title, abstract, body, references.
+
+    Journal boilerplate ("To cite this article", ISSN, copyright) and reader prompts ("Click here to
+    subscribe") are front matter wherever they are; a web page's notes on the article ("This article
+    was originally published by …", a newsletter blurb) only before the article's first paragraph:
+    inside or after the article they are read as its text (they name its publisher).
+    """
     sections: list[str] = []
     state = names.SEC_BODY
     seen_title = False
+    in_body = False  # a body paragraph has been seen: the article has begun
     for start, end, kind in blocks:
         t = text[start:end]
-        if _FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t)):
+        if (_FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t))
+                or (_WEB_NOTE.search(t) and not in_body)):
             sections.append(names.SEC_FRONT_MATTER)
             continue
+        in_body = in_body or (kind == names.PARAGRAPH and state == names.SEC_BODY and len(t) > 200)
         if kind == names.HEADING and _REFERENCES.match(t):
             state = names.SEC_REFERENCES
             sections.append(names.SEC_REFERENCES)

@@ -240,6 +240,8 @@ def _captioned_table(lines: list[SourceLine], cap: int, used: set[int]) -> TextT
             break
         label, values = _split_values(lines, _words(lines, j))
         if values and not _is_year_only(lines, values):
+            if label and label[-1][2] - label[0][1] > _MAX_LABEL:
+                break  # a sentence that ends in a number: prose
             if not rows:
                 header, pending = header + pending, []
             if pending and label:
