@@ -77,13 +77,15 @@ class _Builder:
             self.origins.append(origin)
 
 
-def build(lines: list[SourceLine]) -> Layout:
+def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
     """Make the canonical text and its blocks from ``lines`` (in reading order).
 
-    Tables in text lines are found first (:func:`.texttables.detect`), before whitespace is
-    collapsed, since runs of spaces may be what separates their cells.
+    With ``text_tables`` (text inputs), tables written as text are found first
+    (:func:`.texttables.detect`), before whitespace is collapsed, since runs of spaces may be what
+    separates their cells. PDF readers hand over their ruled tables' rows with cells already set.
     """
-    items = [x if isinstance(x, TextTable) else _normalize_line(x) for x in detect(lines)]
+    found = detect(lines) if text_tables else lines
+    items = [x if isinstance(x, TextTable) else _normalize_line(x) for x in found]
     vocab = _vocabulary([x for x in items if isinstance(x, SourceLine)])
     raw_blocks = _group(items)
     b = _Builder()

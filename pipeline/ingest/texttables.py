@@ -96,7 +96,7 @@ def _free(lines: list[SourceLine], i: int, used: set[int]) -> bool:
     return i not in used and lines[i].hint is None and lines[i].cells is None
 
 
-def _row_line(lines: list[SourceLine], cells: list[list[Token]], extra: list[Token] = ()) -> SourceLine:
+def _row_line(lines: list[SourceLine], cells: list[list[Token]], extra: list[Token] | None = None) -> SourceLine:
     """One table row as a line: the cells' words joined by spaces, cells by a tab; ``extra`` words follow, in no cell."""
     text: list[str] = []  # one character each
     origins: list[Origin] = []
@@ -115,8 +115,8 @@ def _row_line(lines: list[SourceLine], cells: list[list[Token]], extra: list[Tok
         start = len(text) - len(_w(lines, words[0]))
         put(words[1:], " ")
         spans.append((start, len(text)))
-    put(list(extra), " ")
-    line = lines[cells[0][0][0]] if cells and cells[0] else lines[extra[0][0]]
+    put(extra or [], " ")
+    line = lines[cells[0][0][0]]
     return SourceLine("".join(text), origins, HINT_TABLE_ROW, line.page, line.size, cells=spans)
 
 
@@ -260,9 +260,9 @@ def _captioned_table(lines: list[SourceLine], cap: int, used: set[int]) -> TextT
     elif last_row_line is not None:
         taken = [j for j in taken if j <= last_row_line]
     counts = Counter(len(r.values) for r in rows if r.values)
-    if not counts or sum(n for c, n in counts.items() if c == counts.most_common(1)[0][0]) < 2:
-        return None
-    width = max(c for c, n in counts.items() if n == counts.most_common(1)[0][1])
+    if not counts or counts.most_common(1)[0][1] < 2:
+        return None  # not two rows with the same number of numbers
+    width = max(c for c, n in counts.items() if n == counts.most_common(1)[0][1])  # number columns
     for r in rows:
         if len(r.values) == width + 1 and len(_w(lines, r.values[-1][-1])) <= 2 < len(_w(lines, r.values[-2][-1])):
             r.extra = r.values.pop()  # a footnote marker after the last number
