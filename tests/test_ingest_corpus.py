@@ -1,4 +1,4 @@
-"""The five corpus papers: titles, no leftover line-end hyphens, text provenance by line and column."""
+"""The five corpus papers: titles, no leftover line-end hyphens, provenance, reference entries, web notes."""
 
 from __future__ import annotations
 
@@ -49,3 +49,43 @@ def test_ingest_provenance_rejects_bad_span():
     doc = ingest_text("Some text here.\n")
     with pytest.raises(ValueError, match="outside the text"):
         provenance(doc, 5, 500)
+
+
+def test_ingest_corpus_000_numbered_references_one_entry_each(corpus):
+    from pipeline.ingest.citations import citations
+
+    doc = corpus["000"]
+    rows = citations(doc)
+    assert [r["text"][:9] for r in rows[:3]] == ["Carment, ", "Germonova", "Ipek, N.,"]  # no "1." rows
+    assert not [r for r in rows if r["text"].rstrip(".").isdigit()]
+    moss = next(r for r in rows if r["text"].startswith("Moss"))
+    assert doc.text[moss["start"] - 3:moss["start"]] == "9. "  # the number stays in the text, outside the entry
+    assert {k: moss[k] for k in ("authors", "year", "title", "container")} == {
+        "authors": ["Moss, D. M."], "year": 2020,
+        "title": "Voice After Exit: Explaining Diaspora Mobilization for the Arab Spring", "container": "Social Forces"}
+    assert {b.kind for b in doc.blocks if b.section == names.SEC_REFERENCES} == {names.HEADING, names.REFERENCES}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1. Abai, K. (2001). First book. Almaty: Atamura.\n\n2. Baiken, B. (2003). Second book, vol. 2. Astana.\n",
+     ["Abai, K. (2001). First book. Almaty: Atamura.", "Baiken, B. (2003). Second book, vol. 2. Astana."]),
+    ("[1] Abai, K. (2001). First book. [2] Baiken, B. (2003). Second book.\n",
+     ["Abai, K. (2001). First book.", "Baiken, B. (2003). Second book."]),
+    ("1) Abai, K. (2001). First book.\n\n2) Baiken, B. (2003). Second book.\n",
+     ["Abai, K. (2001). First book.", "Baiken, B. (2003). Second book."]),
+])
+def test_ingest_citations_numbered_entries(text, expected):
+    from pipeline.ingest.citations import citations
+
+    body = "A paper's body text that goes on for a while before its reference list starts.\n\nReferences\n\n"
+    doc = ingest_text(body + text)
+    assert [r["text"] for r in citations(doc)] == expected
+
+
+def test_ingest_corpus_004_web_notes(corpus):
+    """Reader prompts are front matter anywhere; the site's notes on the article, once it has begun, are text."""
+    doc = corpus["004"]
+    by_start = {doc.text[b.start:b.end][:24]: (b.kind, b.section) for b in doc.blocks}
+    assert by_start["Enjoying this article? C"] == (names.FRONT_MATTER, names.SEC_FRONT_MATTER)
+    assert by_start["This article was origina"] == (names.PARAGRAPH, names.SEC_BODY)
+    assert by_start["Diplomat Brief Weekly Ne"] == (names.PARAGRAPH, names.SEC_BODY)  # not a title either

@@ -46,7 +46,7 @@ FIGURE_COLUMNS = ["doc_id", "start", "end", "text", *[f for f in Figure.__datacl
 def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Figure]:
     """All figures of one document, outside references and front matter (pure)."""
     out: list[Figure] = []
-    cells = cell_contexts(doc, parsed)
+    cells = cell_contexts(doc)
     for block in doc.blocks:
         if block.section in names.SECTIONS_NOT_EXTRACTED:
             continue

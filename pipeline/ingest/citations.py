@@ -1,9 +1,11 @@
 """The reference list, split into entries and parsed: ``citations(doc) -> list[dict]`` (pure).
 
-Entries are the reference section's blocks, split further where a new "Surname, X. (year)" entry
-starts inside one. Each entry is parsed author-year style (APA, Harvard, Chicago author-date):
-authors before the year, the title after it up to the next full stop, then the container
-(journal, book, publisher). Every entry keeps its char range in the canonical text.
+Entries are the reference section's blocks, split further where a new entry starts inside one.
+A numbered list (``1.``, ``[1]``, ``1)`` at the start of the first entry) is split at its numbers,
+1, 2, 3 … in turn, and the number is left out of the entry; an unnumbered list is split where a
+new "Surname, X. (year)" entry starts. Each entry is parsed author-year style (APA, Harvard,
+Chicago author-date): authors before the year, the title after it up to the next full stop, then
+the container (journal, book, publisher). Every entry keeps its char range in the canonical text.
 """
 
 from __future__ import annotations
@@ -22,15 +24,33 @@ _AUTHOR_SPLIT = re.compile(r",?\s*&\s*|\s+and\s+|(?<=\.),\s+(?=[^\W\d_])|;\s*")
 _STOP = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.?!](?:\s|$)")
 
 
+_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\[(?P<a>\d{1,3})\]|(?P<b>\d{1,3})[.)])\s+(?=\S)")
+
+
 def entries(doc: Document) -> list[tuple[int, int]]:
-    """The char ranges of the reference entries, in order."""
+    """The char ranges of the reference entries, in order (an entry's list number is not part of it)."""
     out: list[tuple[int, int]] = []
+    expect: int | None = None  # the next entry number, once the list has shown itself numbered
     for b in doc.blocks:
         if b.section != names.SEC_REFERENCES or b.kind == names.HEADING:
             continue
         text = doc.text[b.start:b.end]
-        cuts = [0] + [m.end() for m in _NEW_ENTRY.finditer(text)] + [len(text)]
-        for a, z in zip(cuts, cuts[1:]):
+        numbered: list[tuple[int, int]] = []  # (where the number starts, where the entry starts)
+        for m in _NUMBER.finditer(text):
+            n = int(m.group("a") or m.group("b"))
+            if (expect is None and m.start() == 0 and not out) or n == expect:
+                numbered.append((m.start(), m.end()))
+                expect = n + 1
+        if numbered:
+            if numbered[0][0] > 0:  # text before the first number: the previous entry goes on
+                numbered.insert(0, (0, 0))
+            bounds = [(a, z) for (_, a), (z, _) in zip(numbered, numbered[1:] + [(len(text), 0)])]
+        elif expect is not None:
+            bounds = [(0, len(text))]
+        else:
+            cuts = [0] + [m.end() for m in _NEW_ENTRY.finditer(text)] + [len(text)]
+            bounds = list(zip(cuts, cuts[1:]))
+        for a, z in bounds:
             seg = text[a:z]
             a += len(seg) - len(seg.lstrip())
             z -= len(seg) - len(seg.rstrip())

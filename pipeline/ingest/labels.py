@@ -25,8 +25,8 @@ def pick_title(texts: list[str], kinds: list[str], sections: list[str], sizes: l
     front = " ".join(t for t, s in zip(texts, sections) if s == names.SEC_FRONT_MATTER).lower()
     best, best_score = None, float("-inf")
     for i, (t, k, s, size) in enumerate(zip(texts[:30], kinds, sections, sizes)):
-        if k in (names.TABLE, names.CAPTION):
-            break  # a paper's title comes before its first table or figure
+        if k in (names.TABLE, names.CAPTION) or (k == names.PARAGRAPH and s == names.SEC_BODY and len(t) > 200):
+            break  # a paper's title comes before its first table or figure, and before its text begins
         if s in (names.SEC_FRONT_MATTER, names.SEC_REFERENCES) or k == names.FOOTNOTE:
             continue
         words = _REAL_WORD.findall(t)
@@ -68,6 +68,9 @@ def relabel(texts: list[str], kinds: list[str], sections: list[str], sizes: list
                 kinds[j], sections[j] = names.AUTHORS, names.SEC_FRONT_MATTER
                 break
     for i, (k, s) in enumerate(zip(kinds, sections)):
+        if s == names.SEC_REFERENCES and k in (names.FOOTNOTE, names.LIST_ITEM):
+            kinds[i] = names.REFERENCES  # "1. Carment, D. … https://…" looks like a footnote, but it is an entry
+            continue
         if k in (names.HEADING, names.TITLE, names.AUTHORS, names.TABLE, names.FOOTNOTE, names.CAPTION):
             continue
         if _KEYWORDS.match(texts[i]):

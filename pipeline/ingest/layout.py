@@ -18,6 +18,7 @@ from .. import names
 from ..model import Block, TableCell
 from .labels import relabel
 from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
+from .texttables import TextTable, detect
 
 BLOCK_SEP = "\n\n"
 ROW_SEP = "\n"
@@ -50,6 +51,7 @@ class Layout:
 class _RawBlock:
     lines: list[SourceLine]
     hint: str | None
+    table: TextTable | None = None  # a table found in text lines (:mod:`.texttables`)
 
 
 class _Builder:
@@ -75,11 +77,17 @@ class _Builder:
             self.origins.append(origin)
 
 
-def build(lines: list[SourceLine]) -> Layout:
-    """Make the canonical text and its blocks from ``lines`` (in reading order)."""
-    lines = [_normalize_line(line) for line in lines]
-    vocab = _vocabulary(lines)
-    raw_blocks = _group(lines)
+def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
+    """Make the canonical text and its blocks from ``lines`` (in reading order).
+
+    With ``text_tables`` (text inputs), tables written as text are found first
+    (:func:`.texttables.detect`), before whitespace is collapsed, since runs of spaces may be what
+    separates their cells. PDF readers hand over their ruled tables' rows with cells already set.
+    """
+    found = detect(lines) if text_tables else lines
+    items = [x if isinstance(x, TextTable) else _normalize_line(x) for x in found]
+    vocab = _vocabulary([x for x in items if isinstance(x, SourceLine)])
+    raw_blocks = _group(items)
     b = _Builder()
     blocks: list[tuple[int, int, str, _RawBlock]] = []
     cells: list[TableCell] = []
@@ -89,12 +97,16 @@ def build(lines: list[SourceLine]) -> Layout:
             b.add_synthetic(BLOCK_SEP)
         start = b.pos
         if rb.hint == HINT_TABLE_ROW:
-            _write_table(b, rb.lines, n_tables, cells)
+            header_rows = rb.table.header_rows if rb.table else 1
+            cols = rb.table.cols if rb.table else None
+            _write_table(b, rb.lines, n_tables, cells, header_rows, cols)
             n_tables += 1
             kind = names.TABLE
         else:
             _write_paragraph(b, rb.lines, vocab)
             kind = _kind_of(rb, "".join(b.chars[start:]))
+            if blocks and blocks[-1][2] == names.TABLE and _TABLE_NOTE.match("".join(b.chars[start:start + 12])):
+                kind = names.FOOTNOTE  # "Note:", "Source:" under a table
         blocks.append((start, b.pos, kind, rb))
     text = "".join(b.chars)
     out = Layout(text, b.origins, cells=cells)
@@ -135,8 +147,9 @@ def _vocabulary(lines: list[SourceLine]) -> set[str]:
     return vocab
 
 
-def _wrap_width(lines: list[SourceLine]) -> float:
+def _wrap_width(items: list[SourceLine | TextTable]) -> float:
     """The typical length of a hard-wrapped line, or +inf when the source is not hard-wrapped."""
+    lines = [x for x in items if isinstance(x, SourceLine)]
     lengths = sorted(len(line.text) for line in lines if not line.is_break and line.hint is None)
     if len(lengths) < 5:
         return float("inf")
@@ -144,8 +157,8 @@ def _wrap_width(lines: list[SourceLine]) -> float:
     return float("inf") if p90 > 160 else float(statistics.median([n for n in lengths if n >= p90 * 0.6]))
 
 
-def _group(lines: list[SourceLine]) -> list[_RawBlock]:
-    """Group lines into blocks: breaks, headings, list items, table rows and paragraph ends split them."""
+def _group(lines: list[SourceLine | TextTable]) -> list[_RawBlock]:
+    """Group lines into blocks: breaks, headings, list items, tables and paragraph ends split them."""
     width = _wrap_width(lines)
     blocks: list[_RawBlock] = []
     current: _RawBlock | None = None
@@ -158,6 +171,11 @@ def _group(lines: list[SourceLine]) -> list[_RawBlock]:
 
     pending_break = False
     for line in lines:
+        if isinstance(line, TextTable):
+            close()
+            blocks.append(_RawBlock(line.rows, HINT_TABLE_ROW, line))
+            pending_break = False
+            continue
         if line.is_break:
             pending_break = True
             continue
@@ -237,7 +255,13 @@ def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
     return head.lower() not in HYPHEN_PREFIXES
 
 
-def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[TableCell]) -> None:
+def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[TableCell], header_rows: int = 1,
+                 cols: list[list[int]] | None = None) -> None:
+    """Write a table's rows (one per line, cells tab-separated) and record each cell's char range.
+
+    ``cols`` gives each row's cells their columns when they are not simply 0, 1, 2 … (a text table
+    row that starts at a later column); the first ``header_rows`` rows are column headers.
+    """
     for r, row in enumerate(rows):
         if r:
             b.add_synthetic(ROW_SEP)
@@ -260,9 +284,14 @@ def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[Ta
                 if ch in _DROP:
                     continue
                 b.add(" " if ch.isspace() else ch, o)
-            cells.append(TableCell(start, b.pos, table, r, c, header=r == 0))
+            col = cols[r][c] if cols is not None else c
+            cells.append(TableCell(start, b.pos, table, r, col, header=r < header_rows))
+        if row.cells is not None and parts and parts[-1][1] < len(row.text):  # words in no cell (a footnote marker)
+            for ch, o in zip(row.text[parts[-1][1]:], row.origins[parts[-1][1]:]):
+                b.add(ch, o)
 
 
+_TABLE_NOTE = re.compile(r"^(?:Notes?|Sources?)\b", re.I)
 _FOOTNOTE = re.compile(r"^(?:\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})\.?\s+\S")
 
 
@@ -298,24 +327,37 @@ _KEYWORDS = re.compile(r"^\W*key\s?words?\b", re.I)
 _FRONT_MATTER = re.compile(
     r"^\W*(to cite this article|to link to this article|submission date|acceptance date|article type|"
     r"published online|submit your article|full terms|journal homepage|issn|e-issn|orcid|"
-    r"published with licen[cs]e|this article was originally published|enjoying this article|"
-    r"click here to subscribe|get the newsletter|received:|accepted:|copyright|all rights reserved|"
-    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©|\bget briefed\b",
+    r"published with licen[cs]e|enjoying this article|click here to subscribe|subscribe (now|today)\b|"
+    r"received:|accepted:|copyright|all rights reserved|"
+    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©",
     re.I,
 )
+#: A web page's notes about the article (where it first appeared, the site's newsletter): page
+#: furniture in the page header, but text a reader of the article reads once the article has begun.
+_WEB_NOTE = re.compile(r"^\W*(this article (was|is|first) (originally )?(published|appeared)|get the newsletter)|"
+                       r"\bget briefed\b|\bweekly newsletter\b", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
 def assign_sections(text: str, blocks: list[tuple[int, int, str]]) -> list[str]:
-    """The section of each block, read in order: front matter, title, abstract, body, references."""
+    """The section of each block, read in order: front matter, title, abstract, body, references.
+
+    Journal boilerplate ("To cite this article", ISSN, copyright) and reader prompts ("Click here to
+    subscribe") are front matter wherever they are; a web page's notes on the article ("This article
+    was originally published by …", a newsletter blurb) only before the article's first paragraph:
+    inside or after the article they are read as its text (they name its publisher).
+    """
     sections: list[str] = []
     state = names.SEC_BODY
     seen_title = False
+    in_body = False  # a body paragraph has been seen: the article has begun
     for start, end, kind in blocks:
         t = text[start:end]
-        if _FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t)):
+        if (_FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t))
+                or (_WEB_NOTE.search(t) and not in_body)):
             sections.append(names.SEC_FRONT_MATTER)
             continue
+        in_body = in_body or (kind == names.PARAGRAPH and state == names.SEC_BODY and len(t) > 200)
         if kind == names.HEADING and _REFERENCES.match(t):
             state = names.SEC_REFERENCES
             sections.append(names.SEC_REFERENCES)

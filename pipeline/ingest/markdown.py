@@ -27,11 +27,14 @@ _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 def strip_markdown(text: str, start: int) -> SourceLine | None:
     """Turn one source line starting at source offset ``start`` into a :class:`SourceLine`.
 
-    Returns None for a line that carries no text (a horizontal rule or a table separator row).
+    A horizontal rule becomes a paragraph break; a table's separator row (``|---|---|``) gives
+    None, so that the header row and the body rows stay one table.
     """
     origins = list(range(start, start + len(text)))
-    if _RULE.match(text) or _TABLE_SEP.match(text):
+    if _RULE.match(text):
         return SourceLine("", [])
+    if _TABLE_SEP.match(text):
+        return None
     hint = None
     drop: list[tuple[int, int]] = []
     m = _HEADING.match(text)

@@ -1,4 +1,8 @@
-"""Reader for ``.txt`` and ``.md`` inputs (often text converted from PDFs, with markdown left in)."""
+"""Reader for ``.txt`` and ``.md`` inputs (often text converted from PDFs, with markdown left in).
+
+Tables written as text (aligned columns, a captioned block of number rows, a fact box) become
+table blocks with cells (:mod:`.texttables`), as PDF ruled tables do.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +59,7 @@ def source_lines(text: str) -> list[SourceLine]:
 def read_text(doc: Document, data: bytes) -> Document:
     """Fill ``doc`` (id, source, hash already set) from a text file's bytes."""
     text, warning = decode(data, doc.source)
-    layout = build(source_lines(text))
+    layout = build(source_lines(text), text_tables=True)
     if not layout.text.strip():
         raise IngestError("no text after removing markup")
     doc.text = layout.text
