@@ -188,3 +188,10 @@ def test_tables_split_headers(header, k, expected):
 ])
 def test_tables_header_fields(header, expected):
     assert header_fields(header) == expected
+
+
+def test_numbers_opening_a_footnote_is_its_note_number_elsewhere_a_figure():
+    note = "14 Migration Policy Concept approved by the Government"
+    assert find_numbers(note, footnote=True) == []
+    s = "300 Kazakh families returned from Mongolia."
+    assert [(s[n.start:n.end], n.value) for n in find_numbers(s)] == [("300", 300.0)]

@@ -89,3 +89,13 @@ def test_ingest_corpus_004_web_notes(corpus):
     assert by_start["Enjoying this article? C"] == (names.FRONT_MATTER, names.SEC_FRONT_MATTER)
     assert by_start["This article was origina"] == (names.PARAGRAPH, names.SEC_BODY)
     assert by_start["Diplomat Brief Weekly Ne"] == (names.PARAGRAPH, names.SEC_BODY)  # not a title either
+
+
+def test_footnote_told_from_a_sentence_by_its_numbering():
+    from conftest import ingest_text
+
+    doc = ingest_text("The law changed twice.\n\n12 https://adilet.zan.kz/rus/docs/P1800000280\n\n"
+                      "13 Migration Policy Concept approved by the Government\n\n"
+                      "300 Kazakh families returned from Mongolia in 1991 and settled near Almaty.\n")
+    kinds = {doc.text[b.start:b.start + 6]: b.kind for b in doc.blocks}
+    assert kinds == {"The la": "paragraph", "12 htt": "footnote", "13 Mig": "footnote", "300 Ka": "paragraph"}

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from conftest import ingest_text
+
 from pipeline.ingest import read_document
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
@@ -20,3 +22,9 @@ def test_metadata_authors_leave_out_degrees_and_affiliations():
     assert doc.metadata["authors"] == ["Urpekova Amina"]
     assert "journal" not in doc.metadata  # nothing on the page names one
 
+
+
+def test_metadata_several_authors_split():
+    doc = ingest_text("# Return Migration to Kazakhstan\n\n*Dr. Aigerim Sadyk, John Smith and Maria Rossi*\n\n"
+                      "## Introduction\n\nThe paper studies return migration since 1991.\n", name="paper.md")
+    assert doc.metadata["authors"] == ["Aigerim Sadyk", "John Smith", "Maria Rossi"]

@@ -51,7 +51,8 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
         if block.section in names.SECTIONS_NOT_EXTRACTED:
             continue
         chunk = doc.text[block.start:block.end]
-        for n in find_numbers(chunk):
+        footnote = block.kind == names.FOOTNOTE or block.section == names.SEC_FOOTNOTE
+        for n in find_numbers(chunk, footnote):
             start, end = block.start + n.start, block.start + n.end
             cell = cells.get(start)
             if cell and cell.get("drop"):

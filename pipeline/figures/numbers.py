@@ -79,7 +79,7 @@ _NOTE_AFTER = r"(?:\s\d{1,3}(?=\s+(?:https?://|www\.|[A-Z])))?"
 _NOT_FIGURE = [
     rf"(?:https?://|www\.)\S+{_NOTE_AFTER}",                       # URLs, and the footnote number after one
     rf"\b[\w.-]+\.(?:com|org|net|gov|edu|int|info|io|kz|ru|uz|kg|de|fr|uk|eu|tr|cn)(?:/\S*|\b){_NOTE_AFTER}",  # domains
-    r"\A\s*\d{1,3}(?=\s+(?:https?://|www\.|[A-Z]))",              # footnote number opening a block
+    r"\A\s*\d{1,3}(?=\s+(?:https?://|www\.))",                      # a note number before a URL opening a block
     r"\S+@\S+\.\w+",                                             # e-mail
     r"\b(?:doi:\s?|DOI:?\s?)?10\.\d{4,}/\S+",                    # DOIs
     r"\bISSN:?\s*\d{4}-?\d{3}[\dXx]\b|\b\d{4}-\d{3}[\dXx]\b",    # ISSNs
@@ -213,10 +213,19 @@ def _scale_thousands_sep(a_txt: str, a: float, pct: bool, mag: str | None, cur: 
     return a
 
 
-def find_numbers(text: str) -> list[NumberExpr]:
-    """Every figure-like number expression in ``text``; years, ordinals, labels and markers excluded."""
+#: The note number opening a footnote ("12 See …", "3 https://…"); in any other block it is a figure ("300 Kazakh families").
+FOOTNOTE_NUMBER_RX = re.compile(r"\A\s*\d{1,3}(?=\s+(?:https?://|www\.|[A-Z]))")
+
+
+def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
+    """Every figure-like number expression in ``text``; years, ordinals, labels and markers excluded.
+
+    ``footnote``: ``text`` is a footnote, so a number opening it is the note's number, not a figure.
+    """
     out: list[NumberExpr] = []
     masked = not_figure_spans(text)
+    if footnote and (m := FOOTNOTE_NUMBER_RX.match(text)):
+        masked.append(m.span())
     taken: list[tuple[int, int]] = []
 
     def add(s: int, e: int, value, low, high, kind, unit, qual, span=None) -> None:

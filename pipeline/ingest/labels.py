@@ -38,9 +38,16 @@ def pick_title(texts: list[str], kinds: list[str], sections: list[str], sizes: l
             score += 6
         if _JOURNAL.search(t):
             score -= 8
+        if looks_like_authors(t) and re.search(r",|\band\b|&", t) and i > 0 and looks_like_title_case(texts[i - 1]):
+            score -= 4  # "A. Sadyk, J. Smith and M. Rossi" under a title is its byline
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def looks_like_title_case(text: str) -> bool:
+    words = _REAL_WORD.findall(text)
+    return 3 <= len(words) <= 30 and not _SENTENCE.search(text) and text[:1].isupper()
 
 
 def looks_like_authors(text: str) -> bool:

@@ -109,6 +109,7 @@ def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
                 kind = names.FOOTNOTE  # "Note:", "Source:" under a table
         blocks.append((start, b.pos, kind, rb))
     text = "".join(b.chars)
+    _number_sequence_footnotes(text, blocks)
     out = Layout(text, b.origins, cells=cells)
     sections = assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])
     kinds = [k for _, _, k, _ in blocks]
@@ -307,6 +308,21 @@ def _kind_of(rb: _RawBlock, text: str) -> str:
     if _looks_like_heading(text) and len(rb.lines) <= 2:
         return names.HEADING
     return names.PARAGRAPH
+
+
+_NOTE_NUMBER = re.compile(r"^(\d{1,3})\.?\s+[A-Z\"“(]")
+
+
+def _number_sequence_footnotes(text: str, blocks: list) -> None:
+    """A block opening with "14 Migration Policy Concept …" is a footnote when the footnotes around it are
+    numbered 13 or 15: the numbering, not the wording, tells a note from a sentence opening with a count
+    ("300 Kazakh families …"). Changes ``blocks`` (start, end, kind, raw block) in place."""
+    numbers = [int(m.group(1)) if (m := _NOTE_NUMBER.match(text[s:e])) else None for s, e, _, _ in blocks]
+    notes = {int(m.group(1)) for s, e, k, _ in blocks if k == names.FOOTNOTE and (m := re.match(r"(\d{1,3})\b", text[s:e]))}
+    for i, (n, (s, e, k, rb)) in enumerate(zip(numbers, blocks)):
+        if n is not None and k in (names.PARAGRAPH, names.HEADING, names.LIST_ITEM) and (n - 1 in notes or n + 1 in notes):
+            blocks[i] = (s, e, names.FOOTNOTE, rb)
+            notes.add(n)
 
 
 def _looks_like_heading(text: str) -> bool:
