@@ -22,6 +22,7 @@ import pandas as pd
 from . import names
 from .cache import MANIFEST
 from .entities.candidates import Candidate
+from .entities.calibration import load as load_calibration
 from .entities.ensemble import merge
 from .entities.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
 from .ingest import DOC_SUFFIX, load_document
@@ -65,14 +66,16 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
     return normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows))
 
 
-def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], aliases_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], aliases_path: Path,
+                    calibration_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     aliases = load_aliases(aliases_path)
+    calibration = load_calibration(calibration_path)
     rows = []
     for doc_id, df in cands.items():
         doc = docs[doc_id]
         abbrevs = abbreviations(doc.text)
         cs = [Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "") for r in df.itertuples()]
-        for m in merge(cs):
+        for m in merge(cs, calibration=calibration):
             text = doc.text[m.start:m.end]
             key = group_key(m.label, text, m.key, aliases, abbrevs)
             rows.append({
@@ -129,7 +132,8 @@ def main(ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Pa
     docs = {p.name[: -len(DOC_SUFFIX)]: load_document(p)
             for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST}
     ok = [d for d, doc in docs.items() if doc.status != names.STATUS_ERROR]
-    mentions, index = entities_tables(docs, _frames(entities_dir, ok), Path(params["aliases"]))
+    mentions, index = entities_tables(docs, _frames(entities_dir, ok), Path(params["aliases"]),
+                                      params.get("calibration"))
     tables = {
         names.T_DOCUMENTS: documents_table(docs),
         names.T_ENTITIES: mentions,

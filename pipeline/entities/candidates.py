@@ -90,7 +90,10 @@ def url_spans(text: str) -> list[tuple[int, int]]:
 
 
 def candidates_from_spans(doc: Document, spans, source: str, score: float | None = None) -> list[Candidate]:
-    """Clean and filter spaCy spans (``doc.ents`` or ``doc.spans[...]``) into candidates."""
+    """Clean and filter spaCy spans (``doc.ents`` or ``doc.spans[...]``) into candidates.
+
+    Each candidate's score: ``score`` when given, else the span's own ``score`` attribute when it has one
+    (the transformer's spans), else the source's prior (:data:`SOURCE_PRIOR`)."""
     urls = url_spans(doc.text)
     front_end = byline_end(doc)
     out: list[Candidate] = []
@@ -101,7 +104,9 @@ def candidates_from_spans(doc: Document, spans, source: str, score: float | None
         if span.label_ != names.NORP and doc.text[s:e].islower():
             continue
         if e > s and keep(doc, s, e, urls, front_end):
-            out.append(Candidate(s, e, span.label_, source, SOURCE_PRIOR.get(source, 0.5) if score is None else score,
+            own = getattr(span, "score", None)
+            prior = SOURCE_PRIOR.get(source, 0.5) if own is None else own
+            out.append(Candidate(s, e, span.label_, source, prior if score is None else score,
                                  getattr(span, "id_", "") or ""))
     return out
 

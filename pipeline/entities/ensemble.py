@@ -14,7 +14,9 @@ Policy (documented in the README, tested in ``tests/test_entities_ensemble.py``)
    rules (0.85) beats the pretrained model's ORG (0.6) on the same span, but the fine-tuned
    and pretrained models agreeing on GPE (0.9) beat a structure rule's ORG ("Soviet Union").
 4. ``sources`` lists every source that proposed exactly the winning span and label; ``score``
-   is the winner's combined score. A span scoring at least :data:`NESTING_SCORE` ranks with the
+   is the winner's combined score, or, given a calibration table (:mod:`.calibration`, fitted
+   on the TRAIN documents), its estimate of P(correct) for the mention's evidence and label: the
+   table sets the reported score only, never which span wins. A span scoring at least :data:`NESTING_SCORE` ranks with the
    best span nested in it, so the longest confident entity wins (guidelines 5.8). Mentions under ``min_score`` are dropped.
 5. When the fine-tuned model ran on the document (any ``spacy_ft`` candidate), a span proposed by
    the pretrained model alone is dropped: the fine-tuned model learned our conventions (no
@@ -26,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from .calibration import Calibration
 from .candidates import Candidate
 
 
@@ -62,8 +65,9 @@ def clusters(cands: list[Candidate]) -> list[list[Candidate]]:
     return out
 
 
-def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
-    """Mentions chosen from each cluster of overlapping candidates (see the module's policy)."""
+def merge(cands: list[Candidate], min_score: float = 0.0, calibration: Calibration | None = None) -> list[Mention]:
+    """Mentions chosen from each cluster of overlapping candidates (see the module's policy); ``score``
+    from ``calibration`` when given (the combined score where the table has no cell for it)."""
     mentions: list[Mention] = []
     fine_tuned = any(c.source == names.SRC_SPACY_FT for c in cands)
     for group in clusters(cands):
@@ -90,7 +94,8 @@ def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
         for best in sorted(taken):
             srcs = tuple(sorted({c.source for c in votes[best]}))
             key = next((c.key for c in votes[best] if c.key), "")
-            mentions.append(Mention(best[0], best[1], best[2], srcs, round(score(best), 4), key))
+            s = score(best) if calibration is None else calibration.score(srcs, best[2], bool(key), score(best))
+            mentions.append(Mention(best[0], best[1], best[2], srcs, round(s, 4), key))
     return mentions
 
 
