@@ -66,10 +66,11 @@ def test_transformer_word_tags_ignore_span_cutting_a_word():
 
 
 def test_transformer_decode_stray_inside_opens_span_and_mean_score():
+    # label probability = P(B-X) + P(I-X): 0.9 + 0.1/16, 0.7 + 0.3/16 (mean 0.8125); 0.6 + 0.4/16
     enc = Encoded(ids=[1, 2, 3], offsets=[(0, 5), (6, 11), (12, 15)], words=[0, 1, 2], shapes=[2, 2, 2])
     p = lambda tag, x: [x if t == tag else (1 - x) / (len(TAGS) - 1) for t in TAGS]  # noqa: E731
     spans = decode(enc, [p("I-ORG", 0.9), p("I-ORG", 0.7), p("B-GPE", 0.6)])
-    assert [(s, e, lab, round(sc, 4)) for s, e, lab, sc in spans] == [(0, 11, "ORG", 0.8), (12, 15, "GPE", 0.6)]
+    assert [(s, e, lab, round(sc, 4)) for s, e, lab, sc in spans] == [(0, 11, "ORG", 0.8125), (12, 15, "GPE", 0.625)]
 
 
 def _tiny_corpus(tmp_path):
@@ -93,11 +94,15 @@ def _tiny_corpus(tmp_path):
 
 
 @pytest.mark.model
-def test_transformer_tiny_config_trains_reloads_and_predicts(tmp_path):
-    from pipeline.entities.transformer import CI_CONFIG, META_FILE, load, train
+@pytest.mark.parametrize("casing", [False, True])
+def test_transformer_tiny_config_trains_reloads_and_predicts(tmp_path, casing):
+    from dataclasses import replace
+
+    from pipeline.entities.transformer import CI_CONFIG, META_FILE, SHAPES_FILE, load, train
 
     doc, ingest, gold = _tiny_corpus(tmp_path)
-    out = train(gold, ingest, ["d"], tmp_path / "ner", CI_CONFIG)
+    out = train(gold, ingest, ["d"], tmp_path / "ner", replace(CI_CONFIG, casing=casing))
+    assert (out / SHAPES_FILE).exists() == casing
     meta = json.loads((out / META_FILE).read_text())
     assert meta["tags"] == list(TAGS) and meta["train_docs"] == ["d"] and meta["config"]["steps"] == CI_CONFIG.steps
     tagger = load(out)
@@ -107,6 +112,11 @@ def test_transformer_tiny_config_trains_reloads_and_predicts(tmp_path):
     for s, e, label, score in first:
         assert label in names.ENTITY_LABELS and 0.0 < score <= 1.0
         assert long_block[s:e] == long_block[s:e].strip() and e > s
+    from pipeline.entities import transformer_spans
+
+    blocks = [(b.start, b.end) for b in doc.blocks]
+    for sp in transformer_spans(doc, out):  # canonical offsets, inside one block, score capped at the prior
+        assert any(a <= sp.start_char < sp.end_char <= b for a, b in blocks) and 0.0 < sp.score <= 0.4
 
 
 @pytest.mark.model
@@ -122,7 +132,7 @@ def test_transformer_long_block_offsets_exact(tokenizer):
     own = owner(ranges, len(enc.ids))
     assert all(ranges[own[i]][0] <= i < ranges[own[i]][1] for i in range(len(enc.ids)))
     target = TAGS.index("B-PERSON")
-    probs = [[1.0 if (k == target) == text[s:e].startswith("Ku") else 0.0 for k in range(len(TAGS))]
+    probs = [[1.0 if k == (target if text[s:e].startswith("Ku") else 0) else 0.0 for k in range(len(TAGS))]
              for s, e in enc.offsets]
     spans = decode(enc, probs)
     assert [text[s:e] for s, e, _, _ in spans][:2] == ["Kusçu0", "Kusçu1"] and len(spans) == 40
@@ -151,3 +161,13 @@ def test_calibration_sets_scores_not_winners():
     assert [(m.start, m.end, m.label) for m in plain] == [(m.start, m.end, m.label) for m in calibrated]
     assert [m.score for m in plain] == [0.8, 0.8, 0.8]
     assert [m.score for m in calibrated] == [0.86, 0.72, 0.86]  # cell, evidence only, cell
+
+
+def test_ensemble_transformer_counts_by_agreement_only():
+    ft = Candidate(40, 46, names.GPE, names.SRC_SPACY_FT, 0.7)  # the fine-tuned model ran on this document
+    alone = Candidate(0, 8, names.ORG, names.SRC_TRANSFORMER, 0.4)
+    pre_alone = Candidate(10, 16, names.NORP, names.SRC_SPACY, 0.5)
+    agreed = [Candidate(20, 30, names.PERSON, names.SRC_SPACY, 0.5), Candidate(20, 30, names.PERSON, names.SRC_TRANSFORMER, 0.4)]
+    got = merge([ft, alone, pre_alone, *agreed])
+    assert [(m.start, m.end, m.label, m.sources, m.score) for m in got] == [
+        (20, 30, "PERSON", ("spacy", "transformer"), 0.7), (40, 46, "GPE", ("spacy_ft",), 0.7)]

@@ -25,7 +25,7 @@ from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
 from ..nlp import load_nlp
 from ..stage import run_extractor
-from .candidates import Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
+from .candidates import SOURCE_PRIOR, Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
 from .rules import EntityRules
 
 DEFAULT_FT = "models/ner_spacy"
@@ -69,13 +69,16 @@ class _Span:
 
 
 def transformer_spans(doc: Document, path: Path) -> list[_Span]:
-    """The transformer's spans over the annotated blocks of ``doc`` (canonical offsets, model score)."""
+    """The transformer's spans over the annotated blocks of ``doc`` (canonical offsets), each scored
+    by the model's mean label probability capped at the source's prior."""
     tagger = _tagger(str(path))
+    cap = SOURCE_PRIOR[names.SRC_TRANSFORMER]
     out = []
     for b in doc.blocks:
         if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start:b.end].strip():
             continue
-        out += [_Span(b.start + s, b.start + e, lab, p) for s, e, lab, p in tagger.predict(doc.text[b.start:b.end])]
+        out += [_Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
+                for s, e, lab, p in tagger.predict(doc.text[b.start:b.end])]
     return out
 
 
