@@ -76,22 +76,49 @@ def _extract(stage: str, a: argparse.Namespace) -> int:
 
 @command
 def cmd_train(a: argparse.Namespace) -> int:
-    """Fine-tune the spaCy NER on the training documents' gold entities (never the dev documents).
+    """Fine-tune the NER models on the training documents' gold entities (never the dev documents).
 
-    Example: python -m pipeline train --ingest data/ingest --gold gold/entities --out models/ner_spacy
+    ``--model spacy`` (default) writes the spaCy NER to --out; ``--model transformer`` the transformer
+    token classifier to --transformer-out; ``--model all`` both. Configs: params ``train.config`` and
+    ``train.transformer``.
+
+    Example: python -m pipeline train --model transformer --transformer-out models/ner_transformer
     """
     from dataclasses import asdict
-
-    from .entities.train import REAL_CONFIG, TrainConfig, train
 
     params = load_params(a.params)
     p = stage_params(params, "train")
     overlap = set(p["train_docs"]) & set((params.get("evaluate") or {}).get("dev_docs", []))
     if overlap:
         raise ValueError(f"train.train_docs and evaluate.dev_docs share {sorted(overlap)}; a dev document is never trained on")
-    cfg = TrainConfig(**{**asdict(REAL_CONFIG), **(p.get("config") or {})})
-    out = train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.out), p["model"], cfg)
-    print(f"train: spaCy NER fine-tuned on {len(p['train_docs'])} documents into {out}")
+    if a.model not in ("spacy", "transformer", "all"):
+        raise ValueError(f"--model must be spacy, transformer or all, not {a.model!r}")
+    if a.model in ("spacy", "all"):
+        from .entities.train import REAL_CONFIG, TrainConfig, train
+
+        cfg = TrainConfig(**{**asdict(REAL_CONFIG), **(p.get("config") or {})})
+        out = train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.out), p["model"], cfg)
+        print(f"train: spaCy NER fine-tuned on {len(p['train_docs'])} documents into {out}")
+    if a.model in ("transformer", "all"):
+        from .entities import transformer
+
+        tcfg = transformer.TransformerConfig(**{**asdict(transformer.REAL_CONFIG), **(p.get("transformer") or {})})
+        out = transformer.train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.transformer_out), tcfg)
+        print(f"train: transformer NER fine-tuned on {len(p['train_docs'])} documents into {out}")
+    return 0
+
+
+@command
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    """Fit the mention-score calibration table on the training documents' merged mentions (never dev).
+
+    Example: python -m pipeline calibrate --entities data/entities --gold gold/entities --out models/ner_calibration.json
+    """
+    from .entities.calibration import main
+
+    p = stage_params(load_params(a.params), "train")
+    table = main(Path(a.entities), Path(a.gold), p["train_docs"], Path(a.out))
+    print(f"calibrate: {len(table['cells'])} cells from {len(p['train_docs'])} training documents into {a.out}")
     return 0
 
 
@@ -182,7 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     args = {
         "ingest": [("--raw", "raw"), ("--out", "data/ingest")],
         "parse": [("--ingest", "data/ingest"), ("--out", "data/parse")],
-        "train": [("--ingest", "data/ingest"), ("--gold", "gold/entities"), ("--out", "models/ner_spacy")],
+        "train": [("--ingest", "data/ingest"), ("--gold", "gold/entities"), ("--out", "models/ner_spacy"),
+                  ("--model", "spacy"), ("--transformer-out", "models/ner_transformer")],
+        "calibrate": [("--entities", "data/entities"), ("--gold", "gold/entities"),
+                      ("--out", "models/ner_calibration.json")],
         "entities": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/entities")],
         "figures": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/figures")],
         "events": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/events")],

@@ -22,6 +22,7 @@ import pandas as pd
 from . import names
 from .cache import MANIFEST
 from .entities.candidates import Candidate
+from .entities.calibration import load as load_calibration
 from .entities.ensemble import merge
 from .entities.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
 from .entities.similarity import merge_similar
@@ -68,19 +69,21 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
 
 
 def entities_tables(docs: dict[str, Document], cands: dict[str, pd.DataFrame], aliases_path: Path,
-                    similarity_threshold: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Merged mentions (one per span) and the corpus entities they are grouped into.
+                    similarity_threshold: float = 0.0, calibration_path: Path | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merged mentions (one per span, scores calibrated when a table is given) and the corpus entities.
 
     Group keys come from :func:`.entities.grouping.group_key`; groups of one label whose names are
     near-duplicates are then joined (:func:`.entities.similarity.merge_similar`, off at threshold 0).
     """
     aliases = load_aliases(aliases_path)
+    calibration = load_calibration(calibration_path)
     rows = []
     for doc_id, df in cands.items():
         doc = docs[doc_id]
         abbrevs = abbreviations(doc.text)
         cs = [Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "") for r in df.itertuples()]
-        for m in merge(cs):
+        for m in merge(cs, calibration=calibration):
             text = doc.text[m.start:m.end]
             rows.append({
                 "mention_id": row_id("M", doc_id, m.start, m.end, m.label), "doc_id": doc_id,
@@ -145,7 +148,7 @@ def main(ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Pa
             for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST}
     ok = [d for d, doc in docs.items() if doc.status != names.STATUS_ERROR]
     mentions, index = entities_tables(docs, _frames(entities_dir, ok), Path(params["aliases"]),
-                                      float(params.get("similarity_threshold", 0.0)))
+                                      float(params.get("similarity_threshold", 0.0)), params.get("calibration"))
     tables = {
         names.T_DOCUMENTS: documents_table(docs),
         names.T_ENTITIES: mentions,

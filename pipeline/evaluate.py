@@ -4,7 +4,9 @@ Writes ``metrics/entities.json``, ``metrics/figures.json`` and ``metrics/events.
 ``dvc metrics show`` / ``dvc metrics diff``. Only documents listed in ``evaluate.dev_docs`` are
 scored for entities, so no score is measured on a training document.
 
-* entities: P/R/F1 on unique (document, text, label), overall, per label and per source;
+* entities: P/R/F1 on unique (document, text, label), overall, per label and per source (every
+  ``source`` in the candidates, ``transformer`` included), and how well mention scores estimate
+  P(correct) (``calibration``: reliability bins, ECE, Brier);
 * figures: P/R/F1 of value detection (value or low/high within 0.5%), and accuracy of object, place, time;
 * events: P/R/F1 (same interval and the trigger word in the event's text), and time-expression value accuracy;
 * review: each extractor scored against the annotators' decisions (accepted/corrected = true positive,
@@ -68,6 +70,39 @@ def entity_metrics(gold_dir: Path, dev_docs: list[str], mentions: pd.DataFrame,
                 per_source[r.source].add((doc_id, norm_text(r.text), r.label))
     for src, pred in sorted(per_source.items()):
         out["by_source"][src] = score_sets(gold, pred)[ALL]
+    if dev_docs and "score" in mentions:
+        out["calibration"] = calibration_metrics(gold, [(r.doc_id, norm_text(r.text), r.label, float(r.score))
+                                                        for r in mentions.itertuples() if r.doc_id in dev])
+    return out
+
+
+#: Score bins of the reliability table (upper bounds; the last bin holds 1.0).
+SCORE_BINS = (0.5, 0.7, 0.8, 0.9, 0.95, 1.0)
+
+
+def calibration_metrics(gold: set[tuple], scored: list[tuple[str, str, str, float]]) -> dict[str, Any]:
+    """How well mention scores estimate P(correct) on the dev documents: per score bin the number of
+    mentions, their mean score and the share correct; the expected calibration error (ECE, the
+    mention-weighted mean |mean score - share correct|) and the Brier score.
+
+    >>> m = calibration_metrics({("d", "Astana", "GPE")}, [("d", "Astana", "GPE", 0.9), ("d", "Nur", "ORG", 0.6)])
+    >>> m["ece"], m["brier"], m["bins"]["0.5-0.7"]
+    (0.35, 0.185, {'n': 1, 'mean_score': 0.6, 'correct': 0.0})
+    """
+    bins: dict[str, list[tuple[float, bool]]] = {}
+    lows = (0.0,) + SCORE_BINS[:-1]
+    for doc_id, text, label, score in scored:
+        k = next(i for i, hi in enumerate(SCORE_BINS) if score < hi or hi == SCORE_BINS[-1])
+        bins.setdefault(f"{lows[k]:g}-{SCORE_BINS[k]:g}", []).append((score, (doc_id, text, label) in gold))
+    out: dict[str, Any] = {"bins": {}}
+    ece = brier = 0.0
+    for name, xs in sorted(bins.items()):
+        mean, ok = sum(x for x, _ in xs) / len(xs), sum(o for _, o in xs) / len(xs)
+        out["bins"][name] = {"n": len(xs), "mean_score": round(mean, 4), "correct": round(ok, 4)}
+        ece += len(xs) * abs(mean - ok)
+        brier += sum((x - o) ** 2 for x, o in xs)
+    n = len(scored)
+    out["ece"], out["brier"], out["n"] = round(ece / n, 4) if n else 0.0, round(brier / n, 4) if n else 0.0, n
     return out
 
 

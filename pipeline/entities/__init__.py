@@ -1,7 +1,9 @@
 """The ``entities`` stage: candidate mentions from every NER source, per document.
 
 Sources: the rule layer (:mod:`.rules`), the pretrained spaCy pipeline (its ``doc.ents`` from the
-``parse`` stage) and, when trained, the fine-tuned models in ``models/``. Output:
+``parse`` stage) and, when trained, the fine-tuned models in ``models/``: the spaCy NER
+(``spacy_ft``, :mod:`.train`) and the transformer token classifier (``transformer``,
+:mod:`.transformer`), each read block by block. Output:
 ``<out_dir>/<doc_id>.parquet`` with one row per (source, span, label); the ``consolidate`` stage
 merges them (:mod:`.ensemble`) and groups mentions into corpus entities (:mod:`.grouping`).
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,11 @@ from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
 from ..nlp import load_nlp
 from ..stage import run_extractor
-from .candidates import Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
+from .candidates import SOURCE_PRIOR, Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
 from .rules import EntityRules
 
 DEFAULT_FT = "models/ner_spacy"
+DEFAULT_TRANSFORMER = "models/ner_transformer"
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
 
 
@@ -39,6 +42,44 @@ def fine_tuned_dir(params: dict[str, Any]) -> Path | None:
     """The fine-tuned spaCy NER directory (param ``spacy_ft``, default ``models/ner_spacy``) if it exists."""
     path = params.get("spacy_ft", DEFAULT_FT)
     return Path(path) if path and (Path(path) / "meta.json").exists() else None
+
+
+def transformer_dir(params: dict[str, Any]) -> Path | None:
+    """The transformer NER directory (param ``transformer``, default ``models/ner_transformer``) if it exists."""
+    from .transformer import META_FILE
+
+    path = params.get("transformer", DEFAULT_TRANSFORMER)
+    return Path(path) if path and (Path(path) / META_FILE).exists() else None
+
+
+@functools.lru_cache(maxsize=2)
+def _tagger(path: str):
+    from .transformer import load
+
+    return load(Path(path))
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A predicted span shaped like a spaCy ``Span`` for :func:`.candidates.candidates_from_spans`."""
+    start_char: int
+    end_char: int
+    label_: str
+    score: float
+
+
+def transformer_spans(doc: Document, path: Path) -> list[_Span]:
+    """The transformer's spans over the annotated blocks of ``doc`` (canonical offsets), each scored
+    by the model's mean label probability capped at the source's prior."""
+    tagger = _tagger(str(path))
+    cap = SOURCE_PRIOR[names.SRC_TRANSFORMER]
+    out = []
+    for b in doc.blocks:
+        if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start:b.end].strip():
+            continue
+        out += [_Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
+                for s, e, lab, p in tagger.predict(doc.text[b.start:b.end])]
+    return out
 
 
 @functools.lru_cache(maxsize=2)
@@ -56,6 +97,9 @@ def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
     ft = fine_tuned_dir(params)
     if ft is not None:
         out += candidates_from_spans(doc, _fine_tuned(str(ft))(doc.text).ents, names.SRC_SPACY_FT)
+    tf = transformer_dir(params)
+    if tf is not None:
+        out += candidates_from_spans(doc, transformer_spans(doc, tf), names.SRC_TRANSFORMER)
     return drop_run_ons(doc.text, repair_labels(doc.text, cut_possessives(doc.text, out)))
 
 
@@ -79,5 +123,6 @@ def model_version(path: Path | None) -> str:
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
     version = fingerprint(code_version("pipeline.entities", "pipeline.nlp"), params,
-                          patterns_version(params["patterns_dir"]), model_version(fine_tuned_dir(params)))
+                          patterns_version(params["patterns_dir"]), model_version(fine_tuned_dir(params)),
+                          model_version(transformer_dir(params)))
     return run_extractor("entities", ingest_dir, parse_dir, out_dir, params, version, extract, to_frame)

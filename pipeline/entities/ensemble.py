@@ -14,11 +14,18 @@ Policy (documented in the README, tested in ``tests/test_entities_ensemble.py``)
    rules (0.85) beats the pretrained model's ORG (0.6) on the same span, but the fine-tuned
    and pretrained models agreeing on GPE (0.9) beat a structure rule's ORG ("Soviet Union").
 4. ``sources`` lists every source that proposed exactly the winning span and label; ``score``
-   is the winner's combined score. A span scoring at least :data:`NESTING_SCORE` ranks with the
+   is the winner's combined score, or, given a calibration table (:mod:`.calibration`, fitted
+   on the TRAIN documents), its estimate of P(correct) for the mention's evidence and label where
+   the table has one (evidence of untrained sources only): the table sets the reported score
+   only, never which span wins. A span scoring at least :data:`NESTING_SCORE` ranks with the
    best span nested in it, so the longest confident entity wins (guidelines 5.8). Mentions under ``min_score`` are dropped.
 5. When the fine-tuned model ran on the document (any ``spacy_ft`` candidate), a span proposed by
    the pretrained model alone is dropped: the fine-tuned model learned our conventions (no
    "diaspora" PERSON, no byline) and declined it. Without it, the pretrained model stands alone.
+6. The transformer (``transformer``) is a recall source: a span it alone proposes is dropped; it
+   counts by agreement, its score the model's mean label probability capped at its prior (0.4): a
+   span of the pretrained model that the transformer also proposes (up to 0.7) survives the veto
+   of rule 5, and the fine-tuned model with the transformer (up to 0.82) can outrank the rules (0.8).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
+from .calibration import Calibration
 from .candidates import Candidate
 
 
@@ -62,8 +70,9 @@ def clusters(cands: list[Candidate]) -> list[list[Candidate]]:
     return out
 
 
-def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
-    """Mentions chosen from each cluster of overlapping candidates (see the module's policy)."""
+def merge(cands: list[Candidate], min_score: float = 0.0, calibration: Calibration | None = None) -> list[Mention]:
+    """Mentions chosen from each cluster of overlapping candidates (see the module's policy); ``score``
+    from ``calibration`` when given (the combined score where the table has no cell for it)."""
     mentions: list[Mention] = []
     fine_tuned = any(c.source == names.SRC_SPACY_FT for c in cands)
     for group in clusters(cands):
@@ -83,14 +92,18 @@ def merge(cands: list[Candidate], min_score: float = 0.0) -> list[Mention]:
 
         taken: list[tuple[int, int, str]] = []
         for k in sorted(votes, key=lambda k: (-rank(k), -(k[1] - k[0]), -len(votes[k]), k[0], k[2])):
-            if fine_tuned and {c.source for c in votes[k]} == {names.SRC_SPACY}:
+            alone = {c.source for c in votes[k]}
+            if fine_tuned and alone == {names.SRC_SPACY}:
                 continue  # the fine-tuned model saw this text and did not propose it
+            if alone == {names.SRC_TRANSFORMER}:
+                continue  # a recall source: it counts by agreement only
             if score(k) >= min_score and not any(a < k[1] and k[0] < b for a, b, _ in taken):
                 taken.append(k)
         for best in sorted(taken):
             srcs = tuple(sorted({c.source for c in votes[best]}))
             key = next((c.key for c in votes[best] if c.key), "")
-            mentions.append(Mention(best[0], best[1], best[2], srcs, round(score(best), 4), key))
+            s = score(best) if calibration is None else calibration.score(srcs, best[2], bool(key), score(best))
+            mentions.append(Mention(best[0], best[1], best[2], srcs, round(s, 4), key))
     return mentions
 
 

