@@ -47,3 +47,26 @@ def ingest_text(text: str, name: str = "doc.txt", tmp_path: Path | None = None):
     d = Path(tmp_path or tempfile.mkdtemp())
     (d / name).write_text(text, encoding="utf-8")
     return read_document(d / name, d)
+
+
+def tiny_training_set(tmp_path: Path):
+    """A one-document training set (raw text, ingested JSON, gold entities) for the NER training tests."""
+    import json
+
+    from pipeline.ingest import read_document
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = ("The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
+            "Cohen (1997) wrote on Kazakhs in Mongolia and China.\n\n"
+            + " ".join(["The Kazakhs of Mongolia moved to Kazakhstan."] * 12) + "\n")
+    (raw / "d.txt").write_text(body, encoding="utf-8")
+    doc = read_document(raw / "d.txt", raw)
+    ingest, gold = tmp_path / "ingest", tmp_path / "gold"
+    ingest.mkdir(), gold.mkdir()
+    (ingest / "d.json").write_text(doc.to_json(), encoding="utf-8")
+    (gold / "d.jsonl").write_text("\n".join(json.dumps(g) for g in [
+        {"text": "Otandastar Foundation", "label": "ORG"}, {"text": "Kazakhs", "label": "NORP"},
+        {"text": "Mongolia", "label": "GPE"}, {"text": "Kazakhstan", "label": "GPE"}, {"text": "China", "label": "GPE"},
+        {"text": "Cohen", "label": "PERSON"}]) + "\n", encoding="utf-8")
+    return doc, ingest, gold

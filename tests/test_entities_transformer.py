@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from conftest import tiny_training_set
+
 from pipeline import names
 from pipeline.entities.calibration import Calibration, evidence, fit
 from pipeline.entities.candidates import Candidate
@@ -73,26 +75,6 @@ def test_transformer_decode_stray_inside_opens_span_and_mean_score():
     assert [(s, e, lab, round(sc, 4)) for s, e, lab, sc in spans] == [(0, 11, "ORG", 0.8125), (12, 15, "GPE", 0.625)]
 
 
-def _tiny_corpus(tmp_path):
-    from pipeline.ingest import read_document
-
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    body = ("The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
-            "Cohen (1997) wrote on Kazakhs in Mongolia and China.\n\n"
-            + " ".join(["The Kazakhs of Mongolia moved to Kazakhstan."] * 12) + "\n")
-    (raw / "d.txt").write_text(body, encoding="utf-8")
-    doc = read_document(raw / "d.txt", raw)
-    ingest, gold = tmp_path / "ingest", tmp_path / "gold"
-    ingest.mkdir(), gold.mkdir()
-    (ingest / "d.json").write_text(doc.to_json(), encoding="utf-8")
-    (gold / "d.jsonl").write_text("\n".join(json.dumps(g) for g in [
-        {"text": "Otandastar Foundation", "label": "ORG"}, {"text": "Kazakhs", "label": "NORP"},
-        {"text": "Mongolia", "label": "GPE"}, {"text": "Kazakhstan", "label": "GPE"}, {"text": "China", "label": "GPE"},
-        {"text": "Cohen", "label": "PERSON"}]) + "\n", encoding="utf-8")
-    return doc, ingest, gold
-
-
 @pytest.mark.model
 @pytest.mark.parametrize("casing", [False, True])
 def test_transformer_tiny_config_trains_reloads_and_predicts(tmp_path, casing):
@@ -100,7 +82,7 @@ def test_transformer_tiny_config_trains_reloads_and_predicts(tmp_path, casing):
 
     from pipeline.entities.transformer import CI_CONFIG, META_FILE, SHAPES_FILE, load, train
 
-    doc, ingest, gold = _tiny_corpus(tmp_path)
+    doc, ingest, gold = tiny_training_set(tmp_path)
     out = train(gold, ingest, ["d"], tmp_path / "ner", replace(CI_CONFIG, casing=casing))
     assert (out / SHAPES_FILE).exists() == casing
     meta = json.loads((out / META_FILE).read_text())
