@@ -65,7 +65,9 @@ def test_rules_nationality_from_stan_names():
 
 
 @pytest.mark.parametrize("text,expected", [("the Ministry of Culture's", "Ministry of Culture"),
-                                           ("Kazakhstan’s", "Kazakhstan"), ("N. Nazarbayev.", "N. Nazarbayev"), ("Tittel-Mosser F.", "Tittel-Mosser F.")])
+                                           ("Kazakhstan’s", "Kazakhstan"), ("N. Nazarbayev.", "N. Nazarbayev"), ("Tittel-Mosser F.", "Tittel-Mosser F."),
+                                           ("Assembly of the People of Kazakhstan¹", "Assembly of the People of Kazakhstan"),
+                                           ("Kazakhstan²³,", "Kazakhstan")])
 def test_candidates_clean_span(text, expected):
     s, e = clean_span(text, 0, len(text))
     assert text[s:e] == expected

@@ -99,3 +99,10 @@ def test_footnote_told_from_a_sentence_by_its_numbering():
                       "300 Kazakh families returned from Mongolia in 1991 and settled near Almaty.\n")
     kinds = {doc.text[b.start:b.start + 6]: b.kind for b in doc.blocks}
     assert kinds == {"The la": "paragraph", "12 htt": "footnote", "13 Mig": "footnote", "300 Ka": "paragraph"}
+
+
+def test_orcid_lines_are_front_matter():
+    doc = read_document(RAW / "003_afb25aa48fd0f95b.txt", RAW)
+    line = "Amina Urpekova https://orcid.org/0000-0002-8882-5562"
+    block = next(b for b in doc.blocks if doc.text[b.start:b.end] == line)
+    assert block.section == names.SEC_FRONT_MATTER

@@ -24,7 +24,7 @@ PRETRAINED_LABELS = frozenset(names.ENTITY_LABELS)
 SOURCE_PRIOR = {names.SRC_RULES: 0.8, names.SRC_SPACY: 0.5, names.SRC_SPACY_FT: 0.7, names.SRC_TRANSFORMER: 0.4}
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|kz|ru|uz|gov|edu|info)(?:/\S*)?\b")
 _LEAD = re.compile(r"^(?:the|The|THE)\s+")
-_TRAIL = re.compile(r"(?:['’]s|['’]|,\s*\d{4}[a-z]?|[\s,.;:!?)\]”\"]+)$")
+_TRAIL = re.compile(r"(?:['’]s|['’]|,\s*\d{4}[a-z]?|[\s,.;:!?)\]”\"⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")  # superscripts: note markers
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _open_quote(span: str) -> bool:
 
 
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim a leading article, trailing possessive/punctuation and a citation year ("Kusçu I.,2016");
+    """Trim a leading article, trailing possessive/punctuation/note marker and a citation year ("Kusçu I.,2016");
     the one growth: the closing quote of a quoted name the span opens ('Festival of Arts "Saint X"')."""
     s, e = start, end
     while True:

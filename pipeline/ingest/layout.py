@@ -345,7 +345,8 @@ _FRONT_MATTER = re.compile(
     r"published online|submit your article|full terms|journal homepage|issn|e-issn|orcid|"
     r"published with licen[cs]e|enjoying this article|click here to subscribe|subscribe (now|today)\b|"
     r"received:|accepted:|copyright|all rights reserved|"
-    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©",
+    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©|"
+    r"\borcid\.org/\d{4}-",  # an ORCID line ("Amina Urpekova https://orcid.org/0000-…") wherever it stands
     re.I,
 )
 #: A web page's notes about the article (where it first appeared, the site's newsletter): page
