@@ -71,6 +71,14 @@ def test_reviewed_spans_latest_decision_per_target_wins(doc):
     assert [(r.start, r.end, r.label, r.rejected, r.file) for r in got] == [(106, 111, "GPE", True, "b")]
 
 
+def test_reviewed_spans_move_to_unplaceable_boundaries_skipped(doc, caplog):
+    moved = Decision("move", names.T_ENTITIES, "alice", "2025-03-01T10:00:00Z", target=at(doc.text, doc.doc_id, "China"),
+                     span=Anchor(doc.doc_id, "People's Republic of China", 100, 126), seen={"label": "GPE"})
+    with caplog.at_level(logging.WARNING):
+        assert reviewed_spans([(moved, "f")], {doc.doc_id: doc}, [doc.doc_id]) == {}
+    assert "new boundaries \"People's Republic of China\" not found in r" in caplog.text
+
+
 def test_reviewed_spans_never_a_dev_document(doc, tmp_path):
     (tmp_path / "dev").mkdir()
     dev = ingest_text(TEXT, "dev.txt", tmp_path / "dev")

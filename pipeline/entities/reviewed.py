@@ -20,8 +20,8 @@ reject     the target is not an entity of the label seen: a :class:`ReviewedSpan
 
 **Conflicts.** Decisions on one target (its placed span and the label it judges, as a row of the
 review stage) are applied in time order (``created``, then ``decision_id``): the latest verdict
-(accept/reject/relabel/add/move un-reject; reject rejects) and the latest relabel and move stand, whoever wrote
-them. ``review.policy`` (adjudicator) is not consulted here.
+(a reject rejects; an accept, add, relabel or move un-rejects) and the latest relabel and move
+stand, whoever wrote them. ``review.policy`` (adjudicator) is not consulted here.
 
 **Never a dev document.** Only decisions on ``train_docs`` are used; ``train_docs`` sharing a
 document with ``dev_docs`` is an error. A decision that cannot be placed (quote not found, or no
@@ -110,18 +110,17 @@ def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str,
             _skip(d, file, f"label {judged!r} is not one of {', '.join(names.ENTITY_LABELS)}"
                   if judged else "the decision does not record the label it judged (seen.label)")
             continue
-        key = (doc_id, at.start, at.end, judged)
-        s = state.setdefault(key, [at.start, at.end, judged, False, d.decision_id, file])
-        if d.action == MOVE:
-            new = anc.locate(text, d.span, fuzzy_threshold, min_fuzzy_chars)
-            if new is None:
-                _skip(d, file, f"new boundaries {d.span.quote!r} not found in {doc_id}")
-                continue
+        new = anc.locate(text, d.span, fuzzy_threshold, min_fuzzy_chars) if d.action == MOVE else None
+        if d.action == MOVE and new is None:
+            _skip(d, file, f"new boundaries {d.span.quote!r} not found in {doc_id}")
+            continue
+        if d.action == RELABEL and d.label not in names.ENTITY_LABELS:
+            _skip(d, file, f"label {d.label!r} is not one of {', '.join(names.ENTITY_LABELS)}")
+            continue
+        s = state.setdefault((doc_id, at.start, at.end, judged), [at.start, at.end, judged, False, "", ""])
+        if new is not None:
             s[0], s[1] = new.start, new.end
         if d.action == RELABEL:
-            if d.label not in names.ENTITY_LABELS:
-                _skip(d, file, f"label {d.label!r} is not one of {', '.join(names.ENTITY_LABELS)}")
-                continue
             s[2] = d.label
         s[3] = d.action == REJECT
         s[4], s[5] = d.decision_id, file
