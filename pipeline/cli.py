@@ -81,7 +81,8 @@ def cmd_train(a: argparse.Namespace) -> int:
     ``--model spacy`` (default) writes the spaCy NER to --out; ``--model transformer`` the transformer
     token classifier to --transformer-out; ``--model all`` both. Configs: params ``train.config`` and
     ``train.transformer``. The annotators' entity decisions on ``train.train_docs`` under --reviews
-    (placed as the review stage does, params ``review``) are labels too; ``--reviews ""``: gold only.
+    (placed as the review stage does, params ``review``) are labels too; --reviews may also be the file
+    the ``labels`` command writes (what the DVC stages use); ``--reviews ""``: gold only.
 
     Example: python -m pipeline train --model transformer --transformer-out models/ner_transformer
     """
@@ -109,6 +110,29 @@ def cmd_train(a: argparse.Namespace) -> int:
         tcfg = transformer.TransformerConfig(**{**asdict(transformer.REAL_CONFIG), **(p.get("transformer") or {})})
         out = transformer.train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.transformer_out), tcfg, **reviews)
         print(f"train: transformer NER fine-tuned on {len(p['train_docs'])} documents into {out}")
+    return 0
+
+
+@command
+def cmd_labels(a: argparse.Namespace) -> int:
+    """Place the annotators' entity decisions on the training documents, as training labels for ``train``.
+
+    Writes one JSON line per reviewed span of ``train.train_docs`` (never a dev document), placed on the
+    current text as the review stage places them (params ``review``); decisions on other papers are left
+    out, so the train stages (which read this file) retrain only when a training document's labels change.
+
+    Example: python -m pipeline labels --ingest data/ingest --reviews reviews --out data/train_labels.jsonl
+    """
+    from .entities.reviewed import load_reviewed, write_reviewed
+    from .ingest import DOC_SUFFIX, load_document
+
+    params = load_params(a.params)
+    train_docs = stage_params(params, "train")["train_docs"]
+    dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
+    docs = {d: load_document(Path(a.ingest) / f"{d}{DOC_SUFFIX}") for d in train_docs}
+    spans = load_reviewed(Path(a.reviews), docs, train_docs, dev_docs, params.get("review") or {})
+    n = write_reviewed(spans, Path(a.out))
+    print(f"labels: {n} reviewed spans on {len(spans)} of {len(train_docs)} training documents into {a.out}")
     return 0
 
 
@@ -215,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         "parse": [("--ingest", "data/ingest"), ("--out", "data/parse")],
         "train": [("--ingest", "data/ingest"), ("--gold", "gold/entities"), ("--out", "models/ner_spacy"),
                   ("--model", "spacy"), ("--transformer-out", "models/ner_transformer"), ("--reviews", "reviews")],
+        "labels": [("--ingest", "data/ingest"), ("--reviews", "reviews"), ("--out", "data/train_labels.jsonl")],
         "calibrate": [("--entities", "data/entities"), ("--gold", "gold/entities"),
                       ("--out", "models/ner_calibration.json")],
         "entities": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/entities")],

@@ -174,10 +174,35 @@ def test_training_labels_empty_reviews_equal_gold_only(tmp_path):
 def test_train_stages_ingest_deps_are_the_train_docs():
     dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     train_docs = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["train"]["train_docs"]
-    for stage in ("train", "train_transformer"):
+    for stage in ("labels", "train", "train_transformer"):
         deps = dvc[stage]["deps"]
         assert sorted(Path(d).stem for d in deps if d.startswith("data/ingest/")) == sorted(train_docs), stage
-        assert "reviews" in deps and "data/ingest" not in deps and "raw" not in deps, stage
+        assert "data/ingest" not in deps and "raw" not in deps, stage
+    # only the labels stage reads reviews/; the train stages read its placed spans, so a decision on another
+    # paper (which the labels file leaves out) retrains nothing
+    assert "reviews" in dvc["labels"]["deps"] and dvc["labels"]["outs"] == ["data/train_labels.jsonl"]
+    for stage in ("train", "train_transformer"):
+        assert "reviews" not in dvc[stage]["deps"] and "data/train_labels.jsonl" in dvc[stage]["deps"], stage
+
+
+def test_labels_file_round_trip_keeps_train_docs_only(tmp_path):
+    """``pipeline labels`` writes the placed spans; the train stages read them back, for train docs only."""
+    from pipeline.entities.reviewed import load_reviewed, write_reviewed
+
+    doc = ingest_text(TEXT, name="r.txt", tmp_path=tmp_path)
+    other = Decision("add", names.T_ENTITIES, "bob", "2025-03-02T10:00:00Z", label="GPE", target=at(TEXT, "other", "Kazakhs"))
+    reviews = write_reviews(tmp_path, doc, [other])
+    placed = load_reviewed(reviews, {"r": doc}, ["r"])
+    path = tmp_path / "train_labels.jsonl"
+    n = write_reviewed(placed, path)
+    assert n == sum(len(v) for v in placed.values()) and n > 0
+    first = path.read_bytes()
+    write_reviewed(placed, path)
+    assert path.read_bytes() == first  # deterministic
+    assert load_reviewed(path, {"r": doc}, ["r"]) == placed
+    assert load_reviewed(path, {}, ["x"]) == {}
+    with pytest.raises(ValueError, match="never trained on"):
+        load_reviewed(path, {"r": doc}, ["r"], dev_docs=["r"])
 
 
 def write_reviews(tmp_path: Path, doc, extra) -> Path:

@@ -30,8 +30,9 @@ label recorded) is logged with its id and file and skipped, never applied to ano
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -133,12 +134,37 @@ def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str,
     return out
 
 
+def write_reviewed(spans: Mapping[str, list[ReviewedSpan]], path: Path) -> int:
+    """Write placed spans as JSON lines (one per span, sorted: byte-identical for the same decisions)."""
+    rows = [{"doc_id": d, **asdict(r)} for d in sorted(spans) for r in sorted(spans[d], key=lambda r: (r.start, r.end, r.label, r.rejected))]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows), encoding="utf-8")
+    return len(rows)
+
+
+def read_reviewed(path: Path, train_docs: Iterable[str]) -> dict[str, list[ReviewedSpan]]:
+    """The spans :func:`write_reviewed` wrote, for ``train_docs`` only."""
+    keep, out = set(train_docs), {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            doc_id = r.pop("doc_id")
+            if doc_id in keep:
+                out.setdefault(doc_id, []).append(ReviewedSpan(**r))
+    return out
+
+
 def load_reviewed(reviews_dir: Path | None, docs: Mapping[str, Document | str], train_docs: Iterable[str],
                   dev_docs: Iterable[str] = (), params: Mapping | None = None) -> dict[str, list[ReviewedSpan]]:
     """:func:`reviewed_spans` of every decision under ``reviews_dir`` (none when it is ``None`` or missing).
 
+    ``reviews_dir`` may also be a ``.jsonl`` file of spans already placed (:func:`write_reviewed`, the
+    ``labels`` stage): the train stages read that, so a decision on another paper does not retrain.
     ``params``: the ``review`` section of ``params.yaml`` (``fuzzy_threshold``, ``min_fuzzy_chars``).
     """
+    if reviews_dir is not None and Path(reviews_dir).is_file():
+        check_split(train_docs, dev_docs)
+        return read_reviewed(Path(reviews_dir), train_docs)
     p = params or {}
     decisions = load_decisions(Path(reviews_dir)) if reviews_dir is not None and Path(reviews_dir).exists() else []
     return reviewed_spans(decisions, docs, train_docs, dev_docs,
