@@ -138,11 +138,14 @@ def merge_similar(groups: dict[str, tuple[str, str]], threshold: float) -> dict[
             k = parent[k]
         return k
 
+    import numpy as np
+
     curated = {k for k in keys if k.startswith("id:")}
+    labels = np.array([groups[k][0] for k in keys])
     vecs = embed([groups[k][1] for k in keys])
     sims = vecs @ vecs.T
-    pairs = sorted(((-float(sims[i, j]), keys[i], keys[j]) for i in range(len(keys)) for j in range(i + 1, len(keys))
-                    if groups[keys[i]][0] == groups[keys[j]][0] and sims[i, j] >= threshold), key=lambda p: p)
+    close = np.triu(sims >= threshold, 1) & (labels[:, None] == labels[None, :])  # vectorized: thousands of groups
+    pairs = sorted((-float(sims[i, j]), keys[i], keys[j]) for i, j in np.argwhere(close))
     members: dict[str, set[str]] = {k: {k} for k in keys}
     for _, a, b in pairs:
         ra, rb = find(a), find(b)
