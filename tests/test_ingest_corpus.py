@@ -106,3 +106,15 @@ def test_orcid_lines_are_front_matter():
     line = "Amina Urpekova https://orcid.org/0000-0002-8882-5562"
     block = next(b for b in doc.blocks if doc.text[b.start:b.end] == line)
     assert block.section == names.SEC_FRONT_MATTER
+
+
+def test_numbered_headings_beside_a_footnote_stay_headings():
+    doc = ingest_text(
+        "Return Migration and the State in Kazakhstan\n\n1 Introduction\n\n"
+        "The paper studies return migration since 1991 and its politics in detail across regions.\n\n"
+        "1 See the statistics at https://stat.gov.kz for the details of the census\n\n2 Background\n\n"
+        "The quota system began in 1993 and was changed several times afterwards.\n\n4 References\n\n"
+        "Smith, J. (2000). Diasporas. London: Routledge.\n")
+    got = [(doc.text[b.start:b.end][:14], b.kind, b.section) for b in doc.blocks]
+    assert ("2 Background", "heading", "body") in got and ("4 References", "heading", "references") in got
+    assert ("Smith, J. (200", "references", "references") in got

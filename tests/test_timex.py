@@ -39,6 +39,9 @@ CASES = [
     ("By the end of 2019, 300 families had moved.", "By the end of 2019", "2019-09-01", "2019-12-31", "month", "before"),
     ("A survey ran in the spring of 2016.", "the spring of 2016", "2016-03-01", "2016-05-31", "month", None),
     ("The plan covered the first half of 2020.", "the first half of 2020", "2020-01-01", "2020-06-30", "month", None),
+    ("It grew from the mid-1990s to the present day.", "from the mid-1990s to the present day", "1993-01-01", "1996-12-31", "decade", "after"),
+    ("Aid flowed from 2009-2010 until today.", "from 2009-2010 until today", "2009-01-01", "2010-12-31", "year", "after"),
+    ("It has grown from mid-2014 to the present.", "from mid-2014 to the present", "2014-05-01", "2014-08-31", "month", "after"),
 ]
 
 

@@ -205,6 +205,9 @@ _RANGE_JOIN = re.compile(r"^\s+(?:to|and|until|till|through)\s+$", re.I)
 _TO_PRESENT = re.compile(r"^\s+(?:to|until|till)\s+(?:the\s+)?(?:present(?:\s+day)?|today|now|date)\b", re.I)
 
 
+_RANGE_ATOMS = [rx for kind, rx in _ATOMS if kind in ("day_range", "month_range")]
+
+
 def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
     out: list[Timex] = []
     i = 0
@@ -217,13 +220,13 @@ def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
             out.append(Timex(start, nxt.end, a.date_start, nxt.date_end, _coarser(a.granularity, nxt.granularity)))
             i += 2
             continue
-        if opener and re.search(_RJOIN, text[a.start:a.end]) and a.date_start < a.date_end:
-            out.append(replace(a, start=start))  # "from March to May 2019": a range atom takes its opener
-            i += 1
-            continue
         present = _TO_PRESENT.match(text[a.end:])
         if present and a.granularity != "day" or present and opener:
             out.append(replace(a, start=start, end=a.end + present.end(), date_mod="after"))
+            i += 1
+            continue
+        if opener and any(rx.fullmatch(text, a.start, a.end) for rx in _RANGE_ATOMS):
+            out.append(replace(a, start=start))  # "from March to May 2019": a day or month range takes its opener
             i += 1
             continue
         mod = _MOD.search(text[max(0, a.start - 14):a.start])

@@ -311,18 +311,21 @@ def _kind_of(rb: _RawBlock, text: str) -> str:
 
 
 _NOTE_NUMBER = re.compile(r"^(\d{1,3})\.?\s+[A-Z\"“(]")
+#: A numbered line shorter than this is a heading or a list entry, not a note.
+_NOTE_MIN_CHARS = 40
 
 
 def _number_sequence_footnotes(text: str, blocks: list) -> None:
-    """A block opening with "14 Migration Policy Concept …" is a footnote when the footnotes around it are
-    numbered 13 or 15: the numbering, not the wording, tells a note from a sentence opening with a count
-    ("300 Kazakh families …"). Changes ``blocks`` (start, end, kind, raw block) in place."""
-    numbers = [int(m.group(1)) if (m := _NOTE_NUMBER.match(text[s:e])) else None for s, e, _, _ in blocks]
+    """A paragraph opening with "14 Migration Policy Concept …" is a footnote when a footnote numbered 13 or
+    15 stands beside it: the numbering, not the wording, tells a note from a sentence opening with a count
+    ("300 Kazakh families …"). Numbered headings ("2 Background", "4 References") are never notes, and a
+    block made a note here does not make its neighbour one (no chains). Changes ``blocks`` in place."""
     notes = {int(m.group(1)) for s, e, k, _ in blocks if k == names.FOOTNOTE and (m := re.match(r"(\d{1,3})\b", text[s:e]))}
-    for i, (n, (s, e, k, rb)) in enumerate(zip(numbers, blocks)):
-        if n is not None and k in (names.PARAGRAPH, names.HEADING, names.LIST_ITEM) and (n - 1 in notes or n + 1 in notes):
+    for i, (s, e, k, rb) in enumerate(blocks):
+        m = _NOTE_NUMBER.match(text[s:e])
+        if (m and k in (names.PARAGRAPH, names.LIST_ITEM) and e - s >= _NOTE_MIN_CHARS
+                and not _REFERENCES.match(text[s:e]) and (int(m.group(1)) - 1 in notes or int(m.group(1)) + 1 in notes)):
             blocks[i] = (s, e, names.FOOTNOTE, rb)
-            notes.add(n)
 
 
 def _looks_like_heading(text: str) -> bool:
