@@ -129,8 +129,9 @@ def cmd_labels(a: argparse.Namespace) -> int:
     params = load_params(a.params)
     train_docs = stage_params(params, "train")["train_docs"]
     dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
-    docs = {d: load_document(Path(a.ingest) / f"{d}{DOC_SUFFIX}") for d in train_docs}
-    spans = load_reviewed(Path(a.reviews), docs, train_docs, dev_docs, params.get("review") or {})
+    paths = {d: Path(a.ingest) / f"{d}{DOC_SUFFIX}" for d in train_docs}
+    docs = {d: load_document(p) for d, p in paths.items() if p.exists()}  # a missing one: its decisions are skipped, named
+    spans = load_reviewed(Path(a.reviews) if a.reviews else None, docs, train_docs, dev_docs, params.get("review") or {})
     n = write_reviewed(spans, Path(a.out))
     print(f"labels: {n} reviewed spans on {len(spans)} of {len(train_docs)} training documents into {a.out}")
     return 0

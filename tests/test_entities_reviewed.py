@@ -241,3 +241,16 @@ def test_reviewed_span_is_frozen():
     r = ReviewedSpan(0, 5, "GPE", False, "D1", "f")
     with pytest.raises(Exception):
         r.start = 1  # type: ignore[misc]
+
+
+def test_reviewed_spans_follow_a_corrected_row_to_its_later_reject(doc):
+    """Relabel ORG→GPE, then a reject of what the annotator now sees (GPE): the span is rejected, not trained as GPE.
+    Move "Alash"→"Alash party", then reject "Alash party": likewise one rejected record."""
+    t, i = doc.text, doc.doc_id
+    d = lambda action, created, **kw: (Decision(action, names.T_ENTITIES, "alice", created, **kw), "f")  # noqa: E731
+    ds = [d("relabel", "2025-03-01T10:00:00Z", target=at(t, i, "Almaty"), label="GPE", seen={"label": "ORG"}),
+          d("reject", "2025-03-01T10:01:00Z", target=at(t, i, "Almaty"), seen={"label": "GPE"}),
+          d("move", "2025-03-01T10:02:00Z", target=at(t, i, "Alash"), span=at(t, i, "Alash party"), seen={"label": "ORG"}),
+          d("reject", "2025-03-01T10:03:00Z", target=at(t, i, "Alash party"), seen={"label": "ORG"})]
+    got = reviewed_spans(ds, {i: doc}, [i])[i]
+    assert spans_of(t, got) == [("Alash party", 80, 91, "ORG", True), ("Almaty", 95, 101, "GPE", True)]

@@ -88,8 +88,9 @@ def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str,
     train_docs, dev_docs = list(train_docs), list(dev_docs)
     check_split(train_docs, dev_docs)
     wanted = set(train_docs)
-    # target (doc, start, end, label judged) → [new start, new end, label, rejected, decision, file]
+    # target (doc, start, end, label judged) → [doc, new start, new end, label, rejected, decision, file]
     state: dict[tuple[str, int, int, str], list] = {}
+    records: list[list] = []  # each target once, in the order first decided
     entity = [(d, f) for d, f in decisions if d.table == names.T_ENTITIES and d.action in SPAN_ACTIONS]
     for d, file in sorted(entity, key=lambda x: (x[0].when, x[0].decision_id)):
         doc_id = d.doc_id
@@ -118,15 +119,22 @@ def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str,
         if d.action == RELABEL and d.label not in names.ENTITY_LABELS:
             _skip(d, file, f"label {d.label!r} is not one of {', '.join(names.ENTITY_LABELS)}")
             continue
-        s = state.setdefault((doc_id, at.start, at.end, judged), [at.start, at.end, judged, False, "", ""])
+        key = (doc_id, at.start, at.end, judged)
+        if key not in state:
+            state[key] = [doc_id, at.start, at.end, judged, False, "", ""]
+            records.append(state[key])
+        s = state[key]
         if new is not None:
-            s[0], s[1] = new.start, new.end
+            s[1], s[2] = new.start, new.end
         if d.action == RELABEL:
-            s[2] = d.label
-        s[3] = d.action == REJECT
-        s[4], s[5] = d.decision_id, file
+            s[3] = d.label
+        s[4] = d.action == REJECT
+        s[5], s[6] = d.decision_id, file
+        # the corrected row is the same target: a later decision on what the annotator now sees
+        # (the moved span, the new label) continues this record ("relabel ORG→GPE, then reject GPE")
+        state[(doc_id, s[1], s[2], s[3])] = s
     out: dict[str, list[ReviewedSpan]] = {}
-    for (doc_id, *_), (start, end, label, rejected, did, file) in sorted(state.items()):
+    for doc_id, start, end, label, rejected, did, file in records:
         out.setdefault(doc_id, []).append(ReviewedSpan(start, end, label, rejected, did, file))
     for doc_id in out:
         out[doc_id].sort(key=lambda r: (r.start, r.end, r.label, r.rejected))
