@@ -135,3 +135,16 @@ def test_texttables_prose_after_table_word_is_no_table():
             "and in Germany the community was estimated at some 7,000\n"
             "people by the end of the period that the survey covered.\n")
     assert ingest_text(text).cells == []
+
+
+def test_sentence_after_a_captioned_table_is_not_a_row():
+    doc = ingest_text("Some intro paragraph that is long enough to be a paragraph in this paper about it.\n\n"
+                      "Table 2. Population\nCountry   1999   2009\nChina   1,500,000   1,296,000\n"
+                      "Mongolia   102,000   101,526\n\nThe numbers fell in 2009.\n")
+    rows = {}
+    for c in doc.cells:
+        rows.setdefault(c.row, []).append(doc.text[c.start:c.end])
+    assert rows == {0: ["Country", "1999", "2009"], 1: ["China", "1,500,000", "1,296,000"],
+                    2: ["Mongolia", "102,000", "101,526"]}
+    last = doc.blocks[-1]
+    assert (doc.text[last.start:last.end], last.kind) == ("The numbers fell in 2009.", "paragraph")

@@ -19,7 +19,6 @@ _JOURNAL = re.compile(r"^(?:[A-Z][\w&'’.-]*|of|and|for|the|on|in|&)(?:\s(?:[A-
 _JOURNAL_WORD = re.compile(r"\b(?:Journal|Review|Studies|Survey|Quarterly|Bulletin|Annals|Proceedings|Affairs|Papers|"
                            r"Yearbook|Forum|Perspectives|Letters|Transactions)\b")
 _HONORIFIC = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|PhD)\.?\s+", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*")
 _NOT_A_NAME = re.compile(r"\d|@|\b(?:University|Institute|School|Department|College|Academy|Faculty|Centre|Center|"
                          r"student|professor|researcher|fellow|lecturer)\b", re.I)
 
@@ -32,15 +31,31 @@ def authors_of(doc: Document) -> list[str]:
         blocks = [doc.metadata["Author"]]
     out: list[str] = []
     for text in blocks:
-        for part in _AUTHOR_SPLIT.split(text.replace("*", " ")):
-            name = _HONORIFIC.sub("", " ".join(part.split())).strip(" .")
+        for name in _names(text.replace("*", " ")):
+            name = _HONORIFIC.sub("", " ".join(name.split())).strip(" .,")
             if name and len(name.split()) <= 5 and not _NOT_A_NAME.search(name) and name not in out:
                 out.append(name)
     return out
 
 
+def _names(line: str) -> list[str]:
+    """Names in a byline: split at ";", "and", "&", then at commas, except that one-word parts come in
+    "Surname, Given" pairs ("Smith, John and Rossi, Maria" → "John Smith", "Maria Rossi")."""
+    out: list[str] = []
+    for group in re.split(r"\s*(?:;|\band\b|&)\s*", line):
+        parts = [p.strip() for p in group.split(",") if p.strip()]
+        if len(parts) >= 2 and len(parts) % 2 == 0 and all(len(p.split()) == 1 for p in parts):
+            out += [f"{parts[i + 1]} {parts[i]}" for i in range(0, len(parts), 2)]
+        else:
+            out += parts
+    return out
+
+
 def journal_of(doc: Document) -> str | None:
-    """The journal's name: a title-cased line naming a journal among the first blocks, before the article's title."""
+    """The journal's name: a title-cased line naming a journal among the first blocks, before the article's title
+    (none without a title: a section heading such as "Literature Review" is not a journal)."""
+    if not any(b.kind == names.TITLE for b in doc.blocks[:25]):
+        return None
     for b in doc.blocks[:25]:
         if b.kind == names.TITLE:
             break

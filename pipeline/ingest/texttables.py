@@ -36,7 +36,9 @@ from .lines import HINT_TABLE_ROW, Origin, SourceLine
 _CAPTION = re.compile(r"^\s*(?:Table|Tab\.)\s*\d+\b", re.I)
 _NOTE = re.compile(r"^\s*(?:Notes?|Sources?)\b", re.I)
 _ALIGNED_SEP = re.compile(r"\t+|\s{2,}|\s\|\s")
-_NUMBER = re.compile(r"^[<>~≈±$€£]?\d[\d,.]*(?:\s?[-–]\s?\d[\d,.]*)?%?[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
+# a value never ends in "." or ",": "2009." closes a sentence, it is no cell
+_NUMBER = re.compile(r"^[<>~≈±$€£]?\d(?:[\d,.]*\d)?(?:\s?[-–]\s?\d(?:[\d,.]*\d)?)?%?[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
+_SENTENCE = re.compile(r"^\S+(?:\s+\S+){3,}.*[a-z)\d][.!?]$")  # four or more words ending a sentence
 _YEAR = re.compile(r"^(?:1[6-9]|20)\d\d(?:[-–](?:(?:1[6-9]|20)\d\d|\d\d))?$")
 _MAGNITUDE = frozenset("million millions thousand billion mln bn m k % percent per cent".split())
 _QUALIFIERS = frozenset("about approx. approximately around over nearly almost ca. c. under some roughly".split())
@@ -238,6 +240,8 @@ def _captioned_table(lines: list[SourceLine], cap: int, used: set[int]) -> TextT
         if _NOTE.match(text):
             ended_by_note = True
             break
+        if rows and _SENTENCE.match(text):
+            break  # "The numbers fell in 2009.": the text after the table
         label, values = _split_values(lines, _words(lines, j))
         if values and not _is_year_only(lines, values):
             if label and label[-1][2] - label[0][1] > _MAX_LABEL:
