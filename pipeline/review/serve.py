@@ -237,6 +237,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(404, {"error": "not found"})
         except KeyError as e:
             self._json(404, {"error": str(e)})
+        except Exception as e:  # a page pdfium cannot render: say so, keep serving
+            self._json(500, {"error": f"{type(e).__name__}: {e}"})
 
     def do_POST(self) -> None:
         auth = self._authorized()
