@@ -88,12 +88,12 @@ def cmd_train(a: argparse.Namespace) -> int:
     """
     from dataclasses import asdict
 
+    from .entities.reviewed import check_split
+
     params = load_params(a.params)
     p = stage_params(params, "train")
     dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
-    overlap = set(p["train_docs"]) & set(dev_docs)
-    if overlap:
-        raise ValueError(f"train.train_docs and evaluate.dev_docs share {sorted(overlap)}; a dev document is never trained on")
+    check_split(p["train_docs"], dev_docs)
     reviews = {"reviews_dir": Path(a.reviews) if a.reviews else None, "dev_docs": dev_docs,
                "review_params": params.get("review") or {}}
     if a.model not in ("spacy", "transformer", "all"):

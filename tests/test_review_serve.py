@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
@@ -34,11 +35,36 @@ def _status(url: str, data: bytes | None = None) -> int:
         return e.code
 
 
+@contextlib.contextmanager
+def serving(session: ReviewSession):
+    """The review server on a free localhost port, in a thread; shut down on exit. Yields its URL (with token)."""
+    httpd, url = make_server(session, 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield url
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's headless chromium driven by playwright (never a downloaded browser); closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.mark.browser
 def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run browser tests")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     raw, out, work, reviews = tmp_path / "raw", tmp_path / "outputs", tmp_path / "data", tmp_path / "reviews"
     raw.mkdir()
@@ -53,54 +79,44 @@ def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
     new_value = float(fig["value"]) + 20
 
     session = ReviewSession(out, reviews, "tester")
-    httpd, url = make_server(session, 0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = url.split("?")[0]
-    try:
+    with serving(session) as url:
+        base = url.split("?")[0]
         # no token, a wrong token: 403 for the page, the API and a POST
         assert _status(base) == 403
         assert _status(base + "api/docs?token=wrong") == 403
         assert _status(base + "api/decide", b'{"action":"accept"}') == 403
         assert url.startswith("http://127.0.0.1:")
 
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            try:
-                page = browser.new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(url)
-                expect(page.locator("body")).to_have_attribute("data-ready", DOC, timeout=10_000)
-                assert page.locator("#list li").count() == len(ents) + len(data[names.T_FIGURES]) + len(data[names.T_EVENTS])
-                expect(page.locator("#pageview")).to_be_hidden()  # a text document: no page image
+        with chromium() as browser:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url)
+            expect(page.locator("body")).to_have_attribute("data-ready", DOC, timeout=10_000)
+            assert page.locator("#list li").count() == len(ents) + len(data[names.T_FIGURES]) + len(data[names.T_EVENTS])
+            expect(page.locator("#pageview")).to_be_hidden()  # a text document: no page image
 
-                def pick(table: str, row_id: str) -> None:
-                    page.click(f"#list li[data-key='{table}:{row_id}']")
+            def pick(table: str, row_id: str) -> None:
+                page.click(f"#list li[data-key='{table}:{row_id}']")
 
-                def saved(row_id: str) -> None:
-                    expect(page.locator("#msg")).to_contain_text(f"{row_id} saved", timeout=5_000)
+            def saved(row_id: str) -> None:
+                expect(page.locator("#msg")).to_contain_text(f"{row_id} saved", timeout=5_000)
 
-                pick(names.T_ENTITIES, ent_ok["mention_id"])
-                page.keyboard.press("a")
-                saved(ent_ok["mention_id"])
-                pick(names.T_ENTITIES, ent_ok["mention_id"])
-                page.keyboard.press("j")  # the next extraction in document order
-                assert "sel" in (page.locator("#list li").nth(1).get_attribute("class") or "")
-                pick(names.T_ENTITIES, ent_bad["mention_id"])
-                page.keyboard.press("r")
-                saved(ent_bad["mention_id"])
-                pick(names.T_FIGURES, fig["figure_id"])
-                page.fill("#f-value", f"{new_value:g}")
-                page.click("#save-fields")
-                saved(fig["figure_id"])
-                assert page.locator(f"#list li[data-key='entities:{ent_bad['mention_id']}']").get_attribute("class").startswith("rej")
-                assert not errors, errors
-            finally:
-                browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+            pick(names.T_ENTITIES, ent_ok["mention_id"])
+            page.keyboard.press("a")
+            saved(ent_ok["mention_id"])
+            pick(names.T_ENTITIES, ent_ok["mention_id"])
+            page.keyboard.press("j")  # the next extraction in document order
+            assert "sel" in (page.locator("#list li").nth(1).get_attribute("class") or "")
+            pick(names.T_ENTITIES, ent_bad["mention_id"])
+            page.keyboard.press("r")
+            saved(ent_bad["mention_id"])
+            pick(names.T_FIGURES, fig["figure_id"])
+            page.fill("#f-value", f"{new_value:g}")
+            page.click("#save-fields")
+            saved(fig["figure_id"])
+            assert page.locator(f"#list li[data-key='entities:{ent_bad['mention_id']}']").get_attribute("class").startswith("rej")
+            assert not errors, errors
 
     files = list(reviews.rglob("*.jsonl"))
     assert [f.parent.name for f in files] == ["tester"]
@@ -137,7 +153,7 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
     """A PDF document: the selected extraction's page is rendered and its box drawn at the scaled position."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run browser tests")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     import pdfs
 
@@ -155,43 +171,34 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
     assert (first["page"], last["page"]) == (1, 2)  # the image changes with the selection
 
     session = ReviewSession(out, tmp_path / "reviews", "tester", raw=raw)
-    httpd, url = make_server(session, 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base, token = url.split("?")
-    try:
+    with serving(session) as url:
+        base, token = url.split("?")
         assert _status(f"{base}api/page?doc_id={doc_id}&page=1") == 403
         assert _status(f"{base}api/page?doc_id={doc_id}&page=9&{token}") == 404
         with urllib.request.urlopen(f"{base}api/page?doc_id={doc_id}&page=1&{token}", timeout=10) as r:
             assert r.headers["Content-Type"] == "image/png" and r.read(8) == b"\x89PNG\r\n\x1a\n"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(url)
-                expect(page.locator("body")).to_have_attribute("data-ready", doc_id, timeout=10_000)
-                for row in (last, first):
-                    page.click(f"#list li[data-key='{row['key']}']")
-                    box = page.locator("#spanbox")
-                    expect(box).to_have_attribute("data-key", row["key"], timeout=10_000)
-                    expect(box).to_be_visible()
-                    assert page.eval_on_selector("#pageimg", "i => i.naturalWidth") > 0
-                    assert page.get_attribute("#pageimg", "data-page") == str(int(row["page"]))
-                    assert f"page {int(row['page'])} of 3" in page.inner_text("#pagecap")
-                    img, drawn = page.locator("#pageimg").bounding_box(), box.bounding_box()
-                    k = img["width"] / pdfs.W  # A4: the page width in PDF points
-                    assert abs(img["height"] / pdfs.H - k) < 0.01
-                    expected = {"x": img["x"] + row["x0"] * k, "y": img["y"] + row["top"] * k,
-                                "width": (row["x1"] - row["x0"]) * k, "height": (row["bottom"] - row["top"]) * k}
-                    for dim, v in expected.items():
-                        assert abs(drawn[dim] - v) <= 1.5, (dim, drawn, expected)
-                assert not errors, errors
-            finally:
-                browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url)
+            expect(page.locator("body")).to_have_attribute("data-ready", doc_id, timeout=10_000)
+            for row in (last, first):
+                page.click(f"#list li[data-key='{row['key']}']")
+                box = page.locator("#spanbox")
+                expect(box).to_have_attribute("data-key", row["key"], timeout=10_000)
+                expect(box).to_be_visible()
+                assert page.eval_on_selector("#pageimg", "i => i.naturalWidth") > 0
+                assert page.get_attribute("#pageimg", "data-page") == str(int(row["page"]))
+                assert f"page {int(row['page'])} of 3" in page.inner_text("#pagecap")
+                img, drawn = page.locator("#pageimg").bounding_box(), box.bounding_box()
+                k = img["width"] / pdfs.W  # A4: the page width in PDF points
+                assert abs(img["height"] / pdfs.H - k) < 0.01
+                expected = {"x": img["x"] + row["x0"] * k, "y": img["y"] + row["top"] * k,
+                            "width": (row["x1"] - row["x0"]) * k, "height": (row["bottom"] - row["top"]) * k}
+                for dim, v in expected.items():
+                    assert abs(drawn[dim] - v) <= 1.5, (dim, drawn, expected)
+            assert not errors, errors
 
 
 def test_review_pages_render_and_refuse_changed_or_missing_pdf(tmp_path):

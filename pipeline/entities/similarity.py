@@ -77,10 +77,17 @@ def embed(texts: list[str], batch_size: int = 64):
     return np.concatenate(out) if out else np.zeros((0, 384), dtype="float32")
 
 
-def content_words(text: str) -> list[str]:
-    """Folded words without function words, ordinals as digits ("Fifth" and "5th" → "5")."""
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> tuple[str, ...]:
     words = [w for w in normalize(text).split() if w not in _STOP]
-    return [_ORDINALS.get(w) or (m.group(1) if (m := _NUM.match(w)) else w) for w in words]
+    return tuple(_ORDINALS.get(w) or (m.group(1) if (m := _NUM.match(w)) else w) for w in words)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words without function words, ordinals as digits ("Fifth" and "5th" → "5").
+
+    Cached: complete linkage compares every name of two groups, so one name is folded many times."""
+    return list(_folded(text))
 
 
 def _same(a: str, b: str) -> bool:

@@ -94,23 +94,33 @@ _ATOMS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+def _month(name: str) -> int:
+    """"Sept." / "september" → 9."""
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def _day(text: str) -> int:
+    """"29th" → 29."""
+    return int(re.sub(r"\D", "", text))
+
+
 def _atom_interval(kind: str, g: dict) -> tuple[str, str, str] | None:
     if kind in ("dmy", "mdy"):
-        y, mo, d = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")], int(re.sub(r"\D", "", g["d"]))
+        y, mo, d = int(g["y"]), _month(g["m"]), _day(g["d"])
         return (_iso(y, mo, d), _iso(y, mo, d), "day") if d <= _last_day(y, mo) else None
     if kind == "day_range":
-        y, mo = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")]
-        a, b = (int(re.sub(r"\D", "", g[k])) for k in ("d1", "d2"))
+        y, mo = int(g["y"]), _month(g["m"])
+        a, b = (_day(g[k]) for k in ("d1", "d2"))
         return (_iso(y, mo, a), _iso(y, mo, b), "day") if a < b <= _last_day(y, mo) else None
     if kind == "month_range":
-        y, a, b = int(g["y"]), MONTHS[g["m1"].lower().rstrip(".")], MONTHS[g["m2"].lower().rstrip(".")]
+        y, a, b = int(g["y"]), _month(g["m1"]), _month(g["m2"])
         return (_iso(y, a, 1), _iso(y, b, _last_day(y, b)), "month") if a < b else None
     if kind == "year_part":
         y = int(g["y"])
         a, b = YEAR_PARTS[re.sub(r"\s+", " ", g["part"].lower())]
         return _iso(y, a, 1), _iso(y, b, _last_day(y, b)), "month"
     if kind == "my":
-        y, mo = int(g["y"]), MONTHS[g["m"].lower().rstrip(".")]
+        y, mo = int(g["y"]), _month(g["m"])
         return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month"
     if kind == "century_range":
         a, b = int(g["a"]), int(g["b"])
@@ -169,8 +179,8 @@ def _joined(text: str, m: re.Match) -> bool:
         return True
     if re.search(r"\bbetween\s+$", text[max(0, m.start() - 10):m.start()], re.I):
         return True
-    num = (lambda k: int(re.sub(r"\D", "", g[k]))) if a == "d1" else (lambda k: MONTHS[g[k].lower().rstrip(".")])
-    return num(b) == num(a) + 1
+    num = _day if a == "d1" else _month
+    return num(g[b]) == num(g[a]) + 1
 
 
 def _atoms(text: str) -> list[Timex]:
@@ -288,7 +298,7 @@ def _relative(m: re.Match, anchor: Timex) -> tuple[str, str, str, str | None] | 
         iv = _shift(anchor, 0, unit)
         return (*iv, None) if iv else None
     if g["that"]:
-        y, mo = int(anchor.date_start[:4]), MONTHS[g["month"].lower().rstrip(".")]
+        y, mo = int(anchor.date_start[:4]), _month(g["month"])
         if anchor.granularity not in ("day", "month", "year"):
             return None
         return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month", None
