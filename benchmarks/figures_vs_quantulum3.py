@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,16 +81,24 @@ def main(raw: Path, gold_dir: Path, model: str) -> int:
     else:
         q_docs = []
         for path, doc in docs:
-            pred = [p for b in doc.blocks if b.section not in names.SECTIONS_NOT_EXTRACTED
-                    for p in q(doc.text[b.start:b.end])]
+            pred = [
+                p
+                for b in doc.blocks
+                if b.section not in names.SECTIONS_NOT_EXTRACTED
+                for p in q(doc.text[b.start : b.end])
+            ]
             q_docs.append((read_jsonl(path), pred))
-        runs["quantulum3"] = {"tricky": score([(t["figures"], q(t["sentence"])) for t in tricky]),
-                              "documents": score(q_docs)}
+        runs["quantulum3"] = {
+            "tricky": score([(t["figures"], q(t["sentence"])) for t in tricky]),
+            "documents": score(q_docs),
+        }
     print(f"{'':16}{'set':11}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}")
     for name, sets in runs.items():
         for set_name, s in sets.items():
-            print(f"{name:16}{set_name:11}{s['precision']:7.3f}{s['recall']:7.3f}{s['f1']:7.3f}"
-                  f"{s['tp']:6}{s['fp']:6}{s['fn']:6}")
+            print(
+                f"{name:16}{set_name:11}{s['precision']:7.3f}{s['recall']:7.3f}{s['f1']:7.3f}"
+                f"{s['tp']:6}{s['fp']:6}{s['fn']:6}"
+            )
     print(json.dumps(runs, indent=1), file=sys.stderr) if "--json" in sys.argv else None
     return 0
 

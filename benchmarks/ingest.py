@@ -78,9 +78,17 @@ def _run_one(reader: str, path: Path) -> dict:
                 tables += len(page.extract_tables())
                 page.flush_cache()
     wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
-    return {"reader": reader, "pages": pages, "seconds": round(wall, 2), "pages_per_s": round(pages / wall, 1),
-            "pages_per_cpu_s": round(pages / cpu, 1), "base_mb": round(base, 1), "peak_mb": round(_rss_mb(), 1),
-            "chars": chars, "tables": tables}
+    return {
+        "reader": reader,
+        "pages": pages,
+        "seconds": round(wall, 2),
+        "pages_per_s": round(pages / wall, 1),
+        "pages_per_cpu_s": round(pages / cpu, 1),
+        "base_mb": round(base, 1),
+        "peak_mb": round(_rss_mb(), 1),
+        "chars": chars,
+        "tables": tables,
+    }
 
 
 def main(page_counts: list[int], readers: tuple[str, ...] = READERS) -> list[dict]:
@@ -93,14 +101,39 @@ def main(page_counts: list[int], readers: tuple[str, ...] = READERS) -> list[dic
     for n in page_counts:
         path = dense_paper(d / f"dense-{n}.pdf", pages=n)
         for reader in readers:
-            out = subprocess.run([sys.executable, __file__, "--one", reader, str(path)], capture_output=True,
-                                 text=True, check=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", reader, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
             rows.append({"file_kib": round(path.stat().st_size / 1024), **json.loads(out.stdout)})
     print(f"os.cpu_count()={os.cpu_count()}  one child process per reader and paper, single-threaded")
-    head = ["reader", "pages", "file KiB", "seconds", "pages/s", "pages/s/core", "base MB", "peak MB", "chars",
-            "tables"]
-    keys = ["reader", "pages", "file_kib", "seconds", "pages_per_s", "pages_per_cpu_s", "base_mb", "peak_mb",
-            "chars", "tables"]
+    head = [
+        "reader",
+        "pages",
+        "file KiB",
+        "seconds",
+        "pages/s",
+        "pages/s/core",
+        "base MB",
+        "peak MB",
+        "chars",
+        "tables",
+    ]
+    keys = [
+        "reader",
+        "pages",
+        "file_kib",
+        "seconds",
+        "pages_per_s",
+        "pages_per_cpu_s",
+        "base_mb",
+        "peak_mb",
+        "chars",
+        "tables",
+    ]
     widths = [11] + [max(9, len(h) + 2) for h in head[1:]]
     print("".join(f"{h:<{w}}" if i == 0 else f"{h:>{w}}" for i, (h, w) in enumerate(zip(head, widths))))
     for r in rows:

@@ -12,9 +12,9 @@ import hashlib
 import importlib
 import json
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .progress import progress
 
@@ -64,8 +64,7 @@ class StageResult:
     failed: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        s = (f"{self.stage}: {len(self.processed)} processed, {len(self.reused)} unchanged, "
-             f"{len(self.removed)} removed")
+        s = f"{self.stage}: {len(self.processed)} processed, {len(self.reused)} unchanged, {len(self.removed)} removed"
         return s + (f", {len(self.failed)} failed" if self.failed else "")
 
     def write_log(self, log_dir: Path) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -94,8 +95,11 @@ def cmd_train(a: argparse.Namespace) -> int:
     p = stage_params(params, "train")
     dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
     check_split(p["train_docs"], dev_docs)
-    reviews = {"reviews_dir": Path(a.reviews) if a.reviews else None, "dev_docs": dev_docs,
-               "review_params": params.get("review") or {}}
+    reviews = {
+        "reviews_dir": Path(a.reviews) if a.reviews else None,
+        "dev_docs": dev_docs,
+        "review_params": params.get("review") or {},
+    }
     if a.model not in ("spacy", "transformer", "all"):
         raise ValueError(f"--model must be spacy, transformer or all, not {a.model!r}")
     if a.model in ("spacy", "all"):
@@ -130,8 +134,12 @@ def cmd_labels(a: argparse.Namespace) -> int:
     train_docs = stage_params(params, "train")["train_docs"]
     dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
     paths = {d: Path(a.ingest) / f"{d}{DOC_SUFFIX}" for d in train_docs}
-    docs = {d: load_document(p) for d, p in paths.items() if p.exists()}  # a missing one: its decisions are skipped, named
-    spans = load_reviewed(Path(a.reviews) if a.reviews else None, docs, train_docs, dev_docs, params.get("review") or {})
+    docs = {
+        d: load_document(p) for d, p in paths.items() if p.exists()
+    }  # a missing one: its decisions are skipped, named
+    spans = load_reviewed(
+        Path(a.reviews) if a.reviews else None, docs, train_docs, dev_docs, params.get("review") or {}
+    )
     n = write_reviewed(spans, Path(a.out))
     print(f"labels: {n} reviewed spans on {len(spans)} of {len(train_docs)} training documents into {a.out}")
     return 0
@@ -187,8 +195,14 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
     from .consolidate import main
 
     w = Path(a.work)
-    tables = main(w / "ingest", w / "entities", w / "figures", w / "events", Path(a.out),
-                  stage_params(load_params(a.params), "consolidate"))
+    tables = main(
+        w / "ingest",
+        w / "entities",
+        w / "figures",
+        w / "events",
+        Path(a.out),
+        stage_params(load_params(a.params), "consolidate"),
+    )
     print("consolidate: " + ", ".join(f"{len(df)} {name}" for name, df in tables.items()))
     return 0
 
@@ -215,7 +229,9 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluate import main
     from .report import metrics_summary
 
-    results = main(Path(a.tables), Path(a.entities), Path(a.gold), Path(a.out), stage_params(load_params(a.params), "evaluate"))
+    results = main(
+        Path(a.tables), Path(a.entities), Path(a.gold), Path(a.out), stage_params(load_params(a.params), "evaluate")
+    )
     print(metrics_summary(results))
     return 0
 
@@ -228,33 +244,58 @@ def cmd_run(a: argparse.Namespace) -> int:
     """
     from .run import run
 
-    return run(Path(a.raw), Path(a.out), Path(a.work), load_params(a.params), gold=Path(a.gold), metrics=Path(a.metrics))
+    return run(
+        Path(a.raw), Path(a.out), Path(a.work), load_params(a.params), gold=Path(a.gold), metrics=Path(a.metrics)
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="per-document logs")
     sub = p.add_subparsers(dest="command", required=True)
     args = {
         "ingest": [("--raw", "raw"), ("--out", "data/ingest")],
         "parse": [("--ingest", "data/ingest"), ("--out", "data/parse")],
-        "train": [("--ingest", "data/ingest"), ("--gold", "gold/entities"), ("--out", "models/ner_spacy"),
-                  ("--model", "spacy"), ("--transformer-out", "models/ner_transformer"), ("--reviews", "reviews")],
+        "train": [
+            ("--ingest", "data/ingest"),
+            ("--gold", "gold/entities"),
+            ("--out", "models/ner_spacy"),
+            ("--model", "spacy"),
+            ("--transformer-out", "models/ner_transformer"),
+            ("--reviews", "reviews"),
+        ],
         "labels": [("--ingest", "data/ingest"), ("--reviews", "reviews"), ("--out", "data/train_labels.jsonl")],
-        "calibrate": [("--entities", "data/entities"), ("--gold", "gold/entities"),
-                      ("--out", "models/ner_calibration.json")],
+        "calibrate": [
+            ("--entities", "data/entities"),
+            ("--gold", "gold/entities"),
+            ("--out", "models/ner_calibration.json"),
+        ],
         "entities": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/entities")],
         "figures": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/figures")],
         "events": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/events")],
         "consolidate": [("--work", "data"), ("--out", "data/tables")],
         "publish": [("--tables", "data/reviewed"), ("--ingest", "data/ingest"), ("--out", "outputs")],
-        "evaluate": [("--tables", "outputs"), ("--entities", "data/entities"), ("--gold", "gold"), ("--out", "metrics")],
-        "run": [("--raw", "raw"), ("--out", "outputs"), ("--work", "data"), ("--gold", "gold"), ("--metrics", "metrics")],
+        "evaluate": [
+            ("--tables", "outputs"),
+            ("--entities", "data/entities"),
+            ("--gold", "gold"),
+            ("--out", "metrics"),
+        ],
+        "run": [
+            ("--raw", "raw"),
+            ("--out", "outputs"),
+            ("--work", "data"),
+            ("--gold", "gold"),
+            ("--metrics", "metrics"),
+        ],
     }
     for name, fn in COMMANDS.items():
         doc = (fn.__doc__ or "").strip()
-        sp = sub.add_parser(name, help=doc.splitlines()[0], description=doc,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp = sub.add_parser(
+            name, help=doc.splitlines()[0], description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         for flag, default in args.get(name, []):
             sp.add_argument(flag, default=default, help=f"(default: {default})")
         sp.add_argument("--params", default="params.yaml", type=Path, help="(default: params.yaml)")
@@ -267,8 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if a.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return a.func(a)
     except (FileNotFoundError, ValueError, RuntimeError) as e:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -45,6 +46,7 @@ def norm_text(s: str) -> str:
 
 # --- entities ---------------------------------------------------------------------------------
 
+
 def score_sets(gold: set[tuple], pred: set[tuple]) -> dict[str, Any]:
     """P/R/F1 overall and per label for sets of (doc_id, text, label)."""
     out = {ALL: prf(len(gold & pred), len(pred - gold), len(gold - pred))}
@@ -56,10 +58,14 @@ def score_sets(gold: set[tuple], pred: set[tuple]) -> dict[str, Any]:
     return out
 
 
-def entity_metrics(gold_dir: Path, dev_docs: list[str], mentions: pd.DataFrame,
-                   candidates: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    gold = {(d, norm_text(g["text"]), g["label"]) for d in dev_docs
-            for g in read_jsonl(gold_dir / f"{d}.jsonl")} if dev_docs else set()
+def entity_metrics(
+    gold_dir: Path, dev_docs: list[str], mentions: pd.DataFrame, candidates: dict[str, pd.DataFrame]
+) -> dict[str, Any]:
+    gold = (
+        {(d, norm_text(g["text"]), g["label"]) for d in dev_docs for g in read_jsonl(gold_dir / f"{d}.jsonl")}
+        if dev_docs
+        else set()
+    )
     dev = set(dev_docs)
     ens = {(r.doc_id, norm_text(r.text), r.label) for r in mentions.itertuples() if r.doc_id in dev}
     out: dict[str, Any] = {"dev_docs": sorted(dev), "ensemble": score_sets(gold, ens), "by_source": {}}
@@ -71,8 +77,10 @@ def entity_metrics(gold_dir: Path, dev_docs: list[str], mentions: pd.DataFrame,
     for src, pred in sorted(per_source.items()):
         out["by_source"][src] = score_sets(gold, pred)[ALL]
     if dev_docs and "score" in mentions:
-        out["calibration"] = calibration_metrics(gold, [(r.doc_id, norm_text(r.text), r.label, float(r.score))
-                                                        for r in mentions.itertuples() if r.doc_id in dev])
+        out["calibration"] = calibration_metrics(
+            gold,
+            [(r.doc_id, norm_text(r.text), r.label, float(r.score)) for r in mentions.itertuples() if r.doc_id in dev],
+        )
     return out
 
 
@@ -108,6 +116,7 @@ def calibration_metrics(gold: set[tuple], scored: list[tuple[str, str, str, floa
 
 # --- figures ----------------------------------------------------------------------------------
 
+
 def _close(a: float | None, b: float | None, tol: float = 0.005) -> bool:
     if a is None or b is None or pd.isna(a) or pd.isna(b):
         return False
@@ -141,7 +150,9 @@ def align(gold: list[dict], pred: list[dict], match) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def figure_metrics(gold_dir: Path, figures: pd.DataFrame, extra: Iterable[tuple[list[dict], list[dict]]] = ()) -> dict[str, Any]:
+def figure_metrics(
+    gold_dir: Path, figures: pd.DataFrame, extra: Iterable[tuple[list[dict], list[dict]]] = ()
+) -> dict[str, Any]:
     tp = fp = fn = 0
     fields = {"object": [0, 0], "place": [0, 0], "time": [0, 0]}
     per_doc = {}
@@ -177,15 +188,21 @@ def tricky_figures(path: Path) -> list[tuple[list[dict], list[dict]]]:
 
     if not path.exists():
         return []
-    return [(t["figures"], [{"value": n.value, "low": n.low, "high": n.high} for n in find_numbers(t["sentence"])])
-            for t in read_jsonl(path)]
+    return [
+        (t["figures"], [{"value": n.value, "low": n.low, "high": n.high} for n in find_numbers(t["sentence"])])
+        for t in read_jsonl(path)
+    ]
 
 
 # --- events -----------------------------------------------------------------------------------
 
+
 def event_matches(gold: dict, pred: dict) -> bool:
-    return (gold["date_start"] == pred.get("date_start") and gold["date_end"] == pred.get("date_end")
-            and gold["trigger"].lower() in str(pred.get("text", "")).lower())
+    return (
+        gold["date_start"] == pred.get("date_start")
+        and gold["date_end"] == pred.get("date_end")
+        and gold["trigger"].lower() in str(pred.get("text", "")).lower()
+    )
 
 
 def event_metrics(gold_dir: Path, events: pd.DataFrame) -> dict[str, Any]:
@@ -221,17 +238,24 @@ def timex_metrics(path: Path) -> dict[str, Any]:
     return {"accuracy": round(ok / len(rows), 4) if rows else 0.0, "n": len(rows), "misses": misses[:50]}
 
 
-def main(tables_dir: Path, entities_dir: Path, gold_dir: Path, metrics_dir: Path, params: dict[str, Any]) -> dict[str, Any]:
+def main(
+    tables_dir: Path, entities_dir: Path, gold_dir: Path, metrics_dir: Path, params: dict[str, Any]
+) -> dict[str, Any]:
     metrics_dir.mkdir(parents=True, exist_ok=True)
     mentions = pd.read_parquet(tables_dir / f"{names.T_ENTITIES}.parquet")
     candidates = {p.stem: pd.read_parquet(p) for p in sorted(entities_dir.glob("*.parquet"))}
     dev = [d for d in params.get("dev_docs", []) if (gold_dir / "entities" / f"{d}.jsonl").exists()]
     results = {
         "entities": entity_metrics(gold_dir / "entities", dev, mentions, candidates),
-        "figures": figure_metrics(gold_dir / "figures", pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet"),
-                                  tricky_figures(gold_dir / "figures" / "tricky.jsonl")),
-        "events": {**event_metrics(gold_dir / "events", pd.read_parquet(tables_dir / f"{names.T_EVENTS}.parquet")),
-                   "timex": timex_metrics(gold_dir / "timex" / "tricky.jsonl")},
+        "figures": figure_metrics(
+            gold_dir / "figures",
+            pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet"),
+            tricky_figures(gold_dir / "figures" / "tricky.jsonl"),
+        ),
+        "events": {
+            **event_metrics(gold_dir / "events", pd.read_parquet(tables_dir / f"{names.T_EVENTS}.parquet")),
+            "timex": timex_metrics(gold_dir / "timex" / "tricky.jsonl"),
+        },
     }
     if (tables_dir / "review" / "rejected.parquet").exists():  # the annotators' verdicts are gold too
         from .review.metrics import review_metrics

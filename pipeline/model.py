@@ -10,8 +10,8 @@ file). No later stage searches strings back into the text.
 from __future__ import annotations
 
 import bisect
-import re
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -29,10 +29,10 @@ class Span:
         if not 0 <= self.start <= self.end:
             raise ValueError(f"invalid span [{self.start}, {self.end})")
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
-    def contains(self, other: "Span") -> bool:
+    def contains(self, other: Span) -> bool:
         return self.start <= other.start and other.end <= self.end
 
     def __len__(self) -> int:
@@ -50,7 +50,7 @@ class Box:
     bottom: float
 
     @staticmethod
-    def union(boxes: "list[Box]") -> "Box":
+    def union(boxes: list[Box]) -> Box:
         return Box(
             boxes[0].page,
             min(b.x0 for b in boxes),
@@ -105,7 +105,7 @@ class SourceMap:
     line_starts: list[int]
 
     @classmethod
-    def from_offsets(cls, offsets: list[int], source_text: str) -> "SourceMap":
+    def from_offsets(cls, offsets: list[int], source_text: str) -> SourceMap:
         runs: list[tuple[int, int, int]] = []
         for i, off in enumerate(offsets):
             if runs and runs[-1][1] + runs[-1][2] == off and runs[-1][0] + runs[-1][2] == i:
@@ -192,7 +192,7 @@ class Document:
         return json.dumps(d, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, s: str) -> "Document":
+    def from_json(cls, s: str) -> Document:
         d = json.loads(s)
         d["pages"] = [Page(**p) for p in d["pages"]]
         d["blocks"] = [Block(**b) for b in d["blocks"]]

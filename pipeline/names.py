@@ -14,15 +14,31 @@ TITLE, AUTHORS, ABSTRACT, KEYWORDS = "title", "authors", "abstract", "keywords"
 HEADING, PARAGRAPH, FOOTNOTE, CAPTION = "heading", "paragraph", "footnote", "caption"
 TABLE, REFERENCES, FRONT_MATTER, LIST_ITEM = "table", "references", "front_matter", "list_item"
 BLOCK_KINDS: tuple[str, ...] = (
-    TITLE, AUTHORS, ABSTRACT, KEYWORDS, HEADING, PARAGRAPH, FOOTNOTE, CAPTION, TABLE, REFERENCES,
-    FRONT_MATTER, LIST_ITEM,
+    TITLE,
+    AUTHORS,
+    ABSTRACT,
+    KEYWORDS,
+    HEADING,
+    PARAGRAPH,
+    FOOTNOTE,
+    CAPTION,
+    TABLE,
+    REFERENCES,
+    FRONT_MATTER,
+    LIST_ITEM,
 )
 
 # --- sections (the `section` column of every output table) ----------------------------------
 SEC_TITLE, SEC_ABSTRACT, SEC_BODY, SEC_FOOTNOTE = "title", "abstract", "body", "footnote"
 SEC_TABLE, SEC_REFERENCES, SEC_FRONT_MATTER = "table", "references", "front_matter"
 SECTIONS: tuple[str, ...] = (
-    SEC_TITLE, SEC_ABSTRACT, SEC_BODY, SEC_FOOTNOTE, SEC_TABLE, SEC_REFERENCES, SEC_FRONT_MATTER,
+    SEC_TITLE,
+    SEC_ABSTRACT,
+    SEC_BODY,
+    SEC_FOOTNOTE,
+    SEC_TABLE,
+    SEC_REFERENCES,
+    SEC_FRONT_MATTER,
 )
 #: Sections whose text no extractor reads (the citations table owns the references).
 SECTIONS_NOT_EXTRACTED: frozenset[str] = frozenset({SEC_REFERENCES, SEC_FRONT_MATTER})
@@ -45,7 +61,15 @@ QUALIFIERS: tuple[str, ...] = ("approx", "gt", "ge", "lt", "le", "eq")
 
 # --- event vocabularies -------------------------------------------------------------------------
 EVENT_TYPES: tuple[str, ...] = (
-    "congress", "law", "founding", "agreement", "protest", "migration", "election", "conflict", "other",
+    "congress",
+    "law",
+    "founding",
+    "agreement",
+    "protest",
+    "migration",
+    "election",
+    "conflict",
+    "other",
 )
 GRANULARITIES: tuple[str, ...] = ("day", "month", "year", "decade", "century")
 DATE_MODS: tuple[str, ...] = ("before", "after")

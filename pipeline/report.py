@@ -32,5 +32,7 @@ def metrics_summary(results: dict[str, Any]) -> str:
     f = results["figures"]["value"]
     v = results["events"]["events"]
     t = results["events"]["timex"]
-    return (f"entities F1 {e['f1']:.3f} (P {e['precision']:.3f} R {e['recall']:.3f}); "
-            f"figures F1 {f['f1']:.3f}; events F1 {v['f1']:.3f}; timex accuracy {t['accuracy']:.3f}")
+    return (
+        f"entities F1 {e['f1']:.3f} (P {e['precision']:.3f} R {e['recall']:.3f}); "
+        f"figures F1 {f['f1']:.3f}; events F1 {v['f1']:.3f}; timex accuracy {t['accuracy']:.3f}"
+    )

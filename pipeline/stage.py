@@ -3,8 +3,9 @@ run the family's pure ``extract``, write one Parquet file of rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from spacy.tokens import Doc
@@ -32,7 +33,9 @@ def run_extractor(
     def work(doc_id: str) -> list[str]:
         doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
         parsed = load_parse(parse_dir / f"{doc_id}{PARSE_SUFFIX}", params["model"])
-        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(out_dir / f"{doc_id}{OUT_SUFFIX}", index=False)
+        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(
+            out_dir / f"{doc_id}{OUT_SUFFIX}", index=False
+        )
         return [f"{doc_id}{OUT_SUFFIX}"]
 
     return run_per_document(stage, out_dir, input_hashes(parse_dir, PARSE_SUFFIX), version, work)

@@ -57,16 +57,30 @@ def tiny_training_set(tmp_path: Path):
 
     raw = tmp_path / "raw"
     raw.mkdir()
-    body = ("The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
-            "Cohen (1997) wrote on Kazakhs in Mongolia and China.\n\n"
-            + " ".join(["The Kazakhs of Mongolia moved to Kazakhstan."] * 12) + "\n")
+    body = (
+        "The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
+        "Cohen (1997) wrote on Kazakhs in Mongolia and China.\n\n"
+        + " ".join(["The Kazakhs of Mongolia moved to Kazakhstan."] * 12)
+        + "\n"
+    )
     (raw / "d.txt").write_text(body, encoding="utf-8")
     doc = read_document(raw / "d.txt", raw)
     ingest, gold = tmp_path / "ingest", tmp_path / "gold"
     ingest.mkdir(), gold.mkdir()
     (ingest / "d.json").write_text(doc.to_json(), encoding="utf-8")
-    (gold / "d.jsonl").write_text("\n".join(json.dumps(g) for g in [
-        {"text": "Otandastar Foundation", "label": "ORG"}, {"text": "Kazakhs", "label": "NORP"},
-        {"text": "Mongolia", "label": "GPE"}, {"text": "Kazakhstan", "label": "GPE"}, {"text": "China", "label": "GPE"},
-        {"text": "Cohen", "label": "PERSON"}]) + "\n", encoding="utf-8")
+    (gold / "d.jsonl").write_text(
+        "\n".join(
+            json.dumps(g)
+            for g in [
+                {"text": "Otandastar Foundation", "label": "ORG"},
+                {"text": "Kazakhs", "label": "NORP"},
+                {"text": "Mongolia", "label": "GPE"},
+                {"text": "Kazakhstan", "label": "GPE"},
+                {"text": "China", "label": "GPE"},
+                {"text": "Cohen", "label": "PERSON"},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return doc, ingest, gold

@@ -179,12 +179,18 @@ def truncated(path: Path, tmp: Path) -> Path:
 
 # --- Dense journal-like pages (benchmark, streaming and unruled-table tests) -------------------------
 
-_WORDS = ("diaspora network corridor migration census border policy state identity return repatriation "
-          "labour remittance community language region survey household settlement kin elite regime "
-          "nation minority homeland transnational mobility district province citizenship archive").split()
-UNRULED_ROWS = [["Region", "1999", "2009", "Change"], ["Almaty", "2,130,000", "2,041,000", "-4.2"],
-                ["Karaganda", "1,410,000", "1,341,000", "-4.9"], ["Mangystau", "314,000", "485,000", "54.5"],
-                ["Turkistan", "1,978,000", "2,469,000", "24.8"]]
+_WORDS = (
+    "diaspora network corridor migration census border policy state identity return repatriation "
+    "labour remittance community language region survey household settlement kin elite regime "
+    "nation minority homeland transnational mobility district province citizenship archive"
+).split()
+UNRULED_ROWS = [
+    ["Region", "1999", "2009", "Change"],
+    ["Almaty", "2,130,000", "2,041,000", "-4.2"],
+    ["Karaganda", "1,410,000", "1,341,000", "-4.9"],
+    ["Mangystau", "314,000", "485,000", "54.5"],
+    ["Turkistan", "1,978,000", "2,469,000", "24.8"],
+]
 
 
 def _prose(rng, n_words: int) -> list[str]:
@@ -215,12 +221,18 @@ def dense_paper(path: Path, pages: int = 20, table_every: int = 4, seed: int = 7
         if table_here:
             y_table = top - 20 * leading
             if (page // table_every) % 2:
-                p.text(MARGIN, y_table - 6, f"Table {page // table_every}. Population by region (aligned columns)",
-                       9, "Helvetica-Bold")
+                p.text(
+                    MARGIN,
+                    y_table - 6,
+                    f"Table {page // table_every}. Population by region (aligned columns)",
+                    9,
+                    "Helvetica-Bold",
+                )
                 _unruled_table(p, y_table - 28)
             else:
-                p.text(MARGIN, y_table - 6, f"Table {page // table_every}. Kazakhs abroad by country", 9,
-                       "Helvetica-Bold")
+                p.text(
+                    MARGIN, y_table - 6, f"Table {page // table_every}. Kazakhs abroad by country", 9, "Helvetica-Bold"
+                )
                 _table(p, y_table - 72)
         footnote = page % 3 == 0
         for col in range(2):
@@ -228,7 +240,7 @@ def dense_paper(path: Path, pages: int = 20, table_every: int = 4, seed: int = 7
             lines: list[str] = []
             while len(lines) < n_lines:
                 lines += _wrap(_prose(rng, rng.randint(40, 90)), COL_W, size) + [""]
-            for k, line in enumerate(lines[:n_lines - (4 if footnote and col == 0 else 0)]):
+            for k, line in enumerate(lines[: n_lines - (4 if footnote and col == 0 else 0)]):
                 if k not in skip and line:
                     p.text(x, top - k * leading, line, size)
         if footnote:
@@ -259,7 +271,12 @@ def zero_pages(path: Path) -> Path:
     return path
 
 
-COLUMN_ROWS = [["Oblast", "2009", "Growth"], ["Almaty", "2,041", "-4.2"], ["Aktobe", "757", "12.0"], ["Atyrau", "510", "7.5"]]
+COLUMN_ROWS = [
+    ["Oblast", "2009", "Growth"],
+    ["Almaty", "2,041", "-4.2"],
+    ["Aktobe", "757", "12.0"],
+    ["Atyrau", "510", "7.5"],
+]
 
 
 def table_page(path: Path, style: str) -> Path:

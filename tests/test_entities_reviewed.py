@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, ingest_text, tiny_training_set
 
 from pipeline import names
@@ -16,8 +16,10 @@ from pipeline.entities.reviewed import ReviewedSpan, reviewed_spans
 from pipeline.entities.train import DocLabels, block_labels, doc_labels, document_spans, examples, training_labels
 from pipeline.review.decisions import Anchor, Decision, append_decisions
 
-TEXT = ("The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
-        "Cohen (1997) wrote on the Alash party in Almaty and China.\n")
+TEXT = (
+    "The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
+    "Cohen (1997) wrote on the Alash party in Almaty and China.\n"
+)
 
 
 def at(text: str, doc_id: str, quote: str) -> Anchor:
@@ -31,8 +33,13 @@ def decisions(text: str, doc_id: str) -> list[Decision]:
     return [
         d("add", "2025-03-01T10:00:00Z", target=at(text, doc_id, "Alash party"), label="ORG"),
         d("relabel", "2025-03-01T10:01:00Z", target=at(text, doc_id, "Cohen"), label="PERSON", seen={"label": "ORG"}),
-        d("move", "2025-03-01T10:02:00Z", target=at(text, doc_id, "Otandastar"),
-          span=at(text, doc_id, "Otandastar Foundation"), seen={"label": "ORG"}),
+        d(
+            "move",
+            "2025-03-01T10:02:00Z",
+            target=at(text, doc_id, "Otandastar"),
+            span=at(text, doc_id, "Otandastar Foundation"),
+            seen={"label": "ORG"},
+        ),
         d("reject", "2025-03-01T10:03:00Z", target=at(text, doc_id, "Almaty"), seen={"label": "PERSON"}),
         d("accept", "2025-03-01T10:04:00Z", target=Anchor(doc_id, "Semipalatinsk", 60, 73), seen={"label": "GPE"}),
     ]
@@ -44,7 +51,7 @@ def doc(tmp_path):
 
 
 def spans_of(text: str, spans) -> list[tuple[str, int, int, str, bool]]:
-    return [(text[r.start:r.end], r.start, r.end, r.label, r.rejected) for r in spans]
+    return [(text[r.start : r.end], r.start, r.end, r.label, r.rejected) for r in spans]
 
 
 def test_reviewed_spans_add_relabel_move_reject_and_unplaceable(doc, caplog):
@@ -60,23 +67,39 @@ def test_reviewed_spans_add_relabel_move_reject_and_unplaceable(doc, caplog):
     unplaced = ds[-1][0].decision_id
     assert [r.message for r in caplog.records if unplaced in r.message] == [
         f"train: decision {unplaced} (accept, alice/s1.jsonl) not used for training: "
-        f"quote 'Semipalatinsk' not found in {doc.doc_id}"]
+        f"quote 'Semipalatinsk' not found in {doc.doc_id}"
+    ]
 
 
 def test_reviewed_spans_latest_decision_per_target_wins(doc):
     target = at(doc.text, doc.doc_id, "China")
-    ds = [(Decision("reject", names.T_ENTITIES, "bob", "2025-03-02T09:00:00Z", target=target, seen={"label": "GPE"}), "b"),
-          (Decision("accept", names.T_ENTITIES, "alice", "2025-03-01T09:00:00Z", target=target, seen={"label": "GPE"}), "a")]
+    ds = [
+        (
+            Decision("reject", names.T_ENTITIES, "bob", "2025-03-02T09:00:00Z", target=target, seen={"label": "GPE"}),
+            "b",
+        ),
+        (
+            Decision("accept", names.T_ENTITIES, "alice", "2025-03-01T09:00:00Z", target=target, seen={"label": "GPE"}),
+            "a",
+        ),
+    ]
     got = reviewed_spans(ds, {doc.doc_id: doc}, [doc.doc_id])[doc.doc_id]
     assert [(r.start, r.end, r.label, r.rejected, r.file) for r in got] == [(106, 111, "GPE", True, "b")]
 
 
 def test_reviewed_spans_move_to_unplaceable_boundaries_skipped(doc, caplog):
-    moved = Decision("move", names.T_ENTITIES, "alice", "2025-03-01T10:00:00Z", target=at(doc.text, doc.doc_id, "China"),
-                     span=Anchor(doc.doc_id, "People's Republic of China", 100, 126), seen={"label": "GPE"})
+    moved = Decision(
+        "move",
+        names.T_ENTITIES,
+        "alice",
+        "2025-03-01T10:00:00Z",
+        target=at(doc.text, doc.doc_id, "China"),
+        span=Anchor(doc.doc_id, "People's Republic of China", 100, 126),
+        seen={"label": "GPE"},
+    )
     with caplog.at_level(logging.WARNING):
         assert reviewed_spans([(moved, "f")], {doc.doc_id: doc}, [doc.doc_id]) == {}
-    assert "new boundaries \"People's Republic of China\" not found in r" in caplog.text
+    assert 'new boundaries "People\'s Republic of China" not found in r' in caplog.text
 
 
 def test_reviewed_spans_never_a_dev_document(doc, tmp_path):
@@ -93,12 +116,20 @@ def test_reviewed_spans_never_a_dev_document(doc, tmp_path):
 def test_doc_labels_reviewed_spans_override_gold(doc):
     gold = [("Otandastar", "ORG"), ("Cohen", "ORG"), ("Almaty", "PERSON"), ("China", "GPE")]
     assert [(doc.text[s:e], lab) for s, e, lab in document_spans(doc, gold)] == [
-        ("Otandastar", "ORG"), ("Cohen", "ORG"), ("Almaty", "PERSON"), ("China", "GPE")]
+        ("Otandastar", "ORG"),
+        ("Cohen", "ORG"),
+        ("Almaty", "PERSON"),
+        ("China", "GPE"),
+    ]
     reviewed = reviewed_spans([(d, "f") for d in decisions(doc.text, doc.doc_id)], {doc.doc_id: doc}, [doc.doc_id])
     labels = doc_labels(doc, gold, reviewed[doc.doc_id])
     assert labels.outside is None  # a gold document stays exhaustive
     assert [(doc.text[s:e], lab) for s, e, lab in labels.spans] == [
-        ("Otandastar Foundation", "ORG"), ("Cohen", "PERSON"), ("Alash party", "ORG"), ("China", "GPE")]
+        ("Otandastar Foundation", "ORG"),
+        ("Cohen", "PERSON"),
+        ("Alash party", "ORG"),
+        ("China", "GPE"),
+    ]
 
 
 def test_spacy_examples_without_gold_missing_outside_reviewed_spans(doc):
@@ -110,11 +141,32 @@ def test_spacy_examples_without_gold_missing_outside_reviewed_spans(doc):
     exs = examples(spacy.blank("en"), doc, labels)
     got = [[(t.text, tag) for t, tag in zip(ex.predicted, ex.get_aligned_ner())] for ex in exs]
     assert got == [
-        [("The", None), ("Otandastar", "B-ORG"), ("Foundation", "L-ORG"), ("helps", None), ("Kazakhs", None),
-         ("in", None), ("Mongolia", None), (".", None)],
-        [("Cohen", "U-PERSON"), ("(", None), ("1997", None), (")", None), ("wrote", None), ("on", None), ("the", None),
-         ("Alash", "B-ORG"), ("party", "L-ORG"), ("in", None), ("Almaty", "O"), ("and", None), ("China", None),
-         (".", None)],
+        [
+            ("The", None),
+            ("Otandastar", "B-ORG"),
+            ("Foundation", "L-ORG"),
+            ("helps", None),
+            ("Kazakhs", None),
+            ("in", None),
+            ("Mongolia", None),
+            (".", None),
+        ],
+        [
+            ("Cohen", "U-PERSON"),
+            ("(", None),
+            ("1997", None),
+            (")", None),
+            ("wrote", None),
+            ("on", None),
+            ("the", None),
+            ("Alash", "B-ORG"),
+            ("party", "L-ORG"),
+            ("in", None),
+            ("Almaty", "O"),
+            ("and", None),
+            ("China", None),
+            (".", None),
+        ],
     ]
 
 
@@ -130,14 +182,40 @@ def test_transformer_labels_ignored_outside_reviewed_spans(doc):
         enc = encode(tok, text)
         tags = word_tags(enc, ents, outside)
         word_end = {w: e for w, (_, e) in zip(enc.words, enc.offsets)}  # a word's last sub-token ends it
-        got.append([(text[enc.offsets[i][0]:word_end[w]], TAGS[t] if t != IGNORE else None)
-                    for i, (w, t) in enumerate(zip(enc.words, tags)) if i == 0 or w != enc.words[i - 1]])
+        got.append(
+            [
+                (text[enc.offsets[i][0] : word_end[w]], TAGS[t] if t != IGNORE else None)
+                for i, (w, t) in enumerate(zip(enc.words, tags))
+                if i == 0 or w != enc.words[i - 1]
+            ]
+        )
     assert got == [
-        [("The", None), ("Otandastar", "B-ORG"), ("Foundation", "I-ORG"), ("helps", None), ("Kazakhs", None),
-         ("in", None), ("Mongolia", None), (".", None)],
-        [("Cohen", "B-PERSON"), ("(", None), ("1997", None), (")", None), ("wrote", None), ("on", None), ("the", None),
-         ("Alash", "B-ORG"), ("party", "I-ORG"), ("in", None), ("Almaty", "O"), ("and", None), ("China", None),
-         (".", None)],
+        [
+            ("The", None),
+            ("Otandastar", "B-ORG"),
+            ("Foundation", "I-ORG"),
+            ("helps", None),
+            ("Kazakhs", None),
+            ("in", None),
+            ("Mongolia", None),
+            (".", None),
+        ],
+        [
+            ("Cohen", "B-PERSON"),
+            ("(", None),
+            ("1997", None),
+            (")", None),
+            ("wrote", None),
+            ("on", None),
+            ("the", None),
+            ("Alash", "B-ORG"),
+            ("party", "I-ORG"),
+            ("in", None),
+            ("Almaty", "O"),
+            ("and", None),
+            ("China", None),
+            (".", None),
+        ],
     ]
 
 
@@ -162,12 +240,19 @@ def test_training_labels_empty_reviews_equal_gold_only(tmp_path):
     (empty / "README.md").write_text("no decisions\n")
     nlp = spacy.blank("en")
     gold_dir = ROOT / "gold" / "entities"
-    new = [ex.to_dict() for doc, labels in training_labels(gold_dir, ingest, ids, empty, ["003_afb25aa48fd0f95b"])
-           for ex in examples(nlp, doc, labels)]
+    new = [
+        ex.to_dict()
+        for doc, labels in training_labels(gold_dir, ingest, ids, empty, ["003_afb25aa48fd0f95b"])
+        for ex in examples(nlp, doc, labels)
+    ]
     from pipeline.ingest import load_document
 
-    old = [ex.to_dict() for i in ids for doc in [load_document(ingest / f"{i}.json")]
-           for ex in examples(nlp, doc, document_spans(doc, read_gold(gold_dir / f"{i}.jsonl")))]
+    old = [
+        ex.to_dict()
+        for i in ids
+        for doc in [load_document(ingest / f"{i}.json")]
+        for ex in examples(nlp, doc, document_spans(doc, read_gold(gold_dir / f"{i}.jsonl")))
+    ]
     assert new == old and len(new) > 50
 
 
@@ -190,7 +275,9 @@ def test_labels_file_round_trip_keeps_train_docs_only(tmp_path):
     from pipeline.entities.reviewed import load_reviewed, write_reviewed
 
     doc = ingest_text(TEXT, name="r.txt", tmp_path=tmp_path)
-    other = Decision("add", names.T_ENTITIES, "bob", "2025-03-02T10:00:00Z", label="GPE", target=at(TEXT, "other", "Kazakhs"))
+    other = Decision(
+        "add", names.T_ENTITIES, "bob", "2025-03-02T10:00:00Z", label="GPE", target=at(TEXT, "other", "Kazakhs")
+    )
     reviews = write_reviews(tmp_path, doc, [other])
     placed = load_reviewed(reviews, {"r": doc}, ["r"])
     path = tmp_path / "train_labels.jsonl"
@@ -224,8 +311,9 @@ def test_tiny_training_with_reviews_trains_reloads_and_predicts(tmp_path):
     (tmp_path / "raw" / "r.txt").write_text(TEXT, encoding="utf-8")  # a reviewed training document without gold
     r = read_document(tmp_path / "raw" / "r.txt", tmp_path / "raw")
     (ingest / "r.json").write_text(r.to_json(), encoding="utf-8")
-    added = Decision("add", names.T_ENTITIES, "bob", "2025-03-02T10:00:00Z", label="GPE",
-                     target=at(d.text, "d", "China"))
+    added = Decision(
+        "add", names.T_ENTITIES, "bob", "2025-03-02T10:00:00Z", label="GPE", target=at(d.text, "d", "China")
+    )
     reviews = write_reviews(tmp_path, r, [added])
     assert json.loads((reviews / "alice" / "20250301T100000Z.jsonl").read_text().splitlines()[0])["action"] == "add"
     got = training_labels(gold, ingest, ["d", "r"], reviews)
@@ -239,7 +327,7 @@ def test_tiny_training_with_reviews_trains_reloads_and_predicts(tmp_path):
 
 def test_reviewed_span_is_frozen():
     r = ReviewedSpan(0, 5, "GPE", False, "D1", "f")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         r.start = 1  # type: ignore[misc]
 
 
@@ -248,9 +336,17 @@ def test_reviewed_spans_follow_a_corrected_row_to_its_later_reject(doc):
     Move "Alash"→"Alash party", then reject "Alash party": likewise one rejected record."""
     t, i = doc.text, doc.doc_id
     d = lambda action, created, **kw: (Decision(action, names.T_ENTITIES, "alice", created, **kw), "f")  # noqa: E731
-    ds = [d("relabel", "2025-03-01T10:00:00Z", target=at(t, i, "Almaty"), label="GPE", seen={"label": "ORG"}),
-          d("reject", "2025-03-01T10:01:00Z", target=at(t, i, "Almaty"), seen={"label": "GPE"}),
-          d("move", "2025-03-01T10:02:00Z", target=at(t, i, "Alash"), span=at(t, i, "Alash party"), seen={"label": "ORG"}),
-          d("reject", "2025-03-01T10:03:00Z", target=at(t, i, "Alash party"), seen={"label": "ORG"})]
+    ds = [
+        d("relabel", "2025-03-01T10:00:00Z", target=at(t, i, "Almaty"), label="GPE", seen={"label": "ORG"}),
+        d("reject", "2025-03-01T10:01:00Z", target=at(t, i, "Almaty"), seen={"label": "GPE"}),
+        d(
+            "move",
+            "2025-03-01T10:02:00Z",
+            target=at(t, i, "Alash"),
+            span=at(t, i, "Alash party"),
+            seen={"label": "ORG"},
+        ),
+        d("reject", "2025-03-01T10:03:00Z", target=at(t, i, "Alash party"), seen={"label": "ORG"}),
+    ]
     got = reviewed_spans(ds, {i: doc}, [i])[i]
     assert spans_of(t, got) == [("Alash party", 80, 91, "ORG", True), ("Almaty", 95, 101, "GPE", True)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import tiny_training_set
 
 from pipeline import names
@@ -26,20 +25,33 @@ def tokenizer():
     return AutoTokenizer.from_pretrained(encoder_dir())
 
 
-@pytest.mark.parametrize("word,shape", [("kazakhs", "lower"), ("Kazakhs", "title"), ("UNESCO", "upper"),
-                                        ("1997", "digit"), ("“", "other"), ("McDonald", "title"), ("iPhone", "other")])
+@pytest.mark.parametrize(
+    "word,shape",
+    [
+        ("kazakhs", "lower"),
+        ("Kazakhs", "title"),
+        ("UNESCO", "upper"),
+        ("1997", "digit"),
+        ("“", "other"),
+        ("McDonald", "title"),
+        ("iPhone", "other"),
+    ],
+)
 def test_transformer_shape_id(word, shape):
     from pipeline.entities.transformer import SHAPES
 
     assert SHAPES[shape_id(word)] == shape
 
 
-@pytest.mark.parametrize("words,max_len,stride,expected", [
-    ([0, 1, 2], 128, 32, [(0, 3)]),
-    ([0, 0, 1, 2, 2, 3, 4], 5, 1, [(0, 3), (2, 5), (5, 7)]),
-    ([0, 1, 2, 3, 4, 5, 6, 7], 6, 2, [(0, 4), (2, 6), (4, 8)]),
-    ([0, 0, 0, 0, 0, 0, 1], 4, 1, [(0, 2), (2, 4), (4, 6), (6, 7)]),  # a word longer than a window is cut
-])
+@pytest.mark.parametrize(
+    "words,max_len,stride,expected",
+    [
+        ([0, 1, 2], 128, 32, [(0, 3)]),
+        ([0, 0, 1, 2, 2, 3, 4], 5, 1, [(0, 3), (2, 5), (5, 7)]),
+        ([0, 1, 2, 3, 4, 5, 6, 7], 6, 2, [(0, 4), (2, 6), (4, 8)]),
+        ([0, 0, 0, 0, 0, 0, 1], 4, 1, [(0, 2), (2, 4), (4, 6), (6, 7)]),  # a word longer than a window is cut
+    ],
+)
 def test_transformer_windows(words, max_len, stride, expected):
     assert windows(words, max_len, stride) == expected
 
@@ -57,12 +69,17 @@ def test_transformer_word_tags_and_decode_round_trip(tokenizer):
         last = t if t != -100 else last
         probs.append([1.0 if k == last else 0.0 for k in range(len(TAGS))])
     assert [(TEXT[s:e], lab) for s, e, lab, _ in decode(enc, probs)] == [
-        ("Otandastar Foundation", "ORG"), ("Kazakhs", "NORP"), ("Mongolia", "GPE")]
+        ("Otandastar Foundation", "ORG"),
+        ("Kazakhs", "NORP"),
+        ("Mongolia", "GPE"),
+    ]
 
 
 def test_transformer_word_tags_ignore_span_cutting_a_word():
     # words: "Kazakhstan" (0-10) "’" (10-11) "s" (11-12); gold "Kazakh" cuts the first word
-    enc = Encoded(ids=[1, 2, 3, 4], offsets=[(0, 6), (6, 10), (10, 11), (11, 12)], words=[0, 0, 1, 2], shapes=[2, 2, 5, 1])
+    enc = Encoded(
+        ids=[1, 2, 3, 4], offsets=[(0, 6), (6, 10), (10, 11), (11, 12)], words=[0, 0, 1, 2], shapes=[2, 2, 5, 1]
+    )
     assert word_tags(enc, [(0, 6, names.NORP)]) == [-100, -100, 0, 0]
     assert word_tags(enc, [(0, 10, names.GPE)]) == [TAGS.index("B-GPE"), -100, 0, 0]
 
@@ -114,31 +131,43 @@ def test_transformer_long_block_offsets_exact(tokenizer):
     own = owner(ranges, len(enc.ids))
     assert all(ranges[own[i]][0] <= i < ranges[own[i]][1] for i in range(len(enc.ids)))
     target = TAGS.index("B-PERSON")
-    probs = [[1.0 if k == (target if text[s:e].startswith("Ku") else 0) else 0.0 for k in range(len(TAGS))]
-             for s, e in enc.offsets]
+    probs = [
+        [1.0 if k == (target if text[s:e].startswith("Ku") else 0) else 0.0 for k in range(len(TAGS))]
+        for s, e in enc.offsets
+    ]
     spans = decode(enc, probs)
     assert [text[s:e] for s, e, _, _ in spans][:2] == ["Kusçu0", "Kusçu1"] and len(spans) == 40
 
 
 def test_calibration_fit_exact_numbers():
-    rows = [("rules", names.GPE, True, 0.8), ("rules", names.GPE, True, 0.8), ("rules", names.ORG, False, 0.8),
-            ("gazetteer+rules", names.ORG, True, 0.97), ("spacy", names.ORG, False, 0.4), ("spacy", names.ORG, False, 0.6)]
+    rows = [
+        ("rules", names.GPE, True, 0.8),
+        ("rules", names.GPE, True, 0.8),
+        ("rules", names.ORG, False, 0.8),
+        ("gazetteer+rules", names.ORG, True, 0.97),
+        ("spacy", names.ORG, False, 0.4),
+        ("spacy", names.ORG, False, 0.6),
+    ]
     t = fit(rows, m=2.0)
     assert t["by_evidence"] == {
-        "gazetteer+rules": {"n": 1, "tp": 1, "prior": 0.97, "p": 0.98},        # (1 + 2·0.97) / 3
-        "rules": {"n": 3, "tp": 2, "prior": 0.8, "p": 0.72},                 # (2 + 2·0.8) / 5
-        "spacy": {"n": 2, "tp": 0, "prior": 0.5, "p": 0.25},                 # (0 + 2·0.5) / 4
+        "gazetteer+rules": {"n": 1, "tp": 1, "prior": 0.97, "p": 0.98},  # (1 + 2·0.97) / 3
+        "rules": {"n": 3, "tp": 2, "prior": 0.8, "p": 0.72},  # (2 + 2·0.8) / 5
+        "spacy": {"n": 2, "tp": 0, "prior": 0.5, "p": 0.25},  # (0 + 2·0.5) / 4
     }
-    assert t["cells"]["rules|GPE"] == {"n": 2, "tp": 2, "p": 0.86}           # (2 + 2·0.72) / 4
-    assert t["cells"]["rules|ORG"] == {"n": 1, "tp": 0, "p": 0.48}           # (0 + 2·0.72) / 3
-    assert t["cells"]["spacy|ORG"] == {"n": 2, "tp": 0, "p": 0.125}          # (0 + 2·0.25) / 4
+    assert t["cells"]["rules|GPE"] == {"n": 2, "tp": 2, "p": 0.86}  # (2 + 2·0.72) / 4
+    assert t["cells"]["rules|ORG"] == {"n": 1, "tp": 0, "p": 0.48}  # (0 + 2·0.72) / 3
+    assert t["cells"]["spacy|ORG"] == {"n": 2, "tp": 0, "p": 0.125}  # (0 + 2·0.25) / 4
 
 
 def test_calibration_sets_scores_not_winners():
     table = Calibration(by_evidence={"rules": 0.72}, cells={"rules|GPE": 0.86})
     assert evidence(["spacy_ft", "rules"]) == "rules+spacy_ft"
-    cands = [Candidate(0, 10, names.GPE, names.SRC_RULES, 0.8), Candidate(12, 20, names.ORG, names.SRC_RULES, 0.8),
-             Candidate(22, 30, names.ORG, names.SRC_SPACY, 0.5), Candidate(22, 26, names.GPE, names.SRC_RULES, 0.8)]
+    cands = [
+        Candidate(0, 10, names.GPE, names.SRC_RULES, 0.8),
+        Candidate(12, 20, names.ORG, names.SRC_RULES, 0.8),
+        Candidate(22, 30, names.ORG, names.SRC_SPACY, 0.5),
+        Candidate(22, 26, names.GPE, names.SRC_RULES, 0.8),
+    ]
     plain, calibrated = merge(cands), merge(cands, calibration=table)
     assert [(m.start, m.end, m.label) for m in plain] == [(m.start, m.end, m.label) for m in calibrated]
     assert [m.score for m in plain] == [0.8, 0.8, 0.8]
@@ -149,7 +178,12 @@ def test_ensemble_transformer_counts_by_agreement_only():
     ft = Candidate(40, 46, names.GPE, names.SRC_SPACY_FT, 0.7)  # the fine-tuned model ran on this document
     alone = Candidate(0, 8, names.ORG, names.SRC_TRANSFORMER, 0.4)
     pre_alone = Candidate(10, 16, names.NORP, names.SRC_SPACY, 0.5)
-    agreed = [Candidate(20, 30, names.PERSON, names.SRC_SPACY, 0.5), Candidate(20, 30, names.PERSON, names.SRC_TRANSFORMER, 0.4)]
+    agreed = [
+        Candidate(20, 30, names.PERSON, names.SRC_SPACY, 0.5),
+        Candidate(20, 30, names.PERSON, names.SRC_TRANSFORMER, 0.4),
+    ]
     got = merge([ft, alone, pre_alone, *agreed])
     assert [(m.start, m.end, m.label, m.sources, m.score) for m in got] == [
-        (20, 30, "PERSON", ("spacy", "transformer"), 0.7), (40, 46, "GPE", ("spacy_ft",), 0.7)]
+        (20, 30, "PERSON", ("spacy", "transformer"), 0.7),
+        (40, 46, "GPE", ("spacy_ft",), 0.7),
+    ]

@@ -10,9 +10,9 @@ from pipeline.figures.tables import header_fields, split_headers
 
 def one(sentence: str):
     found = find_numbers(sentence)
-    assert len(found) == 1, [(sentence[n.start:n.end], n) for n in found]
+    assert len(found) == 1, [(sentence[n.start : n.end], n) for n in found]
     n = found[0]
-    return sentence[n.start:n.end], n
+    return sentence[n.start : n.end], n
 
 
 # sentence, text, value, low, high, kind, unit, qualifier
@@ -35,15 +35,31 @@ FORMS = [
     ("reported 803.4 thousand Kazakhs in 2017", "803.4 thousand", 803400.0, None, None, "count", "people", "eq"),
     ("at 10-15 thousand people (Karimi, 2011)", "10-15 thousand", None, 10000.0, 15000.0, "count", "people", "eq"),
     ("counted 1.3-1.5 million Kazakhs", "1.3-1.5 million", None, 1300000.0, 1500000.0, "count", "people", "eq"),
-    ("hosts between 10,000 and 100,000 Kazakhs", "between 10,000 and 100,000", None, 10000.0, 100000.0, "count",
-     "people", "eq"),
+    (
+        "hosts between 10,000 and 100,000 Kazakhs",
+        "between 10,000 and 100,000",
+        None,
+        10000.0,
+        100000.0,
+        "count",
+        "people",
+        "eq",
+    ),
     ("attracted only 20-40 people on weekends", "20-40", None, 20.0, 40.0, "count", "people", "eq"),
     ("Over 5 million or more", "5 million", 5000000.0, None, None, "count", None, "gt"),
     ("or 30-35% of the total", "30-35%", None, 30.0, 35.0, "percent", "percent", "eq"),
     ("Territory, 60–70,000 in the Tarbagatai region", "60–70,000", None, 60000.0, 70000.0, "count", None, "eq"),
     ("For example, 647 732 Kazakhs inhabit Russia", "647 732", 647732.0, None, None, "count", "people", "eq"),
-    ("the population is about 18,954,495 million (World", "18,954,495 million", 18954495.0, None, None, "count",
-     None, "approx"),
+    (
+        "the population is about 18,954,495 million (World",
+        "18,954,495 million",
+        18954495.0,
+        None,
+        None,
+        "count",
+        None,
+        "approx",
+    ),
     ("Ukraine 224.467", "224.467", 224467.0, None, None, "count", None, "eq"),
     ("More than half a million Kazakhs live", "half a million", 500000.0, None, None, "count", None, "gt"),
     ("Nearly a million repatriates", "a million", 1000000.0, None, None, "count", None, "approx"),
@@ -68,7 +84,7 @@ def test_numbers_every_written_form(sentence, text, value, low, high, kind, unit
 
 def test_numbers_less_than_a_year_is_a_figure_beside_the_count():
     s = "their number dropped to 1,200 in less than a year"
-    got = [(s[n.start:n.end], n.value, n.kind, n.unit, n.qualifier) for n in find_numbers(s)]
+    got = [(s[n.start : n.end], n.value, n.kind, n.unit, n.qualifier) for n in find_numbers(s)]
     assert got == [("1,200", 1200.0, "count", None, "eq"), ("a year", 1.0, "duration", "years", "lt")]
 
 
@@ -140,52 +156,80 @@ NOT_FIGURES = [
 
 @pytest.mark.parametrize("sentence", NOT_FIGURES)
 def test_numbers_not_a_figure(sentence):
-    assert [sentence[n.start:n.end] for n in find_numbers(sentence)] == []
+    assert [sentence[n.start : n.end] for n in find_numbers(sentence)] == []
 
 
 def test_numbers_footnote_superscript_is_left_out():
     s = "US 31,199² and"
-    assert [(s[n.start:n.end], n.value) for n in find_numbers(s)] == [("31,199", 31199.0)]
+    assert [(s[n.start : n.end], n.value) for n in find_numbers(s)] == [("31,199", 31199.0)]
 
 
 def test_numbers_table_rank_and_marker_are_figures_for_the_string_reader():
     # ranks are dropped by the table reader (test_figures_tables), not by the string reader
     s = "7 43 other countries"
-    assert [s[n.start:n.end] for n in find_numbers(s)] == ["7", "43"]
+    assert [s[n.start : n.end] for n in find_numbers(s)] == ["7", "43"]
 
 
-@pytest.mark.parametrize("s,value", [("1,057,280", 1057280.0), ("647 732", 647732.0), ("twenty-five", 25.0),
-                                     ("three hundred", 300.0), ("2.5", 2.5), ("many", None)])
+@pytest.mark.parametrize(
+    "s,value",
+    [
+        ("1,057,280", 1057280.0),
+        ("647 732", 647732.0),
+        ("twenty-five", 25.0),
+        ("three hundred", 300.0),
+        ("2.5", 2.5),
+        ("many", None),
+    ],
+)
 def test_numbers_to_float(s, value):
     assert to_float(s) == value
 
 
-@pytest.mark.parametrize("after,expected", [
-    (" square kilometers.", ("area", "km2")), (" Kazakh families live", ("count", "families")),
-    (" ethnic Kazakhs", ("count", "people")), (" members of the diaspora", ("count", "people")),
-    (" years (Mendikulova", ("duration", "years")), (" countries.", ("count", "countries")),
-    (" of the population", ("count", None)),
-])
+@pytest.mark.parametrize(
+    "after,expected",
+    [
+        (" square kilometers.", ("area", "km2")),
+        (" Kazakh families live", ("count", "families")),
+        (" ethnic Kazakhs", ("count", "people")),
+        (" members of the diaspora", ("count", "people")),
+        (" years (Mendikulova", ("duration", "years")),
+        (" countries.", ("count", "countries")),
+        (" of the population", ("count", None)),
+    ],
+)
 def test_numbers_unit_after(after, expected):
     assert unit_after(after) == expected
 
 
-@pytest.mark.parametrize("header,k,expected", [
-    ("Countries Mendikulova G. (as in 2001) Tatimov M. (as in 2003)", 2,
-     ["Mendikulova G. (as in 2001)", "Tatimov M. (as in 2003)"]),
-    ("Ranking Country Official data Field study data 2007–2009", 2, ["Official data", "Field study data 2007–2009"]),
-    ("Country Official data", 2, None),
-])
+@pytest.mark.parametrize(
+    "header,k,expected",
+    [
+        (
+            "Countries Mendikulova G. (as in 2001) Tatimov M. (as in 2003)",
+            2,
+            ["Mendikulova G. (as in 2001)", "Tatimov M. (as in 2003)"],
+        ),
+        (
+            "Ranking Country Official data Field study data 2007–2009",
+            2,
+            ["Official data", "Field study data 2007–2009"],
+        ),
+        ("Country Official data", 2, None),
+    ],
+)
 def test_tables_split_headers(header, k, expected):
     assert split_headers(header, k) == expected
 
 
-@pytest.mark.parametrize("header,expected", [
-    ("Mendikulova G. (as in 2001)", {"source": "Mendikulova G.", "time": "2001"}),
-    ("Field study data 2007–2009", {"source": "Field study data", "time": "2007–2009"}),
-    ("Official data", {"source": "Official data", "time": None}),
-    (None, {"source": None, "time": None}),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        ("Mendikulova G. (as in 2001)", {"source": "Mendikulova G.", "time": "2001"}),
+        ("Field study data 2007–2009", {"source": "Field study data", "time": "2007–2009"}),
+        ("Official data", {"source": "Official data", "time": None}),
+        (None, {"source": None, "time": None}),
+    ],
+)
 def test_tables_header_fields(header, expected):
     assert header_fields(header) == expected
 
@@ -194,4 +238,4 @@ def test_numbers_opening_a_footnote_is_its_note_number_elsewhere_a_figure():
     note = "14 Migration Policy Concept approved by the Government"
     assert find_numbers(note, footnote=True) == []
     s = "300 Kazakh families returned from Mongolia."
-    assert [(s[n.start:n.end], n.value) for n in find_numbers(s)] == [("300", 300.0)]
+    assert [(s[n.start : n.end], n.value) for n in find_numbers(s)] == [("300", 300.0)]

@@ -26,21 +26,29 @@ The countries with the presence of the Kazakh diaspora can be grouped into three
 
 
 def _by_text(doc, ctx):
-    return {doc.text[s:s + 16].split("\t")[0].split("\n")[0]: v for s, v in sorted(ctx.items()) if not v.get("drop")}
+    return {doc.text[s : s + 16].split("\t")[0].split("\n")[0]: v for s, v in sorted(ctx.items()) if not v.get("drop")}
 
 
 def test_tables_text_table_rows_columns_and_ranks(tmp_path):
     doc = ingest_text(TABLE, tmp_path=tmp_path)
     ctx = cell_contexts(doc)
     got = _by_text(doc, ctx)
-    assert got["1,413,500 3"] == {"place": "China", "object": "Kazakhs Abroad", "source": "Field study data",
-                                  "time": "2007–2009"}
-    assert got["899,195"] == {"place": "Uzbekistan", "object": "Kazakhs Abroad", "source": "Official data",
-                              "time": None}
+    assert got["1,413,500 3"] == {
+        "place": "China",
+        "object": "Kazakhs Abroad",
+        "source": "Field study data",
+        "time": "2007–2009",
+    }
+    assert got["899,195"] == {
+        "place": "Uzbekistan",
+        "object": "Kazakhs Abroad",
+        "source": "Official data",
+        "time": None,
+    }
     # a row with fewer numbers than the table has columns: the column is not known
     assert got["145,000"] == {"place": "Mongolia", "object": "Kazakhs Abroad", "source": None, "time": None}
     assert got["43 other countri"] == {"object": "other countries", "place": None}
-    dropped = sorted(doc.text[s:s + 1] for s, v in ctx.items() if v.get("drop"))
+    dropped = sorted(doc.text[s : s + 1] for s, v in ctx.items() if v.get("drop"))
     assert dropped == ["1", "2", "3", "3", "4", "5"]  # the rank column and the footnote marker after 1,413,500
 
 
@@ -48,9 +56,9 @@ def test_tables_corpus_001_table1_cell():
     doc = read_document(next(RAW.glob("001_*.txt")), RAW)
     ctx = cell_contexts(doc)
     cell = next(c for c in doc.cells if c.table == 0 and c.row == 2 and c.col == 1)
-    assert doc.text[cell.start:cell.end] == "1,500,000"
+    assert doc.text[cell.start : cell.end] == "1,500,000"
     assert ctx[cell.start] == {"place": "China", "object": "Kazakhs Abroad", "source": "Mendikulova G.", "time": "2001"}
-    total = next(c for c in doc.cells if c.table == 0 and doc.text[c.start:c.end] == "3,277,000")
+    total = next(c for c in doc.cells if c.table == 0 and doc.text[c.start : c.end] == "3,277,000")
     assert ctx[total.start] == {"place": None, "object": "Kazakhs Abroad", "source": "Tatimov M.", "time": "2003"}
 
 
@@ -62,8 +70,16 @@ def test_tables_corpus_002_fact_box():
 
 
 def test_tables_markdown_table(tmp_path):
-    doc = ingest_text("Intro.\n\n| Country | Official data (2019) |\n|---|---|\n| Total | 12,000 |\n| Turkey | 3,500 |\n",
-                      name="t.md", tmp_path=tmp_path)
+    doc = ingest_text(
+        "Intro.\n\n| Country | Official data (2019) |\n|---|---|\n| Total | 12,000 |\n| Turkey | 3,500 |\n",
+        name="t.md",
+        tmp_path=tmp_path,
+    )
     ctx = cell_contexts(doc)
-    assert ctx[doc.text.index("3,500")] == {"place": "Turkey", "object": None, "source": "Official data", "time": "2019"}
+    assert ctx[doc.text.index("3,500")] == {
+        "place": "Turkey",
+        "object": None,
+        "source": "Official data",
+        "time": "2019",
+    }
     assert ctx[doc.text.index("12,000")]["place"] is None

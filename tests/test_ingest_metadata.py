@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import ingest_text
 
 from pipeline.ingest import read_document
@@ -25,18 +24,23 @@ def test_metadata_authors_leave_out_degrees_and_affiliations():
     assert "journal" not in doc.metadata  # nothing on the page names one
 
 
-
 def test_metadata_several_authors_split():
-    doc = ingest_text("# Return Migration to Kazakhstan\n\n*Dr. Aigerim Sadyk, John Smith and Maria Rossi*\n\n"
-                      "## Introduction\n\nThe paper studies return migration since 1991.\n", name="paper.md")
+    doc = ingest_text(
+        "# Return Migration to Kazakhstan\n\n*Dr. Aigerim Sadyk, John Smith and Maria Rossi*\n\n"
+        "## Introduction\n\nThe paper studies return migration since 1991.\n",
+        name="paper.md",
+    )
     assert doc.metadata["authors"] == ["Aigerim Sadyk", "John Smith", "Maria Rossi"]
 
 
-@pytest.mark.parametrize("byline,authors", [
-    ("Smith, John and Rossi, Maria", ["John Smith", "Maria Rossi"]),
-    ("A. Sadyk; J. Smith", ["A. Sadyk", "J. Smith"]),
-    ("Urpekova Amina,", ["Urpekova Amina"]),
-])
+@pytest.mark.parametrize(
+    "byline,authors",
+    [
+        ("Smith, John and Rossi, Maria", ["John Smith", "Maria Rossi"]),
+        ("A. Sadyk; J. Smith", ["A. Sadyk", "J. Smith"]),
+        ("Urpekova Amina,", ["Urpekova Amina"]),
+    ],
+)
 def test_metadata_byline_forms(byline, authors):
     from pipeline.ingest.metadata import _names
 
@@ -44,6 +48,8 @@ def test_metadata_byline_forms(byline, authors):
 
 
 def test_metadata_no_journal_from_a_section_heading():
-    doc = ingest_text("Introduction\n\nReturn migration to Kazakhstan has grown since 1991 and it is studied here in depth.\n\n"
-                      "Literature Review\n\nThe literature on diasporas is large and it is reviewed here in some detail.\n")
+    doc = ingest_text(
+        "Introduction\n\nReturn migration to Kazakhstan has grown since 1991 and it is studied here in depth.\n\n"
+        "Literature Review\n\nThe literature on diasporas is large and it is reviewed here in some detail.\n"
+    )
     assert "journal" not in doc.metadata

@@ -29,13 +29,15 @@ def test_ingest_pdf_reads_columns_in_order(paper):
     found = [int(m.group(1)) for m in re.finditer(r"Sentence number (\d+) ", paper.text)]
     assert found == list(range(1, 15))
     # full-width title and abstract come before the columns, the table after the sentences
-    assert paper.text.index(pdfs.TITLE) < paper.text.index("This abstract spans") < paper.text.index("Sentence number 1 ")
+    assert (
+        paper.text.index(pdfs.TITLE) < paper.text.index("This abstract spans") < paper.text.index("Sentence number 1 ")
+    )
     assert paper.text.index("Sentence number 14 ") < paper.text.index("Country")
 
 
 def test_ingest_pdf_drops_running_header_and_page_numbers(paper):
     assert "Journal of Synthetic Tests" not in paper.text
-    assert not any(re.fullmatch(r"\d+", paper.text[b.start:b.end]) for b in paper.blocks)
+    assert not any(re.fullmatch(r"\d+", paper.text[b.start : b.end]) for b in paper.blocks)
 
 
 def test_ingest_pdf_dehyphenates_and_keeps_real_hyphens(paper):
@@ -46,18 +48,18 @@ def test_ingest_pdf_dehyphenates_and_keeps_real_hyphens(paper):
 def test_ingest_pdf_superscript_marker_and_footnote(paper):
     assert "1,500,000¹ lives abroad" in paper.text
     notes = [b for b in paper.blocks if b.kind == names.FOOTNOTE]
-    assert [paper.text[b.start:b.end] for b in notes] == ["¹ Source: national census of 2009, table 4."]
+    assert [paper.text[b.start : b.end] for b in notes] == ["¹ Source: national census of 2009, table 4."]
 
 
 def test_ingest_pdf_title_authors_sections(paper):
     assert paper.title == pdfs.TITLE
-    kinds = {paper.text[b.start:b.end]: b.kind for b in paper.blocks}
+    kinds = {paper.text[b.start : b.end]: b.kind for b in paper.blocks}
     assert kinds[pdfs.AUTHORS] == names.AUTHORS
     assert kinds["References"] == names.HEADING
 
 
 def test_ingest_pdf_table_cells(paper):
-    got = {(c.row, c.col): (paper.text[c.start:c.end], c.header) for c in paper.cells}
+    got = {(c.row, c.col): (paper.text[c.start : c.end], c.header) for c in paper.cells}
     assert got == {(r, k): (v, r == 0) for r, row in enumerate(pdfs.TABLE_ROWS) for k, v in enumerate(row)}
     table = [b for b in paper.blocks if b.kind == names.TABLE]
     assert len(table) == 1 and all(table[0].start <= c.start < c.end <= table[0].end for c in paper.cells)
@@ -68,10 +70,12 @@ def test_ingest_pdf_citations(paper):
     assert [(c["authors"], c["year"]) for c in cs] == [(["Brubaker, R."], 2005), (["King, C.", "Melvin, N. J."], 2000)]
     assert cs[0]["doi"] == "10.1080/0141987042000289997" and cs[0]["container"] == "Ethnic and Racial Studies"
     assert cs[1]["title"] == "Diaspora politics: Ethnic linkages, foreign policy, and security in Eurasia"
-    assert all(paper.text[c["start"]:c["end"]] == c["text"] for c in cs)
+    assert all(paper.text[c["start"] : c["end"]] == c["text"] for c in cs)
 
 
-@pytest.mark.parametrize("phrase", ["Sentence number 12", "national census", "long-term diaspora", "Mongolia", "Melvin"])
+@pytest.mark.parametrize(
+    "phrase", ["Sentence number 12", "national census", "long-term diaspora", "Mongolia", "Melvin"]
+)
 def test_ingest_pdf_box_holds_exactly_the_span(paper, paper_path, phrase):
     import pypdfium2 as pdfium
 
@@ -80,7 +84,8 @@ def test_ingest_pdf_box_holds_exactly_the_span(paper, paper_path, phrase):
     page = pdfium.PdfDocument(str(paper_path))[prov["page"] - 1]
     h = page.get_height()
     inside = page.get_textpage().get_text_bounded(
-        left=prov["x0"] - 0.3, bottom=h - prov["bottom"] - 0.3, right=prov["x1"] + 0.3, top=h - prov["top"] + 0.3)
+        left=prov["x0"] - 0.3, bottom=h - prov["bottom"] - 0.3, right=prov["x1"] + 0.3, top=h - prov["top"] + 0.3
+    )
     assert re.sub(r"\s+", "", inside) == re.sub(r"\s+", "", phrase)
     assert paper.page_of(start) == prov["page"]
 
@@ -104,14 +109,17 @@ def _write(kind: str, d: Path) -> Path:
     return p
 
 
-@pytest.mark.parametrize("kind, error", [
-    ("locked", "encrypted: password required"),
-    ("scan", "no text layer (needs OCR)"),
-    ("truncated", "corrupt or unreadable PDF"),
-    ("empty", "empty file (0 bytes)"),
-    ("zero_pages", "PDF has no pages"),
-    ("malformed", "corrupt or unreadable PDF"),
-])
+@pytest.mark.parametrize(
+    "kind, error",
+    [
+        ("locked", "encrypted: password required"),
+        ("scan", "no text layer (needs OCR)"),
+        ("truncated", "corrupt or unreadable PDF"),
+        ("empty", "empty file (0 bytes)"),
+        ("zero_pages", "PDF has no pages"),
+        ("malformed", "corrupt or unreadable PDF"),
+    ],
+)
 def test_ingest_pdf_awkward_files_give_clean_errors(tmp_path, kind, error):
     doc = read_document(_write(kind, tmp_path), tmp_path)
     assert doc.status == names.STATUS_ERROR and error in doc.error, doc.error
@@ -145,13 +153,31 @@ def test_ingest_pdf_round_trips_json(paper):
     assert again.text == paper.text and again.box(0, 10) == paper.box(0, 10)
 
 
-@pytest.mark.parametrize("ref, expected", [
-    ("Cohen, R. (2008). Global Diasporas: An Introduction. Routledge. https://doi.org/10.4324/9780203928943",
-     {"authors": ["Cohen, R."], "year": 2008, "title": "Global Diasporas: An Introduction", "container": "Routledge",
-      "doi": "10.4324/9780203928943"}),
-    ("Clifford, J. (1994). Diasporas. Cultural Anthropology, 9(3), 302–338.",
-     {"authors": ["Clifford, J."], "year": 1994, "title": "Diasporas", "container": "Cultural Anthropology", "doi": None}),
-])
+@pytest.mark.parametrize(
+    "ref, expected",
+    [
+        (
+            "Cohen, R. (2008). Global Diasporas: An Introduction. Routledge. https://doi.org/10.4324/9780203928943",
+            {
+                "authors": ["Cohen, R."],
+                "year": 2008,
+                "title": "Global Diasporas: An Introduction",
+                "container": "Routledge",
+                "doi": "10.4324/9780203928943",
+            },
+        ),
+        (
+            "Clifford, J. (1994). Diasporas. Cultural Anthropology, 9(3), 302–338.",
+            {
+                "authors": ["Clifford, J."],
+                "year": 1994,
+                "title": "Diasporas",
+                "container": "Cultural Anthropology",
+                "doi": None,
+            },
+        ),
+    ],
+)
 def test_citations_parse_reference(ref, expected):
     got = parse_reference(ref)
     assert {k: got[k] for k in expected} == expected
@@ -174,7 +200,7 @@ def dense(dense_path):
 def _tables(doc) -> dict[int, dict[tuple[int, int], tuple[str, bool]]]:
     out: dict[int, dict] = {}
     for c in doc.cells:
-        out.setdefault(c.table, {})[(c.row, c.col)] = (doc.text[c.start:c.end], c.header)
+        out.setdefault(c.table, {})[(c.row, c.col)] = (doc.text[c.start : c.end], c.header)
     return out
 
 
@@ -188,7 +214,7 @@ def test_ingest_pdf_unruled_table_cells_and_headers(dense):
     # the caption above stays text, outside the table block
     block = next(b for b in dense.blocks if b.kind == names.TABLE and b.start <= start < b.end)
     caption = dense.text.index("Table 1. Population by region")
-    assert caption < block.start and dense.text[block.start:block.end].startswith("Region")
+    assert caption < block.start and dense.text[block.start : block.end].startswith("Region")
 
 
 def test_ingest_pdf_tables_only_where_drawn(dense, paper_path, tmp_path):
@@ -205,7 +231,7 @@ def test_ingest_pdf_many_pages(dense, dense_path):
     assert dense.status == names.STATUS_OK, dense.error
     assert [p.number for p in dense.pages] == list(range(1, 61))
     last = [c for c in dense.cells if c.table == max(_tables(dense))]
-    cell = next(c for c in last if dense.text[c.start:c.end] == "Turkistan")
+    cell = next(c for c in last if dense.text[c.start : c.end] == "Turkistan")
     prov = provenance(dense, cell.start, cell.end)
     assert prov["page"] == 60 and dense.page_of(cell.start) == 60
     assert _text_in_box(dense_path, prov) == "Turkistan"
@@ -229,7 +255,8 @@ def _text_in_box(path: Path, prov: dict) -> str:
         page = pdf[prov["page"] - 1]
         h = page.get_height()
         inside = page.get_textpage().get_text_bounded(
-            left=prov["x0"] - 0.3, bottom=h - prov["bottom"] - 0.3, right=prov["x1"] + 0.3, top=h - prov["top"] + 0.3)
+            left=prov["x0"] - 0.3, bottom=h - prov["bottom"] - 0.3, right=prov["x1"] + 0.3, top=h - prov["top"] + 0.3
+        )
         return re.sub(r"\s+", "", inside)
     finally:
         pdf.close()
@@ -256,22 +283,43 @@ LONG_LINE = "a line of running text across the one wide column of this page, wit
 PROSE = [[(60, "plain words of one column line"), (320, "and the other column line too")]] * 6
 
 
-@pytest.mark.parametrize("rows, expected", [
-    ([[(60, "Region"), (200, "1999"), (300, "Change")], [(60, "Almaty"), (200, "2,130"), (300, "-4.2")],
-      [(60, "Aktau"), (200, "314"), (300, "54.5")]],
-     [["Region", "1999", "Change"], ["Almaty", "2,130", "-4.2"], ["Aktau", "314", "54.5"]]),
-    ([[(60, "Name"), (200, "Share")], [(60, "Oral"), (200, "12%")], [(60, "Semey"), (200, "8%")]],
-     [["Name", "Share"], ["Oral", "12%"], ["Semey", "8%"]]),
-    (PROSE, None),  # two columns of prose: one fragment per column line
-    # two word columns
-    ([[(60, "Name"), (200, "Kind")], [(60, "Oral"), (200, "town")], [(60, "Semey"), (200, "city")]], None),
-    ([[(60, "a line with"), (200, "a gap")], [(60, "another"), (150, "gap elsewhere")],
-      [(60, "third"), (260, "7")]], None),  # gaps that do not line up
-    ([[(60, "Aigerim Sato"), (220, "Daniel Okafor"), (380, "Li Wei")],
-      [(60, "Almaty University"), (220, "Leeds University"), (380, "Fudan University")],
-      [(60, "a@uni.kz"), (220, "d@leeds.ac.uk"), (380, "l@fudan.cn")]], None),  # an author block
-    ([[(60, LONG_LINE), (530, str(n))] for n in range(11, 17)], None),  # line numbers beside prose
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        (
+            [
+                [(60, "Region"), (200, "1999"), (300, "Change")],
+                [(60, "Almaty"), (200, "2,130"), (300, "-4.2")],
+                [(60, "Aktau"), (200, "314"), (300, "54.5")],
+            ],
+            [["Region", "1999", "Change"], ["Almaty", "2,130", "-4.2"], ["Aktau", "314", "54.5"]],
+        ),
+        (
+            [[(60, "Name"), (200, "Share")], [(60, "Oral"), (200, "12%")], [(60, "Semey"), (200, "8%")]],
+            [["Name", "Share"], ["Oral", "12%"], ["Semey", "8%"]],
+        ),
+        (PROSE, None),  # two columns of prose: one fragment per column line
+        # two word columns
+        ([[(60, "Name"), (200, "Kind")], [(60, "Oral"), (200, "town")], [(60, "Semey"), (200, "city")]], None),
+        (
+            [
+                [(60, "a line with"), (200, "a gap")],
+                [(60, "another"), (150, "gap elsewhere")],
+                [(60, "third"), (260, "7")],
+            ],
+            None,
+        ),  # gaps that do not line up
+        (
+            [
+                [(60, "Aigerim Sato"), (220, "Daniel Okafor"), (380, "Li Wei")],
+                [(60, "Almaty University"), (220, "Leeds University"), (380, "Fudan University")],
+                [(60, "a@uni.kz"), (220, "d@leeds.ac.uk"), (380, "l@fudan.cn")],
+            ],
+            None,
+        ),  # an author block
+        ([[(60, LONG_LINE), (530, str(n))] for n in range(11, 17)], None),  # line numbers beside prose
+    ],
+)
 def test_tables_aligned_tables(rows, expected):
     from pipeline.ingest.columns import fragments
     from pipeline.ingest.tables import aligned_tables
@@ -289,7 +337,8 @@ def test_ingest_pdf_unruled_table_styles(tmp_path, style, rows):
     """A table inside one column reads after that column's text above it; booktabs rules make no grid."""
     doc = read_document(pdfs.table_page(tmp_path / f"{style}.pdf", style), tmp_path)
     assert {k: v for t in _tables(doc).values() for k, v in t.items()} == {
-        (r, k): (v, r == 0) for r, row in enumerate(rows) for k, v in enumerate(row)}
+        (r, k): (v, r == 0) for r, row in enumerate(rows) for k, v in enumerate(row)
+    }
     [table] = [b for b in doc.blocks if b.kind == names.TABLE]
     before = doc.char_boxes[table.start - 3]  # the last character of the text just before the table
     after = doc.char_boxes[table.end + 2]
@@ -302,8 +351,15 @@ def test_tables_aligned_tables_leaves_out_a_spanning_first_row():
     from pipeline.ingest.columns import fragments
     from pipeline.ingest.tables import aligned_tables
 
-    rows = [[(60, "Region"), (190, "Population in thousands")], [(60, "Name"), (200, "1999"), (300, "2009")],
-            [(60, "Almaty"), (200, "2,130"), (300, "2,041")], [(60, "Aktau"), (200, "314"), (300, "485")]]
+    rows = [
+        [(60, "Region"), (190, "Population in thousands")],
+        [(60, "Name"), (200, "1999"), (300, "2009")],
+        [(60, "Almaty"), (200, "2,130"), (300, "2,041")],
+        [(60, "Aktau"), (200, "314"), (300, "485")],
+    ]
     [table] = aligned_tables(fragments(_chars(rows)), 1, 595.0)
     assert [[r.text[a:b] for a, b in r.cells] for r in table.rows] == [
-        ["Name", "1999", "2009"], ["Almaty", "2,130", "2,041"], ["Aktau", "314", "485"]]
+        ["Name", "1999", "2009"],
+        ["Almaty", "2,130", "2,041"],
+        ["Aktau", "314", "485"],
+    ]

@@ -27,8 +27,11 @@ def test_pipeline_publishes_every_contract_table_with_its_columns_in_order(data)
 def test_pipeline_documents_table_lists_the_five_papers(data):
     docs = data[names.T_DOCUMENTS]
     assert list(docs["doc_id"]) == [
-        "000_95dc770c8c7f5368", "001_ac88c79fe3d8c316", "002_a7ba452f2a3fc99c",
-        "003_afb25aa48fd0f95b", "004_079214a4568c4b32",
+        "000_95dc770c8c7f5368",
+        "001_ac88c79fe3d8c316",
+        "002_a7ba452f2a3fc99c",
+        "003_afb25aa48fd0f95b",
+        "004_079214a4568c4b32",
     ]
     assert set(docs["status"]) == {names.STATUS_OK}
     assert docs.set_index("doc_id").loc["004_079214a4568c4b32", "source"] == "004_079214a4568c4b32.txt"
@@ -41,7 +44,7 @@ def test_pipeline_every_row_text_is_the_canonical_slice(corpus_run, data):
         df = data[table]
         assert len(df), table
         for r in df.itertuples():
-            assert texts[r.doc_id][r.start:r.end] == r.text, (table, r.doc_id, r.start, r.end)
+            assert texts[r.doc_id][r.start : r.end] == r.text, (table, r.doc_id, r.start, r.end)
 
 
 def test_pipeline_ids_are_unique_and_foreign_keys_resolve(data):

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import RAW
 
 from pipeline import load_dataset, names
 from pipeline.ingest import main as ingest_main
 from pipeline.run import run
-
-from conftest import RAW
 
 pytestmark = pytest.mark.model
 
@@ -51,7 +50,10 @@ def test_pipeline_adding_a_paper_processes_only_that_paper(tmp_path, params):
         assert log["processed"] == ["000_95dc770c8c7f5368"], stage
         assert log["reused"] == ["002_a7ba452f2a3fc99c", "004_079214a4568c4b32"], stage
     assert set(load_dataset(out)[names.T_DOCUMENTS]["doc_id"]) == {
-        "000_95dc770c8c7f5368", "002_a7ba452f2a3fc99c", "004_079214a4568c4b32"}
+        "000_95dc770c8c7f5368",
+        "002_a7ba452f2a3fc99c",
+        "004_079214a4568c4b32",
+    }
 
 
 def test_pipeline_removing_a_paper_removes_its_rows(tmp_path, params):
@@ -105,8 +107,16 @@ def _pdf_bytes_scanned() -> bytes:
 BAD_INPUTS = {
     "empty.txt": (b"", names.STATUS_ERROR, "empty.txt: empty file"),
     "junk.txt": (bytes(range(256)) * 20, names.STATUS_ERROR, "junk.txt: binary content, not text"),
-    "latin1.txt": ("Caf\u00e9 society in Almaty, 1992.".encode("cp1252"), names.STATUS_WARNING, "latin1.txt: not UTF-8"),
-    "corrupt.pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage", names.STATUS_ERROR, "corrupt.pdf: corrupt or unreadable PDF"),
+    "latin1.txt": (
+        "Caf\u00e9 society in Almaty, 1992.".encode("cp1252"),
+        names.STATUS_WARNING,
+        "latin1.txt: not UTF-8",
+    ),
+    "corrupt.pdf": (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage",
+        names.STATUS_ERROR,
+        "corrupt.pdf: corrupt or unreadable PDF",
+    ),
     "locked.pdf": (_pdf_bytes_encrypted("s3cret"), names.STATUS_ERROR, "locked.pdf: encrypted: password required"),
     "scan.pdf": (_pdf_bytes_scanned(), names.STATUS_ERROR, "scan.pdf: no text layer (needs OCR)"),
 }

@@ -25,26 +25,33 @@ from pipeline.review.apply import load_docs, load_tables
 from pipeline.review.labelstudio import export_label_studio
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST = ("Returnees 🇰🇿\n\n"
-         "In 1991 the Congress of the Alash movement met in Almaty. About 60,000 Kazakhs came from Bayan-Ölgii. "
-         "President Nazarbayev welcomed them.\n\n"
-         "Some returned to Mongolia later.\n")
+FIRST = (
+    "Returnees 🇰🇿\n\n"
+    "In 1991 the Congress of the Alash movement met in Almaty. About 60,000 Kazakhs came from Bayan-Ölgii. "
+    "President Nazarbayev welcomed them.\n\n"
+    "Some returned to Mongolia later.\n"
+)
 # the second edition: a paragraph before every span, whitespace changed inside spans, the last paragraph cut
-SECOND = ("Returnees 🇰🇿\n\n"
-          "A preface added in the second edition, before every span.\n\n"
-          "In 1991 the Congress of the Alash movement met in   Almaty. About 60,000 Kazakhs came from Bayan-Ölgii.\n"
-          "President   Nazarbayev welcomed them.\n")
-RULES = [{"label": "GPE", "pattern": "Almaty", "id": "almaty"},
-         {"label": "GPE", "pattern": "Mongolia", "id": "mongolia"},
-         {"label": "GPE", "pattern": "Alash", "id": "alash"},          # wrong: a movement (relabelled ORG)
-         {"label": "ORG", "pattern": "Congress", "id": "congress"},     # too loose (rejected)
-         {"label": "PERSON", "pattern": "President Nazarbayev", "id": "nazarbayev"}]  # too long (moved)
+SECOND = (
+    "Returnees 🇰🇿\n\n"
+    "A preface added in the second edition, before every span.\n\n"
+    "In 1991 the Congress of the Alash movement met in   Almaty. About 60,000 Kazakhs came from Bayan-Ölgii.\n"
+    "President   Nazarbayev welcomed them.\n"
+)
+RULES = [
+    {"label": "GPE", "pattern": "Almaty", "id": "almaty"},
+    {"label": "GPE", "pattern": "Mongolia", "id": "mongolia"},
+    {"label": "GPE", "pattern": "Alash", "id": "alash"},  # wrong: a movement (relabelled ORG)
+    {"label": "ORG", "pattern": "Congress", "id": "congress"},  # too loose (rejected)
+    {"label": "PERSON", "pattern": "President Nazarbayev", "id": "nazarbayev"},
+]  # too long (moved)
 
 
 def cli(project: Path, *args: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=project, env=env, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout + r.stderr
 
@@ -76,12 +83,30 @@ def annotate(task: dict) -> dict:
         if i["id"] == rid["60,000"] and i["from_name"] == "value":
             i["value"]["text"] = ["61000"]
     s, e = u16(text, "Bayan-Ölgii")
-    result.append({"id": "added1", "from_name": "label", "to_name": "text", "type": "labels",
-                   "value": {"start": s, "end": e, "text": "Bayan-Ölgii", "labels": [names.GPE]}})
-    return {**copy.deepcopy(task), "id": 1, "annotations": [{
-        "id": 1, "completed_by": {"id": 1, "email": "alice@example.org"}, "result": result, "was_cancelled": False,
-        "created_at": "2025-05-01T10:00:00.000000Z", "updated_at": "2025-05-01T10:30:00.000000Z",
-        "parent_prediction": 1}]}
+    result.append(
+        {
+            "id": "added1",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": s, "end": e, "text": "Bayan-Ölgii", "labels": [names.GPE]},
+        }
+    )
+    return {
+        **copy.deepcopy(task),
+        "id": 1,
+        "annotations": [
+            {
+                "id": 1,
+                "completed_by": {"id": 1, "email": "alice@example.org"},
+                "result": result,
+                "was_cancelled": False,
+                "created_at": "2025-05-01T10:00:00.000000Z",
+                "updated_at": "2025-05-01T10:30:00.000000Z",
+                "parent_prediction": 1,
+            }
+        ],
+    }
 
 
 def statuses(out: Path) -> dict[tuple[str, str], tuple]:
@@ -91,7 +116,7 @@ def statuses(out: Path) -> dict[tuple[str, str], tuple]:
     for table, col in ((names.T_ENTITIES, "label"), (names.T_FIGURES, "value"), (names.T_EVENTS, "event_type")):
         for r in data[table].to_dict("records"):
             text = (out / "texts" / f"{r['doc_id']}.txt").read_text(encoding="utf-8")
-            assert text[r["start"]:r["end"]] == r["text"]
+            assert text[r["start"] : r["end"]] == r["text"]
             key = (table, re.sub(r"\s+", " ", r["text"]))
             assert key not in got, key
             got[key] = (r[col], r["review_status"])
@@ -151,7 +176,7 @@ def test_review_cli_labelstudio_roundtrip_survives_text_and_rule_changes(tmp_pat
     text = (project / "outputs" / "texts" / f"{second['doc_id'].iloc[0]}.txt").read_text(encoding="utf-8")
     for did, r in second[second["outcome"] == "applied"].iterrows():  # each decision on the same words as before
         assert " ".join(r["landed_text"].split()) == " ".join(first.loc[did, "landed_text"].split()), did
-        assert text[r["start"]:r["end"]] == r["landed_text"]
+        assert text[r["start"] : r["end"]] == r["landed_text"]
     # every span moved (so every row id changed): all placed by quote + context. Ingest collapses the changed
     # whitespace runs; a quote whose whitespace changed in the canonical text is test_review.py's whitespace case.
     assert set(second.loc[second["outcome"] == "applied", "anchor_method"]) == {"quote"}

@@ -28,9 +28,14 @@ def test_review_corpus_accept_all_roundtrip(corpus_run, tmp_path):
         text16 = task["data"]["text"].encode("utf-16-le")
         for r in task["predictions"][0]["result"]:
             if r["type"] == "labels":
-                assert text16[2 * r["value"]["start"]:2 * r["value"]["end"]].decode("utf-16-le") == r["value"]["text"]
-        task["annotations"] = [{"completed_by": {"email": "a@x"}, "updated_at": "2025-01-01T00:00:00Z",
-                                "result": copy.deepcopy(task["predictions"][0]["result"])}]
+                assert text16[2 * r["value"]["start"] : 2 * r["value"]["end"]].decode("utf-16-le") == r["value"]["text"]
+        task["annotations"] = [
+            {
+                "completed_by": {"email": "a@x"},
+                "updated_at": "2025-01-01T00:00:00Z",
+                "result": copy.deepcopy(task["predictions"][0]["result"]),
+            }
+        ]
     decisions = import_label_studio(json.dumps(tasks))
     n_rows = sum(len(tables[t]) for t in (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS))
     assert len(decisions) == n_rows and {d.action for d in decisions} == {"accept"}

@@ -12,18 +12,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import RAW
 
 from pipeline import load_dataset, names
 from pipeline.review.decisions import read_decisions
 from pipeline.review.serve import ReviewSession, make_server
 from pipeline.run import run
 
-from conftest import RAW
-
 CHROMIUM = Path("/usr/bin/chromium")
 DOC = "004_079214a4568c4b32"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _status(url: str, data: bytes | None = None) -> int:
@@ -93,7 +100,9 @@ def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(url)
             expect(page.locator("body")).to_have_attribute("data-ready", DOC, timeout=10_000)
-            assert page.locator("#list li").count() == len(ents) + len(data[names.T_FIGURES]) + len(data[names.T_EVENTS])
+            assert page.locator("#list li").count() == len(ents) + len(data[names.T_FIGURES]) + len(
+                data[names.T_EVENTS]
+            )
             expect(page.locator("#pageview")).to_be_hidden()  # a text document: no page image
 
             def pick(table: str, row_id: str) -> None:
@@ -115,21 +124,27 @@ def test_review_page_writes_anchored_decisions_that_apply(tmp_path, params):
             page.fill("#f-value", f"{new_value:g}")
             page.click("#save-fields")
             saved(fig["figure_id"])
-            assert page.locator(f"#list li[data-key='entities:{ent_bad['mention_id']}']").get_attribute("class").startswith("rej")
+            assert (
+                page.locator(f"#list li[data-key='entities:{ent_bad['mention_id']}']")
+                .get_attribute("class")
+                .startswith("rej")
+            )
             assert not errors, errors
 
     files = list(reviews.rglob("*.jsonl"))
     assert [f.parent.name for f in files] == ["tester"]
     ds = read_decisions(files[0])
     assert [(d.action, d.table, d.target_id) for d in ds] == [
-        ("accept", names.T_ENTITIES, ent_ok["mention_id"]), ("reject", names.T_ENTITIES, ent_bad["mention_id"]),
-        ("edit", names.T_FIGURES, fig["figure_id"])]
+        ("accept", names.T_ENTITIES, ent_ok["mention_id"]),
+        ("reject", names.T_ENTITIES, ent_bad["mention_id"]),
+        ("edit", names.T_FIGURES, fig["figure_id"]),
+    ]
     assert ds[2].fields == {"value": new_value}
     for d, row in zip(ds, (ent_ok, ent_bad, fig)):
         s, e = int(row["start"]), int(row["end"])
         a = d.target
         assert (a.doc_id, a.sha256, a.start, a.end, a.quote) == (DOC, sha, s, e, text[s:e])
-        assert (a.prefix, a.suffix) == (text[max(0, s - 32):s], text[e:e + 32])
+        assert (a.prefix, a.suffix) == (text[max(0, s - 32) : s], text[e : e + 32])
         assert d.author == "tester"
     assert ds[0].seen["label"] == ent_ok["label"]
 
@@ -153,9 +168,8 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
     """A PDF document: the selected extraction's page is rendered and its box drawn at the scaled position."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run browser tests")
-    from playwright.sync_api import expect
-
     import pdfs
+    from playwright.sync_api import expect
 
     raw, out, work = tmp_path / "raw", tmp_path / "outputs", tmp_path / "data"
     raw.mkdir()
@@ -164,8 +178,12 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
     data = load_dataset(out)
     (doc_id,), (n_pages,) = data[names.T_DOCUMENTS]["doc_id"], data[names.T_DOCUMENTS]["n_pages"]
     assert n_pages == 3  # two of body, one of references
-    spans = pd.concat([data[names.T_ENTITIES].assign(key="entities:" + data[names.T_ENTITIES]["mention_id"]),
-                       data[names.T_FIGURES].assign(key="figures:" + data[names.T_FIGURES]["figure_id"])])
+    spans = pd.concat(
+        [
+            data[names.T_ENTITIES].assign(key="entities:" + data[names.T_ENTITIES]["mention_id"]),
+            data[names.T_FIGURES].assign(key="figures:" + data[names.T_FIGURES]["figure_id"]),
+        ]
+    )
     spans = spans.dropna(subset=["page"]).sort_values(["page", "start"])
     first, last = spans.iloc[0], spans.iloc[-1]
     assert (first["page"], last["page"]) == (1, 2)  # the image changes with the selection
@@ -194,8 +212,12 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
                 img, drawn = page.locator("#pageimg").bounding_box(), box.bounding_box()
                 k = img["width"] / pdfs.W  # A4: the page width in PDF points
                 assert abs(img["height"] / pdfs.H - k) < 0.01
-                expected = {"x": img["x"] + row["x0"] * k, "y": img["y"] + row["top"] * k,
-                            "width": (row["x1"] - row["x0"]) * k, "height": (row["bottom"] - row["top"]) * k}
+                expected = {
+                    "x": img["x"] + row["x0"] * k,
+                    "y": img["y"] + row["top"] * k,
+                    "width": (row["x1"] - row["x0"]) * k,
+                    "height": (row["bottom"] - row["top"]) * k,
+                }
                 for dim, v in expected.items():
                     assert abs(drawn[dim] - v) <= 1.5, (dim, drawn, expected)
             assert not errors, errors
@@ -203,6 +225,7 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
 
 def test_review_pages_render_and_refuse_changed_or_missing_pdf(tmp_path):
     import pdfs
+
     from pipeline.cache import sha256_file
     from pipeline.review.pages import SCALE, PageImages
 

@@ -15,20 +15,65 @@ TEXTS = {
 
 def _row(eid, doc, needle, start, end, gran, kind, trigger, loc, parts):
     s = TEXTS[doc].index(needle)
-    return {"event_id": eid, "doc_id": doc, "start": s, "end": s + len(needle), "text": needle, "date_text": "",
-            "date_start": start, "date_end": end, "granularity": gran, "date_mod": None, "event_type": kind,
-            "trigger": trigger, "location": loc, "participants": json.dumps(parts)}
+    return {
+        "event_id": eid,
+        "doc_id": doc,
+        "start": s,
+        "end": s + len(needle),
+        "text": needle,
+        "date_text": "",
+        "date_start": start,
+        "date_end": end,
+        "granularity": gran,
+        "date_mod": None,
+        "event_type": kind,
+        "trigger": trigger,
+        "location": loc,
+        "participants": json.dumps(parts),
+    }
 
 
-EVENTS = pd.DataFrame([
-    _row("V1", "a", "The First World Kurultai of Kazakhs was held in Almaty on the 29th of September 1992.",
-         "1992-09-29", "1992-09-29", "day", "congress", "held", "Almaty", ["Kazakhs"]),
-    _row("V2", "b", "the first Qurultai of the Kazakhs took place in Almaty in 1992.",
-         "1992-01-01", "1992-12-31", "year", "congress", "Qurultai", "Almaty", []),
-    _row("V3", "b", "The law was adopted in 1997.", "1997-01-01", "1997-12-31", "year", "law", "adopted", None, []),
-    _row("V4", "c", "Kazakhs fled to Kashmir in the 1940s.", "1940-01-01", "1949-12-31", "decade", "migration",
-         "fled", "Kashmir", ["Kazakhs"]),
-])
+EVENTS = pd.DataFrame(
+    [
+        _row(
+            "V1",
+            "a",
+            "The First World Kurultai of Kazakhs was held in Almaty on the 29th of September 1992.",
+            "1992-09-29",
+            "1992-09-29",
+            "day",
+            "congress",
+            "held",
+            "Almaty",
+            ["Kazakhs"],
+        ),
+        _row(
+            "V2",
+            "b",
+            "the first Qurultai of the Kazakhs took place in Almaty in 1992.",
+            "1992-01-01",
+            "1992-12-31",
+            "year",
+            "congress",
+            "Qurultai",
+            "Almaty",
+            [],
+        ),
+        _row("V3", "b", "The law was adopted in 1997.", "1997-01-01", "1997-12-31", "year", "law", "adopted", None, []),
+        _row(
+            "V4",
+            "c",
+            "Kazakhs fled to Kashmir in the 1940s.",
+            "1940-01-01",
+            "1949-12-31",
+            "decade",
+            "migration",
+            "fled",
+            "Kashmir",
+            ["Kazakhs"],
+        ),
+    ]
+)
 
 
 def test_timeline_merges_the_same_event_across_papers():
@@ -36,7 +81,12 @@ def test_timeline_merges_the_same_event_across_papers():
     assert list(tl["mention_ids"]) == [["V4"], ["V1", "V2"], ["V3"]]
     kur = tl.iloc[1]
     assert (kur.date_start, kur.date_end, kur.granularity, kur.event_type, kur.location) == (
-        "1992-09-29", "1992-09-29", "day", "congress", "Almaty")
+        "1992-09-29",
+        "1992-09-29",
+        "day",
+        "congress",
+        "Almaty",
+    )
     assert kur.doc_ids == ["a", "b"] and kur.participants == ["Kazakhs"]
 
 
@@ -65,12 +115,42 @@ def test_timeline_a_broad_mention_never_chains_distinct_periods():
     from pipeline.events.timeline import build_timeline
 
     rows = [
-        {"event_id": "V1", "doc_id": "d", "date_start": "1940-01-01", "date_end": "1949-12-31", "granularity": "decade",
-         "event_type": "migration", "trigger": "migrated", "location": None, "participants": ["Kazakhs"], "text": "x"},
-        {"event_id": "V2", "doc_id": "d", "date_start": "1901-01-01", "date_end": "2000-12-31", "granularity": "century",
-         "event_type": "migration", "trigger": "migrated", "location": None, "participants": ["Kazakhs"], "text": "y"},
-        {"event_id": "V3", "doc_id": "d", "date_start": "1960-01-01", "date_end": "1969-12-31", "granularity": "decade",
-         "event_type": "migration", "trigger": "migrated", "location": None, "participants": ["Kazakhs"], "text": "z"},
+        {
+            "event_id": "V1",
+            "doc_id": "d",
+            "date_start": "1940-01-01",
+            "date_end": "1949-12-31",
+            "granularity": "decade",
+            "event_type": "migration",
+            "trigger": "migrated",
+            "location": None,
+            "participants": ["Kazakhs"],
+            "text": "x",
+        },
+        {
+            "event_id": "V2",
+            "doc_id": "d",
+            "date_start": "1901-01-01",
+            "date_end": "2000-12-31",
+            "granularity": "century",
+            "event_type": "migration",
+            "trigger": "migrated",
+            "location": None,
+            "participants": ["Kazakhs"],
+            "text": "y",
+        },
+        {
+            "event_id": "V3",
+            "doc_id": "d",
+            "date_start": "1960-01-01",
+            "date_end": "1969-12-31",
+            "granularity": "decade",
+            "event_type": "migration",
+            "trigger": "migrated",
+            "location": None,
+            "participants": ["Kazakhs"],
+            "text": "z",
+        },
     ]
     tl = build_timeline(pd.DataFrame(rows))
     groups = sorted(sorted(ids) for ids in tl["mention_ids"])

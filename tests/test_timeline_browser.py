@@ -15,8 +15,16 @@ import pandas as pd
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -27,7 +35,8 @@ def _visible_rows(page) -> list[dict]:
         ".ev",
         """els => els.filter(e => e.offsetParent !== null).map(e => ({
              type: e.dataset.type, place: e.dataset.place,
-             date: e.querySelector('.date').textContent}))""")
+             date: e.querySelector('.date').textContent}))""",
+    )
 
 
 def _dates(shown: str) -> tuple[str, str]:
@@ -38,8 +47,10 @@ def _dates(shown: str) -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def browser():  # before corpus_run: no chromium fails at once, without running the pipeline
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
-                    "to run the browser tests", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests",
+            pytrace=False,
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the dev environment installs it
@@ -115,11 +126,17 @@ def test_timeline_page_in_browser(browser, corpus_run, tmp_path):
         ev = evs.nth(i)
         start, end = _dates(ev.locator(".date").inner_text())
         row_text = ev.inner_text()
-        told = timeline[(timeline["date_start"] == start) & (timeline["date_end"] == end)
-                        & timeline["label"].map(lambda lab: lab in row_text)]
+        told = timeline[
+            (timeline["date_start"] == start)
+            & (timeline["date_end"] == end)
+            & timeline["label"].map(lambda lab: lab in row_text)
+        ]
         assert len(told) >= 1, f"row {i} matches no event of timeline.parquet: {row_text[:200]!r}"
-        sentences = {texts[by_id.at[m, "doc_id"]][int(by_id.at[m, "start"]):int(by_id.at[m, "end"])]
-                     for ids in told["mention_ids"] for m in ids}
+        sentences = {
+            texts[by_id.at[m, "doc_id"]][int(by_id.at[m, "start"]) : int(by_id.at[m, "end"])]
+            for ids in told["mention_ids"]
+            for m in ids
+        }
         mark = ev.locator("details.m").first.locator("mark")
         assert not mark.is_visible(), "the sentence is shown before the mention is opened"
         ev.locator("details.m summary").first.click()

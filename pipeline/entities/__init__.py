@@ -25,7 +25,15 @@ from ..cache import StageResult, code_version, fingerprint
 from ..model import Document
 from ..nlp import load_nlp
 from ..stage import run_extractor
-from .candidates import SOURCE_PRIOR, Candidate, candidates_from_spans, cut_possessives, drop_run_ons, pretrained, repair_labels
+from .candidates import (
+    SOURCE_PRIOR,
+    Candidate,
+    candidates_from_spans,
+    cut_possessives,
+    drop_run_ons,
+    pretrained,
+    repair_labels,
+)
 from .rules import EntityRules
 
 DEFAULT_FT = "models/ner_spacy"
@@ -62,6 +70,7 @@ def _tagger(path: str):
 @dataclass(frozen=True)
 class _Span:
     """A predicted span shaped like a spaCy ``Span`` for :func:`.candidates.candidates_from_spans`."""
+
     start_char: int
     end_char: int
     label_: str
@@ -75,10 +84,12 @@ def transformer_spans(doc: Document, path: Path) -> list[_Span]:
     cap = SOURCE_PRIOR[names.SRC_TRANSFORMER]
     out = []
     for b in doc.blocks:
-        if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start:b.end].strip():
+        if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start : b.end].strip():
             continue
-        out += [_Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
-                for s, e, lab, p in tagger.predict(doc.text[b.start:b.end])]
+        out += [
+            _Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
+            for s, e, lab, p in tagger.predict(doc.text[b.start : b.end])
+        ]
     return out
 
 
@@ -104,7 +115,7 @@ def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
 
 
 def to_frame(doc_id: str, text: str, cands: list[Candidate]) -> pd.DataFrame:
-    rows = [{"doc_id": doc_id, **asdict(c), "text": text[c.start:c.end]} for c in cands]
+    rows = [{"doc_id": doc_id, **asdict(c), "text": text[c.start : c.end]} for c in cands]
     df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
     return df.drop_duplicates().sort_values(["start", "end", "label", "source"], kind="stable").reset_index(drop=True)
 
@@ -117,12 +128,21 @@ def model_version(path: Path | None) -> str:
     """A fingerprint of a trained model directory (its files' sizes and hashes), "" when absent."""
     if path is None:
         return ""
-    return fingerprint(*[(str(p.relative_to(path)), hashlib.sha1(p.read_bytes()).hexdigest())
-                         for p in sorted(path.rglob("*")) if p.is_file()])
+    return fingerprint(
+        *[
+            (str(p.relative_to(path)), hashlib.sha1(p.read_bytes()).hexdigest())
+            for p in sorted(path.rglob("*"))
+            if p.is_file()
+        ]
+    )
 
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
-    version = fingerprint(code_version("pipeline.entities", "pipeline.nlp"), params,
-                          patterns_version(params["patterns_dir"]), model_version(fine_tuned_dir(params)),
-                          model_version(transformer_dir(params)))
+    version = fingerprint(
+        code_version("pipeline.entities", "pipeline.nlp"),
+        params,
+        patterns_version(params["patterns_dir"]),
+        model_version(fine_tuned_dir(params)),
+        model_version(transformer_dir(params)),
+    )
     return run_extractor("entities", ingest_dir, parse_dir, out_dir, params, version, extract, to_frame)

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .. import names
 
@@ -48,6 +48,7 @@ def evidence(sources: Iterable[str], gazetteer: bool = False) -> str:
 @dataclass(frozen=True)
 class Calibration:
     """``p`` per evidence (``by_evidence``) and per ``"evidence|label"`` (``cells``)."""
+
     by_evidence: dict[str, float] = field(default_factory=dict)
     cells: dict[str, float] = field(default_factory=dict)
 
@@ -72,10 +73,14 @@ def fit(rows: Iterable[tuple[str, str, bool, float]], m: float = 2.0) -> dict:
         ev[e][2] += prior
         cell[f"{e}|{label}"][0] += 1
         cell[f"{e}|{label}"][1] += int(ok)
-    by_ev = {e: {"n": n, "tp": tp, "prior": round(ps / n, 4), "p": round((tp + m * ps / n) / (n + m), 4)}
-             for e, (n, tp, ps) in sorted(ev.items())}
-    cells = {k: {"n": n, "tp": tp, "p": round((tp + m * by_ev[k.split("|")[0]]["p"]) / (n + m), 4)}
-             for k, (n, tp) in sorted(cell.items())}
+    by_ev = {
+        e: {"n": n, "tp": tp, "prior": round(ps / n, 4), "p": round((tp + m * ps / n) / (n + m), 4)}
+        for e, (n, tp, ps) in sorted(ev.items())
+    }
+    cells = {
+        k: {"n": n, "tp": tp, "p": round((tp + m * by_ev[k.split("|")[0]]["p"]) / (n + m), 4)}
+        for k, (n, tp) in sorted(cell.items())
+    }
     return {"m": m, "by_evidence": by_ev, "cells": cells}
 
 
@@ -107,8 +112,11 @@ def main(entities_dir: Path, gold_dir: Path, doc_ids: list[str], out: Path) -> d
         df = pd.read_parquet(path)
         gold = {(norm_text(g["text"]), g["label"]) for g in read_jsonl(Path(gold_dir) / f"{doc_id}.jsonl")}
         text = {(int(r.start), int(r.end)): r.text for r in df.itertuples()}
-        cands = [Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "")
-                 for r in df.itertuples() if r.source not in TRAINED]
+        cands = [
+            Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "")
+            for r in df.itertuples()
+            if r.source not in TRAINED
+        ]
         for mtn in merge(cands):
             ok = (norm_text(text[(mtn.start, mtn.end)]), mtn.label) in gold
             rows.append((evidence(mtn.sources, bool(mtn.key)), mtn.label, ok, mtn.score))

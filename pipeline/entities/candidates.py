@@ -52,16 +52,16 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
             s += m.end()
             continue
         t = _TRAIL.search(text[s:e])
-        if t and t.group().strip() in "”\"" and _open_quote(text[s:e - len(t.group())]):
+        if t and t.group().strip() in '”"' and _open_quote(text[s : e - len(t.group())]):
             t = None  # the closing quote of a quoted name inside: International Festival of Arts "Saint Qazaq State"
         if t and t.start() > 0 and not (text[s:e].endswith(".") and re.search(r"\b[A-Z]\.$", text[s:e])):
             e = s + t.start()
             continue
         break
-    if _open_quote(text[s:e]) and e < len(text) and text[e] in "”\"" and text[s] not in "“\"":
+    if _open_quote(text[s:e]) and e < len(text) and text[e] in '”"' and text[s] not in '“"':
         e += 1  # a model that left the closing quote out of a quoted name inside the span
     while s < e and text[s] in "“\"'‘(":
-        if text[s] in "“\"" and any(q in text[s + 1:e] for q in "”\""):
+        if text[s] in '“"' and any(q in text[s + 1 : e] for q in '”"'):
             break
         s += 1
     return s, e
@@ -107,8 +107,9 @@ def candidates_from_spans(doc: Document, spans, source: str, score: float | None
         if e > s and keep(doc, s, e, urls, front_end):
             own = getattr(span, "score", None)
             prior = SOURCE_PRIOR.get(source, 0.5) if own is None else own
-            out.append(Candidate(s, e, span.label_, source, prior if score is None else score,
-                                 getattr(span, "id_", "") or ""))
+            out.append(
+                Candidate(s, e, span.label_, source, prior if score is None else score, getattr(span, "id_", "") or "")
+            )
     return out
 
 
@@ -129,9 +130,14 @@ def drop_run_ons(text: str, cands: list[Candidate]) -> list[Candidate]:
     out = []
     for c in cands:
         if c.source != names.SRC_RULES:
-            inner = sorted({(s, e) for s, e, lab in rules if lab == c.label and c.start <= s and e <= c.end
-                            and (s, e) != (c.start, c.end)})
-            if any(a[1] <= b[0] and _RUN_ON.search(text[a[1]:b[0]]) for a, b in zip(inner, inner[1:])):
+            inner = sorted(
+                {
+                    (s, e)
+                    for s, e, lab in rules
+                    if lab == c.label and c.start <= s and e <= c.end and (s, e) != (c.start, c.end)
+                }
+            )
+            if any(a[1] <= b[0] and _RUN_ON.search(text[a[1] : b[0]]) for a, b in zip(inner, inner[1:])):
                 continue
         out.append(c)
     return out
@@ -142,13 +148,15 @@ def drop_run_ons(text: str, cands: list[Candidate]) -> list[Candidate]:
 _LAW_WORD = re.compile(
     r"\b(?:Law|Laws|Decree|Resolution|Order|Code|Act|Concept|Programme|Program|Strategy|Doctrine|Plan|Memorandum|"
     r"Agreement|Treaty|Convention|Constitution|Card|Reform|Regulations?|Rules|Charter|Protocol|Declaration|On)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: Bare head words of organisation names: alone they name no organisation ("the Assembly", "the Congress").
 _BARE_ORG_HEADS = frozenset(
     "Foundation Association University Institute Committee Council Agency Center Centre Society Union Party Fund "
     "Congress Assembly Organization Organisation Bank Commission Academy Federation Forum Movement Office "
     "Department Service Network League Corporation Company Group Club Trust Consulate Embassy Ministry "
-    "Government Parliament Senate Cabinet".split())
+    "Government Parliament Senate Cabinet".split()
+)
 #: Plural meeting nouns name a series of events, not an organisation: "World Kazakh Kurultays" (train gold).
 _MEETINGS = re.compile(r"^(?:Congresses|Forums|Fora|[KQ]urulta[iy]s|Conferences|Summits|Festivals|Assemblies)$")
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
@@ -160,10 +168,15 @@ def _implausible(text: str, c: Candidate, surnames: set[str]) -> str | None:
     instead ("" = none of its own): a NORP with a possessive after it ("Karimov's regime"), a LAW with
     no legal head word, a bare organisation head word, a non-PERSON name ending in a surname the
     document gives a person elsewhere ("Safran" after "William Safran")."""
-    span = text[c.start:c.end]
+    span = text[c.start : c.end]
     words = span.split()
-    if c.label != names.PERSON and words and all(_NAME_WORD.match(w) for w in words) and len(words) <= 3 \
-            and words[-1] in surnames:
+    if (
+        c.label != names.PERSON
+        and words
+        and all(_NAME_WORD.match(w) for w in words)
+        and len(words) <= 3
+        and words[-1] in surnames
+    ):
         return names.PERSON
     if c.label in (names.ORG, names.FAC, names.GPE, names.LOC) and words and _MEETINGS.search(words[-1]):
         return names.EVENT
@@ -198,8 +211,9 @@ def repair_labels(text: str, cands: list[Candidate]) -> list[Candidate]:
         if why is None:
             out.append(c)
             continue
-        alt = why or next((lab for src, lab in labels[(c.start, c.end)].items()
-                           if src != c.source and lab != c.label), "")
+        alt = why or next(
+            (lab for src, lab in labels[(c.start, c.end)].items() if src != c.source and lab != c.label), ""
+        )
         if alt:
             out.append(Candidate(c.start, c.end, alt, c.source, c.score, c.key))
     return out

@@ -36,7 +36,6 @@ from .. import names
 from .calibration import Calibration
 from .candidates import Candidate
 
-
 #: The least score of a gazetteer match (curated: it wins against any one model or two of them).
 GAZETTEER_SCORE = 0.97
 #: The least score of a span that outranks the spans nested in it ("Decree of the Government of X" over

@@ -17,7 +17,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-_ABBREV = re.compile(r"((?:[A-Z][\w’'\-]*(?:\s(?:of|for|and|the|on|in|de)\s|\s)){1,10}[A-Z][\w’'\-]*)\s\(([A-Z][A-Za-z.\-]{1,10})\)")
+_ABBREV = re.compile(
+    r"((?:[A-Z][\w’'\-]*(?:\s(?:of|for|and|the|on|in|de)\s|\s)){1,10}[A-Z][\w’'\-]*)\s\(([A-Z][A-Za-z.\-]{1,10})\)"
+)
 _FOLD = str.maketrans({"q": "k", "w": "v", "’": "'", "“": '"', "”": '"'})
 
 
@@ -54,7 +56,7 @@ def abbreviations(text: str) -> dict[str, str]:
         letters = abbr.replace(".", "").upper()
         for k in range(len(words), 0, -1):
             if "".join(w[0] for w in words[-k:]).upper() == letters:
-                out[abbr] = " ".join(long.split()[-len(" ".join(words[-k:]).split()):]) if k < len(words) else long
+                out[abbr] = " ".join(long.split()[-len(" ".join(words[-k:]).split()) :]) if k < len(words) else long
                 break
     return out
 

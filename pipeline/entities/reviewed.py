@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from .. import names
 from ..model import Document
@@ -69,18 +69,23 @@ def check_split(train_docs: Iterable[str], dev_docs: Iterable[str]) -> None:
     """Raise if a document is both a training and a dev document."""
     overlap = sorted(set(train_docs) & set(dev_docs))
     if overlap:
-        raise ValueError(f"train.train_docs and evaluate.dev_docs share {overlap}: "
-                         "a dev document's reviews are never trained on")
+        raise ValueError(
+            f"train.train_docs and evaluate.dev_docs share {overlap}: a dev document's reviews are never trained on"
+        )
 
 
 def _skip(d: Decision, file: str, why: str) -> None:
     log.warning("train: decision %s (%s, %s) not used for training: %s", d.decision_id, d.action, file, why)
 
 
-def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str, Document | str],
-                   train_docs: Iterable[str], dev_docs: Iterable[str] = (),
-                   fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
-                   min_fuzzy_chars: int = DEFAULT_MIN_FUZZY_CHARS) -> dict[str, list[ReviewedSpan]]:
+def reviewed_spans(
+    decisions: Iterable[tuple[Decision, str]],
+    docs: Mapping[str, Document | str],
+    train_docs: Iterable[str],
+    dev_docs: Iterable[str] = (),
+    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
+    min_fuzzy_chars: int = DEFAULT_MIN_FUZZY_CHARS,
+) -> dict[str, list[ReviewedSpan]]:
     """``{doc_id: [ReviewedSpan, ...]}`` (sorted by offsets) for the training documents that have entity decisions.
 
     ``docs`` maps each training document's id to its ingested document (or canonical text).
@@ -109,8 +114,13 @@ def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str,
             continue
         judged = d.label if d.action == ADD else d.seen.get("label")
         if judged not in names.ENTITY_LABELS:
-            _skip(d, file, f"label {judged!r} is not one of {', '.join(names.ENTITY_LABELS)}"
-                  if judged else "the decision does not record the label it judged (seen.label)")
+            _skip(
+                d,
+                file,
+                f"label {judged!r} is not one of {', '.join(names.ENTITY_LABELS)}"
+                if judged
+                else "the decision does not record the label it judged (seen.label)",
+            )
             continue
         new = anc.locate(text, d.span, fuzzy_threshold, min_fuzzy_chars) if d.action == MOVE else None
         if d.action == MOVE and new is None:
@@ -144,7 +154,11 @@ def reviewed_spans(decisions: Iterable[tuple[Decision, str]], docs: Mapping[str,
 
 def write_reviewed(spans: Mapping[str, list[ReviewedSpan]], path: Path) -> int:
     """Write placed spans as JSON lines (one per span, sorted: byte-identical for the same decisions)."""
-    rows = [{"doc_id": d, **asdict(r)} for d in sorted(spans) for r in sorted(spans[d], key=lambda r: (r.start, r.end, r.label, r.rejected))]
+    rows = [
+        {"doc_id": d, **asdict(r)}
+        for d in sorted(spans)
+        for r in sorted(spans[d], key=lambda r: (r.start, r.end, r.label, r.rejected))
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows), encoding="utf-8")
     return len(rows)
@@ -162,8 +176,13 @@ def read_reviewed(path: Path, train_docs: Iterable[str]) -> dict[str, list[Revie
     return out
 
 
-def load_reviewed(reviews_dir: Path | None, docs: Mapping[str, Document | str], train_docs: Iterable[str],
-                  dev_docs: Iterable[str] = (), params: Mapping | None = None) -> dict[str, list[ReviewedSpan]]:
+def load_reviewed(
+    reviews_dir: Path | None,
+    docs: Mapping[str, Document | str],
+    train_docs: Iterable[str],
+    dev_docs: Iterable[str] = (),
+    params: Mapping | None = None,
+) -> dict[str, list[ReviewedSpan]]:
     """:func:`reviewed_spans` of every decision under ``reviews_dir`` (none when it is ``None`` or missing).
 
     ``reviews_dir`` may also be a ``.jsonl`` file of spans already placed (:func:`write_reviewed`, the
@@ -175,6 +194,11 @@ def load_reviewed(reviews_dir: Path | None, docs: Mapping[str, Document | str], 
         return read_reviewed(Path(reviews_dir), train_docs)
     p = params or {}
     decisions = load_decisions(Path(reviews_dir)) if reviews_dir is not None and Path(reviews_dir).exists() else []
-    return reviewed_spans(decisions, docs, train_docs, dev_docs,
-                          float(p.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD)),
-                          int(p.get("min_fuzzy_chars", DEFAULT_MIN_FUZZY_CHARS)))
+    return reviewed_spans(
+        decisions,
+        docs,
+        train_docs,
+        dev_docs,
+        float(p.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD)),
+        int(p.get("min_fuzzy_chars", DEFAULT_MIN_FUZZY_CHARS)),
+    )

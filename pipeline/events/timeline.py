@@ -24,8 +24,18 @@ import pandas as pd
 
 from .timex import GRANULARITY_ORDER
 
-TIMELINE_COLUMNS = ["timeline_id", "date_start", "date_end", "granularity", "event_type", "label", "location",
-                    "participants", "mention_ids", "doc_ids"]
+TIMELINE_COLUMNS = [
+    "timeline_id",
+    "date_start",
+    "date_end",
+    "granularity",
+    "event_type",
+    "label",
+    "location",
+    "participants",
+    "mention_ids",
+    "doc_ids",
+]
 CONTEXT_CHARS = 300
 
 
@@ -104,10 +114,20 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
         location = str(max(set(locs), key=locs.count)) if locs else None
         label = f"{finest['event_type']}: {finest['trigger']}" + (f" ({location})" if location else "")
         ids = sorted(str(r["event_id"]) for r in members)
-        out.append({"timeline_id": "T" + ids[0][1:], "date_start": start, "date_end": end,
-                    "granularity": finest["granularity"], "event_type": finest["event_type"], "label": label,
-                    "location": location, "participants": parts, "mention_ids": ids,
-                    "doc_ids": sorted({str(r["doc_id"]) for r in members})})
+        out.append(
+            {
+                "timeline_id": "T" + ids[0][1:],
+                "date_start": start,
+                "date_end": end,
+                "granularity": finest["granularity"],
+                "event_type": finest["event_type"],
+                "label": label,
+                "location": location,
+                "participants": parts,
+                "mention_ids": ids,
+                "doc_ids": sorted({str(r["doc_id"]) for r in members}),
+            }
+        )
     df = pd.DataFrame(out, columns=TIMELINE_COLUMNS)
     return df.sort_values(["date_start", "date_end", "timeline_id"], ignore_index=True)
 
@@ -139,21 +159,25 @@ def render_html(timeline: pd.DataFrame, events: pd.DataFrame, texts: dict[str, s
                 continue
             text = texts.get(str(m["doc_id"]), "")
             s, e = int(m["start"]), int(m["end"])
-            before, after = text[max(0, s - CONTEXT_CHARS):s], text[e:e + CONTEXT_CHARS]
+            before, after = text[max(0, s - CONTEXT_CHARS) : s], text[e : e + CONTEXT_CHARS]
             mentions.append(
                 f'<details class="m"><summary>{html.escape(str(m["doc_id"]))}: {html.escape(str(m["date_text"]))}'
                 f' — {html.escape(str(m["trigger"]))}</summary><div class="ctx">…{html.escape(before)}'
-                f'<mark>{html.escape(text[s:e])}</mark>{html.escape(after)}…</div></details>')
+                f"<mark>{html.escape(text[s:e])}</mark>{html.escape(after)}…</div></details>"
+            )
         place = _norm(r["location"]) and str(r["location"]) or ""
         items.append(
             f'<div class="ev" data-type="{html.escape(r["event_type"])}" data-place="{html.escape(place)}" '
             f'data-start="{r["date_start"]}"><span class="date">{html.escape(date)}</span> '
             f'<span class="type">{html.escape(r["event_type"])}</span> {html.escape(r["label"])}'
-            f'{" · " + html.escape(", ".join(r["participants"])) if len(r["participants"]) else ""}'
-            f'{"".join(mentions)}</div>')
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Corpus timeline</title>'
-            f'<style>{_CSS}</style></head><body><header><b>Corpus timeline</b> ({len(timeline)} events) '
-            f'<select id="t" onchange="f()"><option value="">all types</option>{_options(timeline["event_type"])}</select> '
-            f'<select id="p" onchange="f()"><option value="">all places</option>'
-            f'{_options(str(v) for v in timeline["location"] if _norm(v))}</select></header><main>{"".join(items)}</main>'
-            f'<script>{_JS}</script></body></html>')
+            f"{' · ' + html.escape(', '.join(r['participants'])) if len(r['participants']) else ''}"
+            f"{''.join(mentions)}</div>"
+        )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Corpus timeline</title>'
+        f"<style>{_CSS}</style></head><body><header><b>Corpus timeline</b> ({len(timeline)} events) "
+        f'<select id="t" onchange="f()"><option value="">all types</option>{_options(timeline["event_type"])}</select> '
+        f'<select id="p" onchange="f()"><option value="">all places</option>'
+        f"{_options(str(v) for v in timeline['location'] if _norm(v))}</select></header><main>{''.join(items)}</main>"
+        f"<script>{_JS}</script></body></html>"
+    )

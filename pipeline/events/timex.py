@@ -36,8 +36,22 @@ _YEAR = r"(?:1[0-9]\d\d|20\d\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DASH = r"\s?[-–—]\s?"
 _ORD = r"(?:st|nd|rd|th)"
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "several": None, "few": None}
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "several": None,
+    "few": None,
+}
 GRANULARITY_ORDER = ("day", "month", "year", "decade", "century")
 
 
@@ -72,35 +86,73 @@ def _coarser(a: str, b: str) -> str:
 
 _RJOIN = r"\s?(?:[-–—]|\bto\b|\band\b|\buntil\b|\bthrough\b)\s?"
 #: Parts of a year (northern-hemisphere seasons; "winter" spans two years and is left to the year atom).
-YEAR_PARTS = {"early": (1, 4), "beginning of": (1, 4), "start of": (1, 4), "mid": (5, 8), "middle of": (5, 8),
-              "late": (9, 12), "end of": (9, 12), "spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
-              "first half of": (1, 6), "second half of": (7, 12)}
-_PART = r"(?:" + "|".join(sorted((re.escape(k).replace("\\ ", r"\s") for k in YEAR_PARTS), key=len, reverse=True)) + r")"
+YEAR_PARTS = {
+    "early": (1, 4),
+    "beginning of": (1, 4),
+    "start of": (1, 4),
+    "mid": (5, 8),
+    "middle of": (5, 8),
+    "late": (9, 12),
+    "end of": (9, 12),
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "autumn": (9, 11),
+    "fall": (9, 11),
+    "first half of": (1, 6),
+    "second half of": (7, 12),
+}
+_PART = (
+    r"(?:" + "|".join(sorted((re.escape(k).replace("\\ ", r"\s") for k in YEAR_PARTS), key=len, reverse=True)) + r")"
+)
 
 _ATOMS: list[tuple[str, re.Pattern]] = [
-    ("day_range", re.compile(rf"\b(?P<d1>{_DAY}){_RJOIN}(?P<d2>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I)),
+    (
+        "day_range",
+        re.compile(
+            rf"\b(?P<d1>{_DAY}){_RJOIN}(?P<d2>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I
+        ),
+    ),
     ("day_range", re.compile(rf"\b(?P<m>{_MONTH})\s(?P<d1>{_DAY}){_RJOIN}(?P<d2>{_DAY}),?\s(?P<y>{_YEAR})\b", re.I)),
     ("month_range", re.compile(rf"\b(?P<m1>{_MONTH}){_RJOIN}(?P<m2>{_MONTH})(?:\sof)?,?\s(?P<y>{_YEAR})\b", re.I)),
-    ("year_part", re.compile(rf"\b(?:the\s)?(?P<part>{_PART})(?:[\s-]|\sof\s)(?:the\s)?(?:year\s)?(?P<y>{_YEAR})\b(?![-–]\d)", re.I)),
-    ("dmy", re.compile(rf"\b(?:the\s)?(?P<d>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I)),
+    (
+        "year_part",
+        re.compile(
+            rf"\b(?:the\s)?(?P<part>{_PART})(?:[\s-]|\sof\s)(?:the\s)?(?:year\s)?(?P<y>{_YEAR})\b(?![-–]\d)", re.I
+        ),
+    ),
+    (
+        "dmy",
+        re.compile(rf"\b(?:the\s)?(?P<d>{_DAY})\s(?:of\s)?(?P<m>{_MONTH}),?\s(?:in\s|of\s)?(?P<y>{_YEAR})\b", re.I),
+    ),
     ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\s(?P<d>{_DAY}),?\s(?P<y>{_YEAR})\b", re.I)),
     ("my", re.compile(rf"\b(?P<m>{_MONTH})(?:\sof)?\s(?P<y>{_YEAR})\b", re.I)),
-    ("century_range", re.compile(rf"\b(?:the\s)?(?P<a>\d{{1,2}}){_ORD}?{_DASH}(?P<b>\d{{1,2}}){_ORD}\scenturies\b", re.I)),
-    ("century", re.compile(rf"\b(?:the\s)?(?:(?P<half>first|second)\shalf\sof\sthe\s)?(?P<c>\d{{1,2}}){_ORD}[\s-]century\b", re.I)),
+    (
+        "century_range",
+        re.compile(rf"\b(?:the\s)?(?P<a>\d{{1,2}}){_ORD}?{_DASH}(?P<b>\d{{1,2}}){_ORD}\scenturies\b", re.I),
+    ),
+    (
+        "century",
+        re.compile(
+            rf"\b(?:the\s)?(?:(?P<half>first|second)\shalf\sof\sthe\s)?(?P<c>\d{{1,2}}){_ORD}[\s-]century\b", re.I
+        ),
+    ),
     ("decade_range", re.compile(rf"\b(?:the\s)?(?P<a>(?:1[0-9]|20)\d0)s?{_DASH}(?P<b>\d0)[’']?s\b", re.I)),
     ("decade", re.compile(r"\b(?:the\s)?(?:(?P<part>early|mid|late)[\s-])?(?P<a>(?:1[0-9]|20)\d0)[’']?s\b", re.I)),
     ("year_range", re.compile(rf"(?<![\d.,/])(?P<a>{_YEAR}){_DASH}(?P<b>{_YEAR}|\d\d)\b(?![-–.,]\d)", re.I)),
-    ("year", re.compile(rf"(?<![\d.,/-])(?P<a>{_YEAR})(?![\d%])(?!\s?(?:million|thousand|people|percent|per\b))", re.I)),
+    (
+        "year",
+        re.compile(rf"(?<![\d.,/-])(?P<a>{_YEAR})(?![\d%])(?!\s?(?:million|thousand|people|percent|per\b))", re.I),
+    ),
 ]
 
 
 def _month(name: str) -> int:
-    """"Sept." / "september" → 9."""
+    """ "Sept." / "september" → 9."""
     return MONTHS[name.lower().rstrip(".")]
 
 
 def _day(text: str) -> int:
-    """"29th" → 29."""
+    """ "29th" → 29."""
     return int(re.sub(r"\D", "", text))
 
 
@@ -149,23 +201,29 @@ def _atom_interval(kind: str, g: dict) -> tuple[str, str, str] | None:
 
 
 _PAGES = re.compile(r"\b(?:pp?|pages?|vol|no)\.?\s*$", re.I)
-_COUNT_BEFORE = re.compile(r"\b(?:about|approximately|around|some|over|nearly|almost|than|gathered|only|total)\s+$", re.I)
-_DATE_BEFORE = re.compile(r"\b(?:in|the|since|by|during|until|till|from|to|and|between|after|before|of|early|late|mid|'s|’s)\s+$", re.I)
+_COUNT_BEFORE = re.compile(
+    r"\b(?:about|approximately|around|some|over|nearly|almost|than|gathered|only|total)\s+$", re.I
+)
+_DATE_BEFORE = re.compile(
+    r"\b(?:in|the|since|by|during|until|till|from|to|and|between|after|before|of|early|late|mid|'s|’s)\s+$", re.I
+)
 _PLURAL_AFTER = re.compile(r"^\s[a-z]+s\b")
 
 
 def _is_citation(text: str, s: int, e: int) -> bool:
     """A year in a parenthetical citation "(Author, 2015; …)", "(2014)" after a name, or "2011a"."""
-    if e < len(text) and text[e:e + 1].isalpha() and text[e:e + 1].islower() and not text[e:e + 2] == "s":
-        if re.match(r"[a-z]\b", text[e:e + 2]):
+    if e < len(text) and text[e : e + 1].isalpha() and text[e : e + 1].islower() and not text[e : e + 2] == "s":
+        if re.match(r"[a-z]\b", text[e : e + 2]):
             return True
     open_ = text.rfind("(", 0, s)
     close = text.find(")", e)
     if open_ < 0 or close < 0 or ")" in text[open_:s] or "(" in text[e:close] or close - open_ > 200:
         return False
-    inside = text[open_ + 1:close]
-    before = text[open_ + 1:s]
-    if re.fullmatch(r"\s*", before) and re.fullmatch(r"[a-z]?(?:[:,]\s*(?:pp?\.\s*)?\d+(?:[-–]\d+)?)?\s*", text[e:close]):
+    inside = text[open_ + 1 : close]
+    before = text[open_ + 1 : s]
+    if re.fullmatch(r"\s*", before) and re.fullmatch(
+        r"[a-z]?(?:[:,]\s*(?:pp?\.\s*)?\d+(?:[-–]\d+)?)?\s*", text[e:close]
+    ):
         return bool(re.search(r"[A-Z][\w’'-]+(?:\s+(?:et al\.|and|&)\s*[A-Z]?[\w’'-]*)?\s*$", text[:open_]))
     return bool(re.search(r"[^\W\d_][^()]*,\s*$", before)) or ";" in inside and bool(re.search(r",\s*$", before))
 
@@ -175,9 +233,9 @@ def _joined(text: str, m: re.Match) -> bool:
     between them, unless "between" opens it or the two are consecutive."""
     g = m.groupdict()
     a, b = ("d1", "d2") if "d1" in g else ("m1", "m2")
-    if not re.search(r"\band\b", text[m.start(a):m.start(b)], re.I):
+    if not re.search(r"\band\b", text[m.start(a) : m.start(b)], re.I):
         return True
-    if re.search(r"\bbetween\s+$", text[max(0, m.start() - 10):m.start()], re.I):
+    if re.search(r"\bbetween\s+$", text[max(0, m.start() - 10) : m.start()], re.I):
         return True
     num = _day if a == "d1" else _month
     return num(g[b]) == num(g[a]) + 1
@@ -193,13 +251,15 @@ def _atoms(text: str) -> list[Timex]:
             iv = _atom_interval(kind, m.groupdict())
             if iv and kind in ("day_range", "month_range") and not _joined(text, m):
                 continue
-            if iv is None or _PAGES.search(text[max(0, s - 8):s]):
+            if iv is None or _PAGES.search(text[max(0, s - 8) : s]):
                 continue
             if kind in ("year", "year_range"):
                 if _is_citation(text, s, e):
                     continue
-                before = text[max(0, s - 25):s]
-                if _COUNT_BEFORE.search(before) or (_PLURAL_AFTER.match(text[e:e + 30]) and not _DATE_BEFORE.search(before)):
+                before = text[max(0, s - 25) : s]
+                if _COUNT_BEFORE.search(before) or (
+                    _PLURAL_AFTER.match(text[e : e + 30]) and not _DATE_BEFORE.search(before)
+                ):
                     continue
             out.append(Timex(s, e, *iv))
     return sorted(out, key=lambda t: t.start)
@@ -208,8 +268,18 @@ def _atoms(text: str) -> list[Timex]:
 # --- pass 2: ranges and modifiers -------------------------------------------------------------------
 
 _MOD = re.compile(r"\b(since|after|by|until|till|before|up to|prior to|as early as|as of)\s+$", re.I)
-_MOD_OF = {"since": "after", "after": "after", "by": "before", "until": "before", "till": "before",
-           "before": "before", "up to": "before", "prior to": "before", "as early as": "before", "as of": "before"}
+_MOD_OF = {
+    "since": "after",
+    "after": "after",
+    "by": "before",
+    "until": "before",
+    "till": "before",
+    "before": "before",
+    "up to": "before",
+    "prior to": "before",
+    "as early as": "before",
+    "as of": "before",
+}
 _RANGE_OPEN = re.compile(r"\b(from|between)\s+$", re.I)
 _RANGE_JOIN = re.compile(r"^\s+(?:to|and|until|till|through)\s+$", re.I)
 _TO_PRESENT = re.compile(r"^\s+(?:to|until|till)\s+(?:the\s+)?(?:present(?:\s+day)?|today|now|date)\b", re.I)
@@ -223,14 +293,14 @@ def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
     i = 0
     while i < len(atoms):
         a = atoms[i]
-        opener = _RANGE_OPEN.search(text[max(0, a.start - 10):a.start])
+        opener = _RANGE_OPEN.search(text[max(0, a.start - 10) : a.start])
         start = a.start - len(opener.group(0)) if opener else a.start
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
-        if opener and nxt and _RANGE_JOIN.match(text[a.end:nxt.start]) and a.date_start <= nxt.date_end:
+        if opener and nxt and _RANGE_JOIN.match(text[a.end : nxt.start]) and a.date_start <= nxt.date_end:
             out.append(Timex(start, nxt.end, a.date_start, nxt.date_end, _coarser(a.granularity, nxt.granularity)))
             i += 2
             continue
-        present = _TO_PRESENT.match(text[a.end:])
+        present = _TO_PRESENT.match(text[a.end :])
         if present and a.granularity != "day" or present and opener:
             out.append(replace(a, start=start, end=a.end + present.end(), date_mod="after"))
             i += 1
@@ -239,7 +309,7 @@ def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
             out.append(replace(a, start=start))  # "from March to May 2019": a day or month range takes its opener
             i += 1
             continue
-        mod = _MOD.search(text[max(0, a.start - 14):a.start])
+        mod = _MOD.search(text[max(0, a.start - 14) : a.start])
         if mod:
             out.append(replace(a, start=a.start - len(mod.group(0)), date_mod=_MOD_OF[mod.group(1).lower()]))
         else:

@@ -23,7 +23,6 @@ from .numbers import find_numbers
 from .tables import cell_contexts
 
 
-
 @dataclass(frozen=True)
 class Figure:
     start: int
@@ -40,7 +39,13 @@ class Figure:
     source: str | None = None
 
 
-FIGURE_COLUMNS = ["doc_id", "start", "end", "text", *[f for f in Figure.__dataclass_fields__ if f not in ("start", "end")]]
+FIGURE_COLUMNS = [
+    "doc_id",
+    "start",
+    "end",
+    "text",
+    *[f for f in Figure.__dataclass_fields__ if f not in ("start", "end")],
+]
 
 
 def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Figure]:
@@ -50,7 +55,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
     for block in doc.blocks:
         if block.section in names.SECTIONS_NOT_EXTRACTED:
             continue
-        chunk = doc.text[block.start:block.end]
+        chunk = doc.text[block.start : block.end]
         footnote = block.kind == names.FOOTNOTE or block.section == names.SEC_FOOTNOTE
         for n in find_numbers(chunk, footnote):
             start, end = block.start + n.start, block.start + n.end
@@ -58,13 +63,27 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             if cell and cell.get("drop"):
                 continue
             ctx = cell if cell is not None else describe(doc, parsed, start, end, n.kind)
-            out.append(Figure(start, end, n.value, n.low, n.high, n.kind, ctx.get("unit") or n.unit, n.qualifier,
-                              ctx.get("object"), ctx.get("place"), ctx.get("time"), ctx.get("source")))
+            out.append(
+                Figure(
+                    start,
+                    end,
+                    n.value,
+                    n.low,
+                    n.high,
+                    n.kind,
+                    ctx.get("unit") or n.unit,
+                    n.qualifier,
+                    ctx.get("object"),
+                    ctx.get("place"),
+                    ctx.get("time"),
+                    ctx.get("source"),
+                )
+            )
     return out
 
 
 def to_frame(doc_id: str, text: str, figures: list[Figure]) -> pd.DataFrame:
-    rows = [{"doc_id": doc_id, "text": text[f.start:f.end], **asdict(f)} for f in figures]
+    rows = [{"doc_id": doc_id, "text": text[f.start : f.end], **asdict(f)} for f in figures]
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
 
 

@@ -17,14 +17,30 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import Document
 
-_YEAR = re.compile(r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?"
-                   r"(?:s\b)?(?![\d,])")
-_SOURCE = re.compile(r"(?:according to|as reported by|estimated by|data (?:of|from)|reports? of)\s+(?:the\s+)?"
-                     r"([A-Z][\w.’'\- ]{1,80}?)(?=[,.;:)]|\s(?:in|the|there|is|was|were|,)\b)")
+_YEAR = re.compile(
+    r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?"
+    r"(?:s\b)?(?![\d,])"
+)
+_SOURCE = re.compile(
+    r"(?:according to|as reported by|estimated by|data (?:of|from)|reports? of)\s+(?:the\s+)?"
+    r"([A-Z][\w.’'\- ]{1,80}?)(?=[,.;:)]|\s(?:in|the|there|is|was|were|,)\b)"
+)
 _AUTHOR_YEAR = re.compile(r"\b([A-Z][\w’'\-]+(?: (?:et al\.|[A-Z]\.))?) \((\d{4})\)")
 _CITATION = re.compile(r"\(([A-Z][^()]{1,80}?,\s*(?:1[89]|20)\d\d[a-z]?)\)")
-_PLURAL_COUNTRIES = frozenset({"netherlands", "philippines", "united states", "bahamas", "maldives", "seychelles",
-                               "comoros", "emirates", "united arab emirates", "low countries"})
+_PLURAL_COUNTRIES = frozenset(
+    {
+        "netherlands",
+        "philippines",
+        "united states",
+        "bahamas",
+        "maldives",
+        "seychelles",
+        "comoros",
+        "emirates",
+        "united arab emirates",
+        "low countries",
+    }
+)
 _MEASURES = ("duration", "area", "length")
 _DROP_LEFT = frozenset({"the", "a", "an", "all", "total", "these", "those", "its", "their", "of"})
 
@@ -64,7 +80,7 @@ def object_of(span: Span, kind: str) -> str | None:
         if pobj is not None:
             return _phrase(pobj, nxt.i + 1) if kind != "count" else pobj.text
     words: list[str] = []
-    for t in doc[span.end: min(span.end + 6, sent.end)]:
+    for t in doc[span.end : min(span.end + 6, sent.end)]:
         if t.pos_ in ("ADJ", "NOUN", "PROPN") and not t.like_num:
             words.append(t.text)
         else:
@@ -82,7 +98,7 @@ def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "coun
     if places:
         best = min(places, key=lambda e: abs(e.start_char - start))
         out["place"] = best.text.removeprefix("the ")
-    sent_text = parsed.text[sent.start_char:sent.end_char]
+    sent_text = parsed.text[sent.start_char : sent.end_char]
     rel = start - sent.start_char
     years = [m for m in _YEAR.finditer(sent_text) if not _in_citation(sent_text, m.start(), m.end())]
     if years:

@@ -13,30 +13,101 @@ import re
 from dataclasses import dataclass
 
 WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
 }
-FRACTIONS = {"half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25,
-             "fourth": 0.25, "fourths": 0.25, "fifth": 0.2, "fifths": 0.2, "tenth": 0.1, "tenths": 0.1}
-MAGNITUDES = {"thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6, "mln": 1e6, "mn": 1e6,
-              "billion": 1e9, "billions": 1e9, "bn": 1e9, "trillion": 1e12, "hundred": 1e2, "dozen": 12}
+FRACTIONS = {
+    "half": 0.5,
+    "halves": 0.5,
+    "third": 1 / 3,
+    "thirds": 1 / 3,
+    "quarter": 0.25,
+    "quarters": 0.25,
+    "fourth": 0.25,
+    "fourths": 0.25,
+    "fifth": 0.2,
+    "fifths": 0.2,
+    "tenth": 0.1,
+    "tenths": 0.1,
+}
+MAGNITUDES = {
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "million": 1e6,
+    "millions": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "billions": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+    "hundred": 1e2,
+    "dozen": 12,
+}
 QUALIFIERS = [
-    ("approx", r"approximately|about|around|roughly|some|nearly|almost|close to|an estimated|estimated|circa|"
-               r"ca\.|c\.|more or less(?: than)?|at around|at about|estimated at|estimated to be|estimated as|"
-               r"estimates? that there (?:are|were|is|was)"),
+    (
+        "approx",
+        r"approximately|about|around|roughly|some|nearly|almost|close to|an estimated|estimated|circa|"
+        r"ca\.|c\.|more or less(?: than)?|at around|at about|estimated at|estimated to be|estimated as|"
+        r"estimates? that there (?:are|were|is|was)",
+    ),
     ("ge", r"at least|no less than|not less than|no fewer than|a minimum of"),
     ("le", r"up to|at most|no more than|not more than|a maximum of"),
     ("gt", r"more than|over|above|exceeding|exceeded|exceeds|in excess of"),
     ("lt", r"less than|fewer than|under|below"),
 ]
 QUALIFIER_NAMES = ("approx", "gt", "ge", "lt", "le", "eq")
-CURRENCIES = {"$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP", "₸": "KZT", "KZT": "KZT",
-              "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR", "tenge": "KZT", "rubles": "RUB",
-              "roubles": "RUB", "RUB": "RUB", "GBP": "GBP", "pounds": "GBP"}
-MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
-          r"Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
+CURRENCIES = {
+    "$": "USD",
+    "US$": "USD",
+    "USD": "USD",
+    "€": "EUR",
+    "EUR": "EUR",
+    "£": "GBP",
+    "₸": "KZT",
+    "KZT": "KZT",
+    "dollars": "USD",
+    "dollar": "USD",
+    "euros": "EUR",
+    "euro": "EUR",
+    "tenge": "KZT",
+    "rubles": "RUB",
+    "roubles": "RUB",
+    "RUB": "RUB",
+    "GBP": "GBP",
+    "pounds": "GBP",
+}
+MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
+)
 
 _QUAL_RX = "|".join(f"(?P<q_{name}>\\b(?:{rx}))" for name, rx in QUALIFIERS)
 _QUAL_ONLY = re.compile(rf"(?:{_QUAL_RX})\s+$", re.I)
@@ -71,27 +142,28 @@ FRACTION_RX = re.compile(
 A_MAG_RX = re.compile(rf"(?:(?:{_QUAL_RX})\s+)?\b(?P<a>an?)\s(?P<mag>{_MAG}|dozen\b)", re.I)
 A_UNIT_RX = re.compile(rf"(?:(?:{_QUAL_RX})\s+)(?P<a>an?)\s(?P<unit>year|month|week|day|decade|century)\b", re.I)
 MONEY_LABEL_RX = re.compile(
-    rf"\(?(?P<cur>USD|EUR|KZT|US\$)\s(?P<mag>million|billion|thousand|mln|bn)\)?\s*:\s*(?P<a>{_NUM})(?![\d,.]\d)")
+    rf"\(?(?P<cur>USD|EUR|KZT|US\$)\s(?P<mag>million|billion|thousand|mln|bn)\)?\s*:\s*(?P<a>{_NUM})(?![\d,.]\d)"
+)
 AGE_RX = re.compile(rf"\b(?:(?:{_QUAL_RX})\s+)the age of\s(?P<a>\d{{1,3}})\b|\baged\s(?P<b>\d{{1,3}})\b", re.I)
 
 _NOTE_AFTER = r"(?:\s\d{1,3}(?=\s+(?:https?://|www\.|[A-Z])))?"
 # Spans that hold digits but no figure: masked before any number is read.
 _NOT_FIGURE = [
-    rf"(?:https?://|www\.)\S+{_NOTE_AFTER}",                       # URLs, and the footnote number after one
+    rf"(?:https?://|www\.)\S+{_NOTE_AFTER}",  # URLs, and the footnote number after one
     rf"\b[\w.-]+\.(?:com|org|net|gov|edu|int|info|io|kz|ru|uz|kg|de|fr|uk|eu|tr|cn)(?:/\S*|\b){_NOTE_AFTER}",  # domains
-    r"\A\s*\d{1,3}(?=\s+(?:https?://|www\.))",                      # a note number before a URL opening a block
-    r"\S+@\S+\.\w+",                                             # e-mail
-    r"\b(?:doi:\s?|DOI:?\s?)?10\.\d{4,}/\S+",                    # DOIs
-    r"\bISSN:?\s*\d{4}-?\d{3}[\dXx]\b|\b\d{4}-\d{3}[\dXx]\b",    # ISSNs
-    r"\b\d{4}-\d{4}-\d{4}-\d{3}[\dXx]\b",                        # ORCID
-    r"(?<![\w,.])\+\d[\d ()\-]{7,}\d",                            # phone numbers
+    r"\A\s*\d{1,3}(?=\s+(?:https?://|www\.))",  # a note number before a URL opening a block
+    r"\S+@\S+\.\w+",  # e-mail
+    r"\b(?:doi:\s?|DOI:?\s?)?10\.\d{4,}/\S+",  # DOIs
+    r"\bISSN:?\s*\d{4}-?\d{3}[\dXx]\b|\b\d{4}-\d{3}[\dXx]\b",  # ISSNs
+    r"\b\d{4}-\d{4}-\d{4}-\d{3}[\dXx]\b",  # ORCID
+    r"(?<![\w,.])\+\d[\d ()\-]{7,}\d",  # phone numbers
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s(?:of\s)?(?:{MONTHS})(?:,?\s\d{{4}})?",  # 30 April 2020
     rf"\b(?:{MONTHS})\s\d{{1,2}}(?:st|nd|rd|th)?(?:,\s?\d{{4}})?",  # June 23, 2017
-    r"\b\d+\s?\(\d+\)(?:\s?[,:]\s?\d+(?:\s?[-–]\s?\d+)?)?",      # volume(issue), pages
-    r"\b[A-Za-z]+[-‐]\d+\b",                                     # EXPO-2017, COVID-19
+    r"\b\d+\s?\(\d+\)(?:\s?[,:]\s?\d+(?:\s?[-–]\s?\d+)?)?",  # volume(issue), pages
+    r"\b[A-Za-z]+[-‐]\d+\b",  # EXPO-2017, COVID-19
     r"\b\d+(?:st|nd|rd|th)\b(?:\s?[-–]\s?\d+(?:st|nd|rd|th)?\b)?|\b\d+\s?[-–]\s?\d+(?:st|nd|rd|th)\b",  # ordinals
-    r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b",                        # 12.05.2019
-    r"(?<![\w(])\(\d{1,2}\)",                                    # (3): clause and list markers
+    r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b",  # 12.05.2019
+    r"(?<![\w(])\(\d{1,2}\)",  # (3): clause and list markers
     r"(?<![\w.,])\d{1,2}[.)](?=\s+[A-Za-z(\"“])(?!\s+(?:million|thousand|percent|per)\b)",  # "1. Is", "1) language"
 ]
 NOT_FIGURE_RX = re.compile("|".join(f"(?:{p})" for p in _NOT_FIGURE), re.I)
@@ -108,19 +180,61 @@ _AFTER_NOT = re.compile(r"^(?:st|nd|rd|th)\b|^[-–]?(?:year-old|th)\b|^'?s\b|^\
 _COUNTED_ONE = re.compile(r"\b(?:only|just|exactly|had|has|have|held|hold|holds)\s+$", re.I)
 
 UNIT_WORDS: dict[str, tuple[str, str]] = {
-    **{w: ("count", "people") for w in (
-        "people", "persons", "person", "individuals", "refugees", "members", "returnees", "repatriates", "students",
-        "delegates", "migrants", "emigrants", "immigrants", "inhabitants", "residents", "citizens", "workers",
-        "compatriots", "respondents", "participants", "applicants", "children", "women", "men", "descendants",
-        "nomads", "oralmans", "kandases", "qandases", "diasporas")},
-    **{w: ("duration", w) for w in ("years", "months", "days", "hours", "weeks", "decades", "centuries", "generations")},
+    **{
+        w: ("count", "people")
+        for w in (
+            "people",
+            "persons",
+            "person",
+            "individuals",
+            "refugees",
+            "members",
+            "returnees",
+            "repatriates",
+            "students",
+            "delegates",
+            "migrants",
+            "emigrants",
+            "immigrants",
+            "inhabitants",
+            "residents",
+            "citizens",
+            "workers",
+            "compatriots",
+            "respondents",
+            "participants",
+            "applicants",
+            "children",
+            "women",
+            "men",
+            "descendants",
+            "nomads",
+            "oralmans",
+            "kandases",
+            "qandases",
+            "diasporas",
+        )
+    },
+    **{
+        w: ("duration", w) for w in ("years", "months", "days", "hours", "weeks", "decades", "centuries", "generations")
+    },
     **{w: ("duration", w + "s") for w in ("year", "month", "day", "hour", "week", "decade", "generation")},
-    "square": ("area", "km2"), "sq": ("area", "km2"), "km2": ("area", "km2"), "km²": ("area", "km2"),
-    "hectares": ("area", "ha"), "km": ("length", "km"), "kilometres": ("length", "km"), "kilometers": ("length", "km"),
-    "miles": ("length", "miles"), "metres": ("length", "m"), "meters": ("length", "m"),
+    "square": ("area", "km2"),
+    "sq": ("area", "km2"),
+    "km2": ("area", "km2"),
+    "km²": ("area", "km2"),
+    "hectares": ("area", "ha"),
+    "km": ("length", "km"),
+    "kilometres": ("length", "km"),
+    "kilometers": ("length", "km"),
+    "miles": ("length", "miles"),
+    "metres": ("length", "m"),
+    "meters": ("length", "m"),
 }
-_UNIT_STOP = frozenset("of in from who that which and or to for with at on by were are is was have had has live lived "
-                       "living the a an this these those their its his her our".split())
+_UNIT_STOP = frozenset(
+    "of in from who that which and or to for with at on by were are is was have had has live lived "
+    "living the a an this these those their its his her our".split()
+)
 
 
 @dataclass(frozen=True)
@@ -157,7 +271,9 @@ def unit_after(after: str) -> tuple[str, str | None]:
     for i, w in enumerate(words):
         lw = w.lower()
         if lw in UNIT_WORDS:
-            if lw == "square" and not (i + 1 < len(words) and words[i + 1].lower().startswith(("kilomet", "km", "mile"))):
+            if lw == "square" and not (
+                i + 1 < len(words) and words[i + 1].lower().startswith(("kilomet", "km", "mile"))
+            ):
                 break
             return UNIT_WORDS[lw]
         if lw in _UNIT_STOP or not w[0].isalpha():
@@ -233,7 +349,10 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
         taken.append(span or (s, e))
 
     for m in MONEY_LABEL_RX.finditer(text):
-        v = to_float(m.group("a")) * MAGNITUDES[m.group("mag").lower().replace("mln", "million").replace("bn", "billion")]
+        v = (
+            to_float(m.group("a"))
+            * MAGNITUDES[m.group("mag").lower().replace("mln", "million").replace("bn", "billion")]
+        )
         start = m.start("a") if m.group(0).startswith("(") else m.start()  # "(USD million): 481" vs "USD million: 481"
         add(start, m.end("a"), v, None, None, "money", CURRENCIES.get(m.group("cur"), "USD"), "eq", m.span())
     for m in AGE_RX.finditer(text):
@@ -251,10 +370,10 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
         if not num and den not in ("half",):
             continue  # "a third" needs its numerator; "third" alone is an ordinal
         if den == "half" and not num:
-            after = text[m.end():m.end() + 4].lower()
+            after = text[m.end() : m.end() + 4].lower()
             if not (after.startswith(" of") or qualifier_of(m) != "eq"):
                 continue  # "first half of the 20th century" is caught below; "on the one hand"
-            if re.search(r"\b(?:first|second|latter|former|the)\s+$", text[max(0, m.start() - 8):m.start()], re.I):
+            if re.search(r"\b(?:first|second|latter|former|the)\s+$", text[max(0, m.start() - 8) : m.start()], re.I):
                 continue
         if num == "one" and den.endswith("s"):
             continue
@@ -285,16 +404,18 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
         a_s = m.start("a") if not m.group("cur") else m.start("cur")
         # glued to letters, digits, superscripts, paths: part of a name, code or marker
         before = text[a_s - 1] if a_s > 0 else " "
-        if not is_word and (before.isalnum() or before in "./#=_&?-‐" and not (before == "-" and text[a_s - 2:a_s - 1].isspace())):
+        if not is_word and (
+            before.isalnum() or before in "./#=_&?-‐" and not (before == "-" and text[a_s - 2 : a_s - 1].isspace())
+        ):
             if not (before == "$" or before in "€£₸"):
                 continue
         a_e = m.end("a")
-        after = text[a_e:a_e + 1]
-        if not is_word and after and (after.isalpha() and not pct and not mag and not m.group("amag")) :
+        after = text[a_e : a_e + 1]
+        if not is_word and after and (after.isalpha() and not pct and not mag and not m.group("amag")):
             continue  # homeland3, 5th, 3a
-        if _AFTER_NOT.match(text[a_e:a_e + 12]) or _DECADE_AFTER.match(text[a_e:a_e + 3]):
+        if _AFTER_NOT.match(text[a_e : a_e + 12]) or _DECADE_AFTER.match(text[a_e : a_e + 3]):
             continue
-        if _BEFORE_NOT.search(text[max(0, a_s - 20):a_s]):
+        if _BEFORE_NOT.search(text[max(0, a_s - 20) : a_s]):
             continue
         if m.group("between") and not b_txt:
             s = m.start("cur") if m.group("cur") else m.start("a")  # "up from 39.7 percent"
@@ -305,7 +426,13 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
         b = to_float(b_txt) if b_txt else None
         if a is None:
             continue
-        if is_word and not b_txt and a < 2 and not (mag or pct or cur) and not _COUNTED_ONE.search(text[max(0, s - 12):s]):
+        if (
+            is_word
+            and not b_txt
+            and a < 2
+            and not (mag or pct or cur)
+            and not _COUNTED_ONE.search(text[max(0, s - 12) : s])
+        ):
             continue  # "one of the", "on one hand": not a count (the context stage may add "only one")
         if is_word and b_txt and not b_txt[0].isalpha():
             b_txt, b = None, None
@@ -315,8 +442,14 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
             continue  # 2009-2010, 1992-93, between 1991 and 2000
         if b_txt and b is not None and b < a and not mag and "," not in b_txt:
             continue  # 24-5, backwards page ranges
-        if b_txt and not (mag or pct or cur) and not m.group("between") and m.group("sep").strip() in ("-", "–", "—") \
-                and "," not in a_txt and re.search(r"\b(?:pp?\.|pages?)\s*$", text[max(0, s - 8):s], re.I):
+        if (
+            b_txt
+            and not (mag or pct or cur)
+            and not m.group("between")
+            and m.group("sep").strip() in ("-", "–", "—")
+            and "," not in a_txt
+            and re.search(r"\b(?:pp?\.|pages?)\s*$", text[max(0, s - 8) : s], re.I)
+        ):
             continue
         a = _scale_thousands_sep(a_txt, a, bool(pct), mag, cur)
         scale = MAGNITUDES[mag.lower()] if mag else 1.0
@@ -344,7 +477,7 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
             start = s
         qual = qualifier_of(m)
         if kind == "count":
-            kind, unit = unit_after(text[e:e + 60])
+            kind, unit = unit_after(text[e : e + 60])
             if qual == "gt" and kind == "duration" and re.match(r"over\b", m.group(0), re.I):
                 qual = "eq"  # "over two decades": a time span, not a lower bound
         if b_val is not None:

@@ -45,19 +45,21 @@ def header_fields(header: str | None) -> dict[str, str | None]:
 
 
 def _numbers(doc: Document, start: int, end: int) -> list[NumberExpr]:
-    return [NumberExpr(start + n.start, start + n.end, n.value, n.low, n.high, n.kind, n.unit, n.qualifier)
-            for n in find_numbers(doc.text[start:end])]
+    return [
+        NumberExpr(start + n.start, start + n.end, n.value, n.low, n.high, n.kind, n.unit, n.qualifier)
+        for n in find_numbers(doc.text[start:end])
+    ]
 
 
 def _text(doc: Document, c: TableCell) -> str:
-    return doc.text[c.start:c.end].strip()
+    return doc.text[c.start : c.end].strip()
 
 
 def _caption_object(doc: Document, table_block: Block) -> str | None:
     """What the table counts, from a "Table N. … numbers of X" caption among the two blocks before it."""
     k = doc.blocks.index(table_block)
-    for b in reversed(doc.blocks[max(0, k - 2):k]):
-        m = CAPTION_RX.match(doc.text[b.start:b.end]) if b.kind == names.CAPTION else None
+    for b in reversed(doc.blocks[max(0, k - 2) : k]):
+        m = CAPTION_RX.match(doc.text[b.start : b.end]) if b.kind == names.CAPTION else None
         if m:
             obj = _COUNT_OF_RX.search(m.group("title"))
             return obj.group("obj") if obj else None
@@ -105,9 +107,12 @@ def _table_contexts(doc: Document, cells: list[TableCell]) -> dict[int, dict[str
         row = body[cell.row]
         label = _text(doc, row[label_col]) if label_col in row else ""
         if cell.col == label_col:
-            counted = _COUNTED.match(doc.text[n.end:cell.end])
-            out[n.start] = ({"object": counted.group(1).strip(), "place": None}
-                            if counted and n.start == cell.start else {"drop": True})
+            counted = _COUNTED.match(doc.text[n.end : cell.end])
+            out[n.start] = (
+                {"object": counted.group(1).strip(), "place": None}
+                if counted and n.start == cell.start
+                else {"drop": True}
+            )
             continue
         place = None if not label or label.lower().split()[0] in _NOT_PLACES else label
         full = all(c in row for c in value_cols)

@@ -71,8 +71,14 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
         doc = Document(doc.doc_id, doc.source, doc.sha256, fmt, status=names.STATUS_ERROR, error=f"{rel}: {e}")
     except Exception as e:  # a reader bug must not stop the corpus either
         log.exception("reading %s", rel)
-        doc = Document(doc.doc_id, doc.source, doc.sha256, fmt, status=names.STATUS_ERROR,
-                       error=f"{rel}: unexpected {type(e).__name__}: {e}")
+        doc = Document(
+            doc.doc_id,
+            doc.source,
+            doc.sha256,
+            fmt,
+            status=names.STATUS_ERROR,
+            error=f"{rel}: unexpected {type(e).__name__}: {e}",
+        )
     if doc.status == names.STATUS_WARNING and doc.error and not doc.error.startswith(rel):
         doc.error = f"{rel}: {doc.error}"
     return doc

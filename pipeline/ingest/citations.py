@@ -16,7 +16,8 @@ from .. import names
 from ..model import Document
 
 _NEW_ENTRY = re.compile(
-    r"(?<=[.)>\]\d])\s+(?=[A-Z\u0400-\u042F][^\s,]{1,40},\s+(?:[A-Z]\.|[A-Z][a-z]+)[^()]{0,160}\((?:19|20)\d\d)")
+    r"(?<=[.)>\]\d])\s+(?=[A-Z\u0400-\u042F][^\s,]{1,40},\s+(?:[A-Z]\.|[A-Z][a-z]+)[^()]{0,160}\((?:19|20)\d\d)"
+)
 _YEAR = re.compile(r"\((?P<y>(?:1[6-9]|20)\d\d)[a-z]?(?:,[^)]*)?\)|\b(?P<y2>(?:19|20)\d\d)[a-z]?\b")
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 _URL = re.compile(r"https?://[^\s<>\"]+|\bwww\.[^\s<>\"]+")
@@ -34,7 +35,7 @@ def entries(doc: Document) -> list[tuple[int, int]]:
     for b in doc.blocks:
         if b.section != names.SEC_REFERENCES or b.kind == names.HEADING:
             continue
-        text = doc.text[b.start:b.end]
+        text = doc.text[b.start : b.end]
         numbered: list[tuple[int, int]] = []  # (where the number starts, where the entry starts)
         for m in _NUMBER.finditer(text):
             n = int(m.group("a") or m.group("b"))
@@ -63,25 +64,37 @@ def parse_reference(text: str) -> dict:
     """Authors, year, title, container, DOI and URL of one reference entry (missing parts are None)."""
     doi = _DOI.search(text)
     url = _URL.search(text)
-    out: dict = {"authors": [], "year": None, "title": None, "container": None,
-                 "doi": doi.group().rstrip(".,;)>") if doi else None,
-                 "url": url.group().rstrip(".,;)>") if url else None}
+    out: dict = {
+        "authors": [],
+        "year": None,
+        "title": None,
+        "container": None,
+        "doi": doi.group().rstrip(".,;)>") if doi else None,
+        "url": url.group().rstrip(".,;)>") if url else None,
+    }
     body = _URL.sub("", text)
     body = re.sub(r"\b(?:doi:\s*)?10\.\d{4,9}/\S+", "", body).strip()
     m = _YEAR.search(body)
     if m:
         out["year"] = int(m.group("y") or m.group("y2"))
-        head, rest = body[:m.start()], body[m.end():]
+        head, rest = body[: m.start()], body[m.end() :]
     else:
         head, rest = "", body
     names_ = head.strip(" .,")
-    out["authors"] = [a.strip(" .,") + ("." if re.search(r"\b[A-Z]$", a.strip(" .,")) else "")
-                      for a in _AUTHOR_SPLIT.split(names_) if a.strip(" .,")] if names_ else []
+    out["authors"] = (
+        [
+            a.strip(" .,") + ("." if re.search(r"\b[A-Z]$", a.strip(" .,")) else "")
+            for a in _AUTHOR_SPLIT.split(names_)
+            if a.strip(" .,")
+        ]
+        if names_
+        else []
+    )
     rest = rest.lstrip(" .,:")
     stop = _STOP.search(rest)
     if stop:
-        out["title"] = rest[:stop.start() + (1 if rest[stop.start()] == "?" else 0)].strip() or None
-        tail = rest[stop.end():].strip()
+        out["title"] = rest[: stop.start() + (1 if rest[stop.start()] == "?" else 0)].strip() or None
+        tail = rest[stop.end() :].strip()
         container = re.split(r",\s*\d|\.\s|\.$|,\s*pp?\.", tail, maxsplit=1)[0].strip(" .,")
         out["container"] = container or None
     elif rest.strip():

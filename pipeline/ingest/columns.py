@@ -165,11 +165,14 @@ def _ends_full_width(frags: list[Fragment], i: int, g: float) -> bool:
         p = max(above, key=lambda p: p.bottom)
         if p.x0 < g < p.x1 and abs(p.x0 - f.x0) <= 2 and f.top - p.bottom <= 1.5 * h:
             return True
-    below = [n for n in frags[i + 1:] if n.top >= f.bottom - 1]
+    below = [n for n in frags[i + 1 :] if n.top >= f.bottom - 1]
     if below:
         n = min(below, key=lambda n: n.top)
-        return n.x0 < g < n.x1 and n.top - f.bottom <= 1.5 * h and not any(
-            o.top >= f.bottom - 1 and o.top < n.top and o is not n for o in frags)
+        return (
+            n.x0 < g < n.x1
+            and n.top - f.bottom <= 1.5 * h
+            and not any(o.top >= f.bottom - 1 and o.top < n.top and o is not n for o in frags)
+        )
     return False
 
 

@@ -14,7 +14,9 @@ from .. import names
 _JOURNAL = re.compile(r"\b(journal|review|quarterly|proceedings|bulletin|transactions|vol\.|volume|issn)\b", re.I)
 _STANDARD = re.compile(
     r"^\W*(\d+\.?\s*)?(abstract|summary|keywords?|introduction|background|methods?|results|discussion|"
-    r"conclusions?|references|bibliography|acknowledg\w+|appendix|notes)\b", re.I)
+    r"conclusions?|references|bibliography|acknowledg\w+|appendix|notes)\b",
+    re.I,
+)
 _REAL_WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE = re.compile(r"[.!;]\s*$")
 _NAME_LIST = re.compile(r"^[^\d@:]{3,160}$")
@@ -31,7 +33,13 @@ def pick_title(texts: list[str], kinds: list[str], sections: list[str], sizes: l
             continue
         words = _REAL_WORD.findall(t)
         digits = sum(c.isdigit() for c in t)
-        if not 3 <= len(words) <= 30 or len(t) > 250 or _SENTENCE.search(t) or _STANDARD.match(t) or digits > 0.2 * len(t):
+        if (
+            not 3 <= len(words) <= 30
+            or len(t) > 250
+            or _SENTENCE.search(t)
+            or _STANDARD.match(t)
+            or digits > 0.2 * len(t)
+        ):
             continue
         score = 2.0 * (size or 0) + (3 if k == names.HEADING else 0) + 0.3 * min(len(words), 12) - 0.3 * i
         if len(t) > 20 and t.lower() in front:

@@ -105,7 +105,7 @@ def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
         else:
             _write_paragraph(b, rb.lines, vocab)
             kind = _kind_of(rb, "".join(b.chars[start:]))
-            if blocks and blocks[-1][2] == names.TABLE and _TABLE_NOTE.match("".join(b.chars[start:start + 12])):
+            if blocks and blocks[-1][2] == names.TABLE and _TABLE_NOTE.match("".join(b.chars[start : start + 12])):
                 kind = names.FOOTNOTE  # "Note:", "Source:" under a table
         blocks.append((start, b.pos, kind, rb))
     text = "".join(b.chars)
@@ -205,7 +205,7 @@ def _group(lines: list[SourceLine | TextTable]) -> list[_RawBlock]:
     return blocks
 
 
-def _continues(block: "_RawBlock | None", line: SourceLine) -> bool:
+def _continues(block: _RawBlock | None, line: SourceLine) -> bool:
     """A paragraph cut by a page or column break: no sentence end before it, lowercase after it."""
     if block is None or block.hint is not None or not line.text[:1].islower() or line.hint is not None:
         return False
@@ -256,8 +256,14 @@ def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
     return head.lower() not in HYPHEN_PREFIXES
 
 
-def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[TableCell], header_rows: int = 1,
-                 cols: list[list[int]] | None = None) -> None:
+def _write_table(
+    b: _Builder,
+    rows: list[SourceLine],
+    table: int,
+    cells: list[TableCell],
+    header_rows: int = 1,
+    cols: list[list[int]] | None = None,
+) -> None:
     """Write a table's rows (one per line, cells tab-separated) and record each cell's char range.
 
     ``cols`` gives each row's cells their columns when they are not simply 0, 1, 2 … (a text table
@@ -288,7 +294,7 @@ def _write_table(b: _Builder, rows: list[SourceLine], table: int, cells: list[Ta
             col = cols[r][c] if cols is not None else c
             cells.append(TableCell(start, b.pos, table, r, col, header=r < header_rows))
         if row.cells is not None and parts and parts[-1][1] < len(row.text):  # words in no cell (a footnote marker)
-            for ch, o in zip(row.text[parts[-1][1]:], row.origins[parts[-1][1]:]):
+            for ch, o in zip(row.text[parts[-1][1] :], row.origins[parts[-1][1] :]):
                 b.add(ch, o)
 
 
@@ -320,11 +326,18 @@ def _number_sequence_footnotes(text: str, blocks: list) -> None:
     15 stands beside it: the numbering, not the wording, tells a note from a sentence opening with a count
     ("300 Kazakh families …"). Numbered headings ("2 Background", "4 References") are never notes, and a
     block made a note here does not make its neighbour one (no chains). Changes ``blocks`` in place."""
-    notes = {int(m.group(1)) for s, e, k, _ in blocks if k == names.FOOTNOTE and (m := re.match(r"(\d{1,3})\b", text[s:e]))}
+    notes = {
+        int(m.group(1)) for s, e, k, _ in blocks if k == names.FOOTNOTE and (m := re.match(r"(\d{1,3})\b", text[s:e]))
+    }
     for i, (s, e, k, rb) in enumerate(blocks):
         m = _NOTE_NUMBER.match(text[s:e])
-        if (m and k in (names.PARAGRAPH, names.LIST_ITEM) and e - s >= _NOTE_MIN_CHARS
-                and not _REFERENCES.match(text[s:e]) and (int(m.group(1)) - 1 in notes or int(m.group(1)) + 1 in notes)):
+        if (
+            m
+            and k in (names.PARAGRAPH, names.LIST_ITEM)
+            and e - s >= _NOTE_MIN_CHARS
+            and not _REFERENCES.match(text[s:e])
+            and (int(m.group(1)) - 1 in notes or int(m.group(1)) + 1 in notes)
+        ):
             blocks[i] = (s, e, names.FOOTNOTE, rb)
 
 
@@ -340,7 +353,9 @@ def _looks_like_heading(text: str) -> bool:
 
 # --- sections ---------------------------------------------------------------------------------
 
-_REFERENCES = re.compile(r"^\W*(\d+\.?\s*)?(references|bibliography|literature( cited)?|works cited|sources|list of references)\W*$", re.I)
+_REFERENCES = re.compile(
+    r"^\W*(\d+\.?\s*)?(references|bibliography|literature( cited)?|works cited|sources|list of references)\W*$", re.I
+)
 _ABSTRACT = re.compile(r"^\W*(abstract|summary)\b", re.I)
 _KEYWORDS = re.compile(r"^\W*key\s?words?\b", re.I)
 _FRONT_MATTER = re.compile(
@@ -354,8 +369,11 @@ _FRONT_MATTER = re.compile(
 )
 #: A web page's notes about the article (where it first appeared, the site's newsletter): page
 #: furniture in the page header, but text a reader of the article reads once the article has begun.
-_WEB_NOTE = re.compile(r"^\W*(this article (was|is|first) (originally )?(published|appeared)|get the newsletter)|"
-                       r"\bget briefed\b|\bweekly newsletter\b", re.I)
+_WEB_NOTE = re.compile(
+    r"^\W*(this article (was|is|first) (originally )?(published|appeared)|get the newsletter)|"
+    r"\bget briefed\b|\bweekly newsletter\b",
+    re.I,
+)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
@@ -373,8 +391,7 @@ def assign_sections(text: str, blocks: list[tuple[int, int, str]]) -> list[str]:
     in_body = False  # a body paragraph has been seen: the article has begun
     for start, end, kind in blocks:
         t = text[start:end]
-        if (_FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t))
-                or (_WEB_NOTE.search(t) and not in_body)):
+        if _FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t)) or (_WEB_NOTE.search(t) and not in_body):
             sections.append(names.SEC_FRONT_MATTER)
             continue
         in_body = in_body or (kind == names.PARAGRAPH and state == names.SEC_BODY and len(t) > 200)

@@ -16,17 +16,22 @@ _JUNK_TITLE = re.compile(r"^\s*(untitled|microsoft word|document\d*|.*\.(docx?|p
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 #: A journal's name as printed on a first page: "Turkish Journal of Diaspora Studies", "Central Asian Survey".
 _JOURNAL = re.compile(r"^(?:[A-Z][\w&'’.-]*|of|and|for|the|on|in|&)(?:\s(?:[A-Z][\w&'’.-]*|of|and|for|the|on|in|&))*$")
-_JOURNAL_WORD = re.compile(r"\b(?:Journal|Review|Studies|Survey|Quarterly|Bulletin|Annals|Proceedings|Affairs|Papers|"
-                           r"Yearbook|Forum|Perspectives|Letters|Transactions)\b")
+_JOURNAL_WORD = re.compile(
+    r"\b(?:Journal|Review|Studies|Survey|Quarterly|Bulletin|Annals|Proceedings|Affairs|Papers|"
+    r"Yearbook|Forum|Perspectives|Letters|Transactions)\b"
+)
 _HONORIFIC = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|PhD)\.?\s+", re.I)
-_NOT_A_NAME = re.compile(r"\d|@|\b(?:University|Institute|School|Department|College|Academy|Faculty|Centre|Center|"
-                         r"student|professor|researcher|fellow|lecturer)\b", re.I)
+_NOT_A_NAME = re.compile(
+    r"\d|@|\b(?:University|Institute|School|Department|College|Academy|Faculty|Centre|Center|"
+    r"student|professor|researcher|fellow|lecturer)\b",
+    re.I,
+)
 
 
 def authors_of(doc: Document) -> list[str]:
     """Author names from the ``authors`` blocks of the first page ("Urpekova Amina," / "A. B and C. D"), else
     from the PDF's ``Author`` entry; affiliations, e-mails and degree lines are left out."""
-    blocks = [doc.text[b.start:b.end] for b in doc.blocks[:40] if b.kind == names.AUTHORS]
+    blocks = [doc.text[b.start : b.end] for b in doc.blocks[:40] if b.kind == names.AUTHORS]
     if not blocks and doc.metadata.get("Author") and not _JUNK_TITLE.search(doc.metadata["Author"]):
         blocks = [doc.metadata["Author"]]
     out: list[str] = []
@@ -59,7 +64,7 @@ def journal_of(doc: Document) -> str | None:
     for b in doc.blocks[:25]:
         if b.kind == names.TITLE:
             break
-        line = " ".join(doc.text[b.start:b.end].split())
+        line = " ".join(doc.text[b.start : b.end].split())
         if len(line) <= 120 and _JOURNAL_WORD.search(line) and _JOURNAL.match(line):
             return line
     return None
@@ -71,13 +76,13 @@ def fill_metadata(doc: Document) -> None:
     head = doc.text[:5000]
     titles = [b for b in doc.blocks if b.section == names.SEC_TITLE]
     if titles:
-        doc.title = doc.text[titles[0].start:titles[0].end]
+        doc.title = doc.text[titles[0].start : titles[0].end]
     elif doc.metadata.get("Title") and not _JUNK_TITLE.search(doc.metadata["Title"]):
         doc.title = doc.metadata["Title"].strip()
     else:
         first = next((b for b in doc.blocks if b.section not in names.SECTIONS_NOT_EXTRACTED), None)
         if first is not None:
-            t = doc.text[first.start:first.end]
+            t = doc.text[first.start : first.end]
             doc.title = t if len(t) <= 200 else t[:200].rsplit(" ", 1)[0] + "…"
     meta["authors"] = authors_of(doc)
     journal = journal_of(doc)
@@ -86,7 +91,9 @@ def fill_metadata(doc: Document) -> None:
     m = _DOI.search(head)
     if m:
         meta["doi"] = m.group(1)
-    m = _YEAR.search(" ".join(doc.text[b.start:b.end] for b in doc.blocks[:20] if b.section == names.SEC_FRONT_MATTER))
+    m = _YEAR.search(
+        " ".join(doc.text[b.start : b.end] for b in doc.blocks[:20] if b.section == names.SEC_FRONT_MATTER)
+    )
     if m:
         meta["year"] = int(m.group(1))
     doc.metadata = meta

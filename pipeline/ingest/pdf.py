@@ -48,7 +48,8 @@ def _open(path: Path, password: str | None):
         if getattr(e, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
             raise IngestError(
                 "encrypted: password required (set ingest.passwords in params.yaml)"
-                if not password else "encrypted: wrong password (check ingest.passwords in params.yaml)"
+                if not password
+                else "encrypted: wrong password (check ingest.passwords in params.yaml)"
             ) from None
         if _page_count(path) == 0:  # pdfium refuses an empty page tree without saying why
             raise IngestError("PDF has no pages") from None
@@ -146,9 +147,14 @@ def line_to_source(line: Line, page: int) -> SourceLine:
 
 def page_lines(lines: list[Line], page: int) -> list[SourceLine]:
     """Source lines of one page, with a break at a column or band change, a wide gap or a size change."""
-    pitches = [b.baseline - a.baseline for a, b in zip(lines, lines[1:])
-               if (a.band, a.column) == (b.band, b.column) and not _is_table(a) and not _is_table(b)
-               and b.baseline > a.baseline]
+    pitches = [
+        b.baseline - a.baseline
+        for a, b in zip(lines, lines[1:])
+        if (a.band, a.column) == (b.band, b.column)
+        and not _is_table(a)
+        and not _is_table(b)
+        and b.baseline > a.baseline
+    ]
     usual = sorted(pitches)[len(pitches) // 3] if pitches else 0.0  # the line pitch: low, as gaps are rarer
     out: list[SourceLine] = []
     prev: Line | None = None
@@ -202,8 +208,13 @@ def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[Sourc
     lines = reading_order(frags, width)
     src = page_lines(lines, number)
     zone = MARGIN_ZONE * height
-    heads = [sl for sl in src if sl.origins and sl.cells is None
-             and (max(o[4] for o in sl.origins) < zone or min(o[2] for o in sl.origins) > height - zone)]
+    heads = [
+        sl
+        for sl in src
+        if sl.origins
+        and sl.cells is None
+        and (max(o[4] for o in sl.origins) < zone or min(o[2] for o in sl.origins) > height - zone)
+    ]
     return src, heads
 
 

@@ -62,21 +62,38 @@ def ruling_edges(page, height: float, thin: float = 2.0) -> list[dict]:
         elif x1 - x0 <= thin and y1 - y0 > thin:
             edges.append(_edge("v", (x0 + x1) / 2, (x0 + x1) / 2, y0, y1))
         elif x1 - x0 > thin and y1 - y0 > thin:
-            edges += [_edge("h", x0, x1, y0, y0), _edge("h", x0, x1, y1, y1),
-                      _edge("v", x0, x0, y0, y1), _edge("v", x1, x1, y0, y1)]
+            edges += [
+                _edge("h", x0, x1, y0, y0),
+                _edge("h", x0, x1, y1, y1),
+                _edge("v", x0, x0, y0, y1),
+                _edge("v", x1, x1, y0, y1),
+            ]
     return edges
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
-    return {"object_type": "line_edge", "orientation": orientation, "x0": x0, "x1": x1, "top": top,
-            "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top}
+    return {
+        "object_type": "line_edge",
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
 
 
 def page_tables(plumber_pdf, number: int, chars: list[Char], edges: list[dict]) -> list[PageTable]:
     """The ruled tables of page ``number`` (1-based) drawn by ``edges``, cells filled from ``chars``."""
     ppage = plumber_pdf.pages[number - 1]
-    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-                "explicit_vertical_lines": edges, "explicit_horizontal_lines": edges}
+    settings = {
+        "vertical_strategy": "explicit",
+        "horizontal_strategy": "explicit",
+        "explicit_vertical_lines": edges,
+        "explicit_horizontal_lines": edges,
+    }
     try:
         out = []
         for t in ppage.find_tables(settings):

@@ -15,7 +15,6 @@ from .layout import build
 from .lines import SourceLine
 from .markdown import strip_markdown
 
-
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 

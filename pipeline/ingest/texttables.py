@@ -81,13 +81,14 @@ def detect(lines: list[SourceLine]) -> list[SourceLine | TextTable]:
 
 # --- reading words ------------------------------------------------------------------------------
 
+
 def _words(lines: list[SourceLine], i: int, a: int = 0, z: int | None = None) -> list[Token]:
     text = lines[i].text
-    return [(i, a + m.start(), a + m.end()) for m in re.finditer(r"\S+", text[a:len(text) if z is None else z])]
+    return [(i, a + m.start(), a + m.end()) for m in re.finditer(r"\S+", text[a : len(text) if z is None else z])]
 
 
 def _w(lines: list[SourceLine], t: Token) -> str:
-    return lines[t[0]].text[t[1]:t[2]]
+    return lines[t[0]].text[t[1] : t[2]]
 
 
 def _is_value(word: str) -> bool:
@@ -110,7 +111,7 @@ def _row_line(lines: list[SourceLine], cells: list[list[Token]], extra: list[Tok
                 text.append(" " if k else sep)
                 origins.append(origins[-1])
             text.extend(_w(lines, t))
-            origins.extend(lines[t[0]].origins[t[1]:t[2]])
+            origins.extend(lines[t[0]].origins[t[1] : t[2]])
 
     for words in cells:
         put(words[:1], "\t")
@@ -123,6 +124,7 @@ def _row_line(lines: list[SourceLine], cells: list[list[Token]], extra: list[Tok
 
 
 # --- aligned tables ------------------------------------------------------------------------------
+
 
 def _aligned_cells(lines: list[SourceLine], i: int) -> list[list[Token]]:
     text = lines[i].text
@@ -156,11 +158,12 @@ def _aligned_table(lines: list[SourceLine], run: list[tuple[int, list[list[Token
     if len(run) < 2:
         return None
     width = Counter(len(c) for _, c in run[1:]).most_common(1)[0][0]
+
     def numeric(cells: list[list[Token]]) -> bool:  # a number past the first cell, years not counted (headers)
         return any(_is_value(w := _w(lines, t)) and not _YEAR.match(w) for cell in cells[1:] for t in cell)
 
     head = [] if numeric(run[0][1]) else [run[0]]
-    body = run[len(head):]
+    body = run[len(head) :]
     if len(body) < 2 or any(len(c) != width or not numeric(c) for _, c in body):
         return None
     if head and len(head[0][1]) not in (width, width - 1):
@@ -173,6 +176,7 @@ def _aligned_table(lines: list[SourceLine], run: list[tuple[int, list[list[Token
 
 
 # --- captioned tables ----------------------------------------------------------------------------
+
 
 @dataclass
 class _Row:
@@ -189,7 +193,7 @@ def _split_values(lines: list[SourceLine], words: list[Token]) -> tuple[list[Tok
     while k > 0:
         w = _w(lines, words[k - 1]).lower()
         if w in _MAGNITUDE and k >= 2 and _is_value(_w(lines, words[k - 2])):
-            values.insert(0, words[k - 2:k])
+            values.insert(0, words[k - 2 : k])
             k -= 2
         elif _is_value(w):
             values.insert(0, [words[k - 1]])
@@ -197,8 +201,8 @@ def _split_values(lines: list[SourceLine], words: list[Token]) -> tuple[list[Tok
         else:
             break
     if values:
-        if k >= 2 and tuple(_w(lines, t).lower() for t in words[k - 2:k]) in _QUALIFIER_PAIRS:
-            values[0][:0] = words[k - 2:k]
+        if k >= 2 and tuple(_w(lines, t).lower() for t in words[k - 2 : k]) in _QUALIFIER_PAIRS:
+            values[0][:0] = words[k - 2 : k]
             k -= 2
         elif k >= 1 and _w(lines, words[k - 1]).lower() in _QUALIFIERS:
             values[0].insert(0, words[k - 1])
@@ -297,8 +301,11 @@ def _split_ranks(lines: list[SourceLine], rows: list[_Row]) -> None:
             r.rank, r.label = r.label[:1], r.label[1:]
 
 
-_FIRST_TITLES = re.compile(r"^(?:Ranking|Rank|No\.?|Nr\.?|#|Countr(?:y|ies)|Regions?|States?|Names?|Years?|"
-                           r"Category|Categories|Indicator|Items?)$", re.I)
+_FIRST_TITLES = re.compile(
+    r"^(?:Ranking|Rank|No\.?|Nr\.?|#|Countr(?:y|ies)|Regions?|States?|Names?|Years?|"
+    r"Category|Categories|Indicator|Items?)$",
+    re.I,
+)
 
 
 def _part_starts(words: list[str]) -> list[int]:
@@ -306,8 +313,11 @@ def _part_starts(words: list[str]) -> list[int]:
     starts = []
     for i, w in enumerate(words):
         prev = words[i - 1] if i else ""
-        if (not starts or (w[:1].isupper() and prev and not prev[:1].isupper() and not prev.endswith("."))
-                or (w[:1].isdigit() and prev[:1].isdigit())):  # "2010 2020": one column each
+        if (
+            not starts
+            or (w[:1].isupper() and prev and not prev[:1].isupper() and not prev.endswith("."))
+            or (w[:1].isdigit() and prev[:1].isdigit())
+        ):  # "2010 2020": one column each
             starts.append(i)
     return starts
 
@@ -326,7 +336,9 @@ def split_headers(header: str, k: int) -> list[str] | None:
     return parts if len(parts) == k else None
 
 
-def _header_cells(lines: list[SourceLine], words: list[Token], width: int, lead: int) -> tuple[list[list[Token]], list[int]]:
+def _header_cells(
+    lines: list[SourceLine], words: list[Token], width: int, lead: int
+) -> tuple[list[list[Token]], list[int]]:
     """The header words cut into cells, and their columns: the first columns' titles, one header per number column.
 
     The number columns' headers are cut as :func:`split_headers` does. When the cut gives another
@@ -340,12 +352,13 @@ def _header_cells(lines: list[SourceLine], words: list[Token], width: int, lead:
     starts = _part_starts([_w(lines, t) for t in words[k:]])
     if len(starts) != width:
         return [words], [0]
-    parts = [words[k + a:k + z] for a, z in zip(starts, starts[1:] + [len(words) - k])]
+    parts = [words[k + a : k + z] for a, z in zip(starts, starts[1:] + [len(words) - k])]
     titles = [[t] for t in words[:k]]
     return titles + parts, list(range(lead - k, lead)) + list(range(lead, lead + width))
 
 
 # --- fact boxes -----------------------------------------------------------------------------------
+
 
 def _single_value(lines: list[SourceLine], i: int) -> bool:
     words = _words(lines, i)
@@ -387,7 +400,7 @@ def _name_run(lines: list[SourceLine], nonblank: list[int], end: int, n: int) ->
             while top > 0 and _name_like(lines[nonblank[top - 1]].text.strip()):
                 top -= 1
             if k - top + 1 == n:
-                return nonblank[top:k + 1]
+                return nonblank[top : k + 1]
             k = top
         k -= 1
     return None

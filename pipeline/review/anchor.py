@@ -61,14 +61,15 @@ def _context_score(text: str, start: int, end: int, a: Anchor) -> float:
     """How well the text around ``[start, end)`` agrees with the anchor's prefix and suffix (0-100)."""
     scores = []
     if a.prefix:
-        scores.append(fuzz.ratio(a.prefix, text[max(0, start - len(a.prefix)):start]))
+        scores.append(fuzz.ratio(a.prefix, text[max(0, start - len(a.prefix)) : start]))
     if a.suffix:
-        scores.append(fuzz.ratio(a.suffix, text[end:end + len(a.suffix)]))
+        scores.append(fuzz.ratio(a.suffix, text[end : end + len(a.suffix)]))
     return sum(scores) / len(scores) if scores else 100.0
 
 
-def _best(text: str, a: Anchor, spans: list[tuple[int, int]], method: str,
-          min_context: float = 50.0) -> Placement | None:
+def _best(
+    text: str, a: Anchor, spans: list[tuple[int, int]], method: str, min_context: float = 50.0
+) -> Placement | None:
     """The span whose context agrees best, then nearest the old start.
 
     With several candidates, ``None`` when the anchor has no context, when two tie, or when even
@@ -113,7 +114,7 @@ def locate(text: str, a: Anchor, threshold: float = 90.0, min_fuzzy_chars: int =
     """Where the anchor's quote lies in ``text`` now (see the module docstring), or ``None``."""
     if not a.quote:
         return None
-    if 0 <= a.start <= a.end <= len(text) and text[a.start:a.end] == a.quote:
+    if 0 <= a.start <= a.end <= len(text) and text[a.start : a.end] == a.quote:
         return Placement(a.start, a.end, POSITION)
     exact = [(m.start(), m.start() + len(a.quote)) for m in re.finditer(f"(?={re.escape(a.quote)})", text)]
     if exact:
@@ -128,7 +129,7 @@ def locate(text: str, a: Anchor, threshold: float = 90.0, min_fuzzy_chars: int =
         return None
     window = max(2000, 4 * len(a.quote))
     lo = max(0, min(a.start, len(text)) - window)
-    for base, hay in ((lo, text[lo:a.end + window]), (0, text)):
+    for base, hay in ((lo, text[lo : a.end + window]), (0, text)):
         al = fuzz.partial_ratio_alignment(a.quote, hay, score_cutoff=threshold)
         if al is not None and al.dest_end > al.dest_start:
             s, e, score = refine(text, a.quote, base + al.dest_start, base + al.dest_end)

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -33,8 +34,21 @@ from ..entities.grouping import canonical_name, entity_id, group_key, normalize
 from ..model import Document
 from ..schema import TABLES, empty_frame, normalize_frame
 from . import anchor as anc
-from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MERGE, MOVE, NUMERIC_FIELDS, REJECT, RELABEL, SPAN_TABLES,
-                        SPLIT, Decision, load_decisions)
+from .decisions import (
+    ACCEPT,
+    ADD,
+    EDIT,
+    ID_COLUMN,
+    MERGE,
+    MOVE,
+    NUMERIC_FIELDS,
+    REJECT,
+    RELABEL,
+    SPAN_TABLES,
+    SPLIT,
+    Decision,
+    load_decisions,
+)
 
 log = logging.getLogger(__name__)
 SUFFIX = ".parquet"
@@ -51,12 +65,12 @@ class Placed:
 
     d: Decision
     file: str = ""
-    key: tuple[str, str] | None = None       # (table, row id) it judges
+    key: tuple[str, str] | None = None  # (table, row id) it judges
     method: str | None = None
     start: int | None = None
     end: int | None = None
-    new: anc.Placement | None = None         # the new boundaries of a move
-    landed: str | None = None                # row / recreated / added
+    new: anc.Placement | None = None  # the new boundaries of a move
+    landed: str | None = None  # row / recreated / added
     outcome: str | None = None
     conflict_with: list[str] = field(default_factory=list)
     reason: str = ""
@@ -72,16 +86,23 @@ class ReviewResult:
     def summary(self) -> str:
         c = Counter(self.decisions["outcome"]) if len(self.decisions) else Counter()
         n_conf = int(self.decisions["conflict"].sum()) if len(self.decisions) else 0
-        head = (f"review: {len(self.decisions)} decisions ({', '.join(f'{c[o]} {o}' for o in OUTCOMES if c[o]) or 'none'}); "
-                f"{n_conf} in conflict; {len(self.rejected)} rows rejected; {len(self.orphans)} orphans")
-        lines = [f"  orphaned {o.decision_id} ({o.action} by {o.author}, {o.file}): {o.reason}"
-                 for o in self.orphans.itertuples()]
+        head = (
+            f"review: {len(self.decisions)} decisions ({', '.join(f'{c[o]} {o}' for o in OUTCOMES if c[o]) or 'none'}); "
+            f"{n_conf} in conflict; {len(self.rejected)} rows rejected; {len(self.orphans)} orphans"
+        )
+        lines = [
+            f"  orphaned {o.decision_id} ({o.action} by {o.author}, {o.file}): {o.reason}"
+            for o in self.orphans.itertuples()
+        ]
         if lines:
-            lines.append("  (kept in review/orphans.parquet: fix the decision or the text, or leave it; see docs/annotating.md)")
+            lines.append(
+                "  (kept in review/orphans.parquet: fix the decision or the text, or leave it; see docs/annotating.md)"
+            )
         return "\n".join([head, *lines])
 
 
 # --- placing ----------------------------------------------------------------------------------
+
 
 def _text_of(doc: Document | str) -> str:
     return doc if isinstance(doc, str) else doc.text
@@ -95,7 +116,9 @@ def _new_row_id(table: str, doc_id: str, start: int, end: int, label: str | None
     return row_id("V", doc_id, start, end, fields.get("date_start"), fields.get("date_end"))
 
 
-def place(p: Placed, tables: dict[str, pd.DataFrame], docs: Mapping[str, Document | str], params: dict[str, Any]) -> None:
+def place(
+    p: Placed, tables: dict[str, pd.DataFrame], docs: Mapping[str, Document | str], params: dict[str, Any]
+) -> None:
     """Set ``p.key`` (the row it judges) and how it was found, or ``p.outcome = orphaned`` with a reason."""
     d = p.d
     if d.table == names.T_ENTITY_INDEX:
@@ -120,8 +143,14 @@ def place(p: Placed, tables: dict[str, pd.DataFrame], docs: Mapping[str, Documen
         p.outcome, p.reason = ORPHANED, f"document {doc_id!r} not in the corpus"
         return
     text = _text_of(docs[doc_id])
-    if row is not None and (a is None or text[int(row["start"]):int(row["end"])] == a.quote):
-        p.key, p.method, p.start, p.end, p.landed = (d.table, d.target_id), anc.ID, int(row["start"]), int(row["end"]), LANDED_ROW
+    if row is not None and (a is None or text[int(row["start"]) : int(row["end"])] == a.quote):
+        p.key, p.method, p.start, p.end, p.landed = (
+            (d.table, d.target_id),
+            anc.ID,
+            int(row["start"]),
+            int(row["end"]),
+            LANDED_ROW,
+        )
     elif a is None:
         p.outcome, p.reason = ORPHANED, f"row {d.target_id} is gone and the decision has no anchor"
         return
@@ -154,6 +183,7 @@ def place(p: Placed, tables: dict[str, pd.DataFrame], docs: Mapping[str, Documen
 
 # --- resolving --------------------------------------------------------------------------------
 
+
 def _adjudicator(policy: str) -> str | None:
     kind, _, name = str(policy).partition(":")
     if kind.strip() == "adjudicator" and name.strip():
@@ -181,7 +211,10 @@ def _flag(losers: list[Placed], everyone: list[Placed]) -> None:
     for p in everyone:
         p.conflict_with = sorted(set(p.conflict_with) | {i for i in ids if i != p.d.decision_id})
     for p in losers:
-        p.outcome, p.reason = CONFLICT, "lost to " + ", ".join(i for i in ids if i not in {q.d.decision_id for q in losers})
+        p.outcome, p.reason = (
+            CONFLICT,
+            "lost to " + ", ".join(i for i in ids if i not in {q.d.decision_id for q in losers}),
+        )
 
 
 def resolve(group: list[Placed], policy: str) -> None:
@@ -221,6 +254,7 @@ def resolve(group: list[Placed], policy: str) -> None:
 
 # --- applying ---------------------------------------------------------------------------------
 
+
 def _coerce(field_name: str, value: Any) -> Any:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
@@ -250,15 +284,22 @@ def _entity_of(known: dict[tuple[str, str], str], label: str, text: str) -> str:
     return known.get((label, normalize(text))) or entity_id(label, group_key(label, text, "", {}, {}))
 
 
-def _span_update(docs, table: str, row: dict, doc_id: str, start: int, end: int,
-                 known: dict[tuple[str, str], str]) -> None:
-    row.update({"start": start, "end": end, "text": _text_of(docs[doc_id])[start:end], **_prov(docs, doc_id, start, end)})
+def _span_update(
+    docs, table: str, row: dict, doc_id: str, start: int, end: int, known: dict[tuple[str, str], str]
+) -> None:
+    row.update(
+        {"start": start, "end": end, "text": _text_of(docs[doc_id])[start:end], **_prov(docs, doc_id, start, end)}
+    )
     if table == names.T_ENTITIES:
         row["entity_id"] = _entity_of(known, row["label"], row["text"])
 
 
-def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document | str],
-                    decisions: list[tuple[Decision, str]] | list[Decision], params: dict[str, Any] | None = None) -> ReviewResult:
+def apply_decisions(
+    tables: dict[str, pd.DataFrame],
+    docs: Mapping[str, Document | str],
+    decisions: list[tuple[Decision, str]] | list[Decision],
+    params: dict[str, Any] | None = None,
+) -> ReviewResult:
     """The pure core of the stage: reviewed tables and the decision log, from tables, texts and decisions."""
     params = {**DEFAULTS, **(params or {})}
     tables = {k: v.copy() for k, v in tables.items()}
@@ -278,8 +319,8 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
     known = _known_entities(tables[names.T_ENTITIES])
     rejected: list[dict[str, Any]] = []
     entity_moves: list[Placed] = []
-    canonical: dict[str, str] = {}   # entity_id → its name as an annotator edited it
-    kept: dict[str, str] = {}        # entity_id → its name before a merge into it (the survivor's name stays)
+    canonical: dict[str, str] = {}  # entity_id → its name as an annotator edited it
+    kept: dict[str, str] = {}  # entity_id → its name before a merge into it (the survivor's name stays)
     old_names = dict(zip(tables[names.T_ENTITY_INDEX]["entity_id"], tables[names.T_ENTITY_INDEX]["canonical"]))
     for (table, rid), g in sorted(groups.items()):
         live = sorted((p for p in g if p.outcome == APPLIED), key=lambda p: (p.d.when, p.d.decision_id))
@@ -301,14 +342,20 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
                     p.outcome, p.reason = MOOT, "the row it rejects no longer exists"
                 continue
             first = next((p for p in live if p.d.action == ADD), live[0])
-            doc_id = (first.d.target.doc_id if first.d.target else None)
+            doc_id = first.d.target.doc_id if first.d.target else None
             label = first.d.label if first.d.action == ADD else first.d.seen.get("label")
             row = {c: None for c, _ in TABLES[table]["columns"]}
-            seen = {k: v for k, v in {**first.d.seen, **(first.d.fields if first.d.action == ADD else {})}.items()
-                    if k in row and k not in ("start", "end", "text", "doc_id")}
+            seen = {
+                k: v
+                for k, v in {**first.d.seen, **(first.d.fields if first.d.action == ADD else {})}.items()
+                if k in row and k not in ("start", "end", "text", "doc_id")
+            }
             row.update(seen)
-            row.update({ID_COLUMN[table]: rid, "doc_id": doc_id, "label": label} if table == names.T_ENTITIES
-                       else {ID_COLUMN[table]: rid, "doc_id": doc_id})
+            row.update(
+                {ID_COLUMN[table]: rid, "doc_id": doc_id, "label": label}
+                if table == names.T_ENTITIES
+                else {ID_COLUMN[table]: rid, "doc_id": doc_id}
+            )
             if table == names.T_ENTITIES:
                 row["sources"], row["score"] = [names.SRC_ANNOTATOR], 1.0
             elif table == names.T_FIGURES:
@@ -341,14 +388,31 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
                 entity_moves.append(p)
                 corrected = True
             p.landed = p.landed or LANDED_ROW
-        status = (names.REJECTED if any(p.d.action == REJECT for p in live) else names.ADDED if created
-                  else names.CORRECTED if corrected else names.ACCEPTED)
+        status = (
+            names.REJECTED
+            if any(p.d.action == REJECT for p in live)
+            else names.ADDED
+            if created
+            else names.CORRECTED
+            if corrected
+            else names.ACCEPTED
+        )
         row["review_status"] = status
         if status == names.REJECTED:
             p = next(p for p in live if p.d.action == REJECT)
-            rejected.append({"table": table, "row_id": rid, "doc_id": row["doc_id"], "start": row["start"],
-                             "end": row["end"], "text": row["text"], "decision_id": p.d.decision_id,
-                             "author": p.d.author, "row": json.dumps(row, default=_json_default, ensure_ascii=False)})
+            rejected.append(
+                {
+                    "table": table,
+                    "row_id": rid,
+                    "doc_id": row["doc_id"],
+                    "start": row["start"],
+                    "end": row["end"],
+                    "text": row["text"],
+                    "decision_id": p.d.decision_id,
+                    "author": p.d.author,
+                    "row": json.dumps(row, default=_json_default, ensure_ascii=False),
+                }
+            )
             del rows[table][rid]
 
     mentions = rows[names.T_ENTITIES]
@@ -364,8 +428,9 @@ def apply_decisions(tables: dict[str, pd.DataFrame], docs: Mapping[str, Document
     for t in SPAN_TABLES:
         out[t] = normalize_frame(t, pd.DataFrame(list(rows[t].values())))
     out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], tables[names.T_ENTITY_INDEX], {**kept, **canonical})
-    return ReviewResult(out, decisions_frame(placed, docs), pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-                        orphans_frame(placed))
+    return ReviewResult(
+        out, decisions_frame(placed, docs), pd.DataFrame(rejected, columns=REJECTED_COLUMNS), orphans_frame(placed)
+    )
 
 
 def _json_default(v: Any) -> Any:
@@ -379,15 +444,41 @@ def entity_index(mentions: pd.DataFrame, old: pd.DataFrame, canonical: dict[str,
     rows = []
     for eid, g in mentions.groupby("entity_id", sort=True):
         forms = Counter(g["text"])
-        rows.append({"entity_id": eid, "canonical": canonical.get(eid) or canonical_name(forms),
-                     "label": g["label"].iloc[0], "aliases": sorted(forms), "n_mentions": len(g),
-                     "n_docs": g["doc_id"].nunique()})
+        rows.append(
+            {
+                "entity_id": eid,
+                "canonical": canonical.get(eid) or canonical_name(forms),
+                "label": g["label"].iloc[0],
+                "aliases": sorted(forms),
+                "n_mentions": len(g),
+                "n_docs": g["doc_id"].nunique(),
+            }
+        )
     return normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(rows))
 
 
-DECISION_COLUMNS = ["decision_id", "file", "author", "created", "action", "table", "target_id", "doc_id",
-                    "quote", "outcome", "conflict", "conflict_with", "anchor_method", "landed", "landed_id",
-                    "start", "end", "landed_text", "reason", "decision"]
+DECISION_COLUMNS = [
+    "decision_id",
+    "file",
+    "author",
+    "created",
+    "action",
+    "table",
+    "target_id",
+    "doc_id",
+    "quote",
+    "outcome",
+    "conflict",
+    "conflict_with",
+    "anchor_method",
+    "landed",
+    "landed_id",
+    "start",
+    "end",
+    "landed_text",
+    "reason",
+    "decision",
+]
 REJECTED_COLUMNS = ["table", "row_id", "doc_id", "start", "end", "text", "decision_id", "author", "row"]
 
 
@@ -396,17 +487,32 @@ def decisions_frame(placed: list[Placed], docs: Mapping[str, Document | str] | N
     for p in placed:
         d = p.d
         start, end = (p.new.start, p.new.end) if p.new and p.outcome == APPLIED else (p.start, p.end)
-        rows.append({
-            "decision_id": d.decision_id, "file": p.file, "author": d.author, "created": d.created,
-            "action": d.action, "table": d.table, "target_id": d.target_id, "doc_id": d.doc_id,
-            "quote": d.target.quote if d.target else None, "outcome": p.outcome,
-            "conflict": bool(p.conflict_with), "conflict_with": p.conflict_with, "anchor_method": p.method,
-            "landed": p.landed if p.outcome not in (ORPHANED,) else None,
-            "landed_id": p.key[1] if p.key else None, "start": start, "end": end,
-            "landed_text": (_text_of(docs[d.doc_id])[start:end] if docs and start is not None and d.doc_id in docs
-                            else None), "reason": p.reason or None,
-            "decision": json.dumps(d.to_dict(), ensure_ascii=False, sort_keys=True),
-        })
+        rows.append(
+            {
+                "decision_id": d.decision_id,
+                "file": p.file,
+                "author": d.author,
+                "created": d.created,
+                "action": d.action,
+                "table": d.table,
+                "target_id": d.target_id,
+                "doc_id": d.doc_id,
+                "quote": d.target.quote if d.target else None,
+                "outcome": p.outcome,
+                "conflict": bool(p.conflict_with),
+                "conflict_with": p.conflict_with,
+                "anchor_method": p.method,
+                "landed": p.landed if p.outcome not in (ORPHANED,) else None,
+                "landed_id": p.key[1] if p.key else None,
+                "start": start,
+                "end": end,
+                "landed_text": (
+                    _text_of(docs[d.doc_id])[start:end] if docs and start is not None and d.doc_id in docs else None
+                ),
+                "reason": p.reason or None,
+                "decision": json.dumps(d.to_dict(), ensure_ascii=False, sort_keys=True),
+            }
+        )
     df = pd.DataFrame(rows, columns=DECISION_COLUMNS)
     df["start"] = df["start"].astype("Int64")
     df["end"] = df["end"].astype("Int64")
@@ -415,11 +521,25 @@ def decisions_frame(placed: list[Placed], docs: Mapping[str, Document | str] | N
 
 def orphans_frame(placed: list[Placed]) -> pd.DataFrame:
     df = decisions_frame([p for p in placed if p.outcome == ORPHANED])
-    return df[["decision_id", "file", "author", "created", "action", "table", "target_id", "doc_id", "quote",
-               "reason", "decision"]]
+    return df[
+        [
+            "decision_id",
+            "file",
+            "author",
+            "created",
+            "action",
+            "table",
+            "target_id",
+            "doc_id",
+            "quote",
+            "reason",
+            "decision",
+        ]
+    ]
 
 
 # --- the stage --------------------------------------------------------------------------------
+
 
 def load_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted(Path(tables_dir).glob(f"*{SUFFIX}"))}
@@ -433,8 +553,9 @@ def load_docs(ingest_dir: Path) -> dict[str, Document]:
     return {d.doc_id: d for d in docs if d.status != names.STATUS_ERROR}
 
 
-def apply(tables_dir: Path, ingest_dir: Path, reviews_dir: Path, out_dir: Path,
-          params: dict[str, Any] | None = None) -> ReviewResult:
+def apply(
+    tables_dir: Path, ingest_dir: Path, reviews_dir: Path, out_dir: Path, params: dict[str, Any] | None = None
+) -> ReviewResult:
     """Read tables, texts and decisions; write the reviewed tables and ``review/*.parquet`` to ``out_dir``."""
     tables = load_tables(tables_dir)
     docs = load_docs(ingest_dir)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 FORMATS = ("labelstudio", "csv")
 
@@ -45,7 +46,9 @@ def cmd_export(a: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "tasks.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "config.xml").write_text(config, encoding="utf-8")
-    print(f"review export: {len(tasks)} Label Studio tasks in {out / 'tasks.json'}, labelling config in {out / 'config.xml'}")
+    print(
+        f"review export: {len(tasks)} Label Studio tasks in {out / 'tasks.json'}, labelling config in {out / 'config.xml'}"
+    )
     return 0
 
 
@@ -111,36 +114,63 @@ def cmd_serve(a: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, dict[str, Any]]]]] = {
-    "export": (cmd_export, [
-        ("--format", {"choices": FORMATS, "default": "labelstudio"}), ("--tables", {"default": "data/tables"}),
-        ("--ingest", {"default": "data/ingest"}), ("--out", {"default": "review_export"}),
-        ("--docs", {"nargs": "*", "help": "only these doc_ids"})]),
-    "import": (cmd_import, [
-        ("file", {"nargs": "?", "help": "the Label Studio JSON export or the filled CSV sheet"}),
-        ("--format", {"choices": FORMATS, "help": "(default: csv for a .csv file, else labelstudio)"}),
-        ("--in", {"help": "the same as FILE"}),
-        ("--author", {"help": "annotator name (required for csv; overrides Label Studio's user)"}),
-        ("--ingest", {"default": "data/ingest"}), ("--reviews", {"default": "reviews"})]),
-    "apply": (cmd_apply, [
-        ("--tables", {"default": "data/tables"}), ("--ingest", {"default": "data/ingest"}),
-        ("--reviews", {"default": "reviews"}), ("--out", {"default": "data/reviewed"})]),
-    "serve": (cmd_serve, [
-        ("--outputs", {"default": "outputs"}), ("--reviews", {"default": "reviews"}),
-        ("--raw", {"default": "raw", "help": "the source documents, for PDF page images (default: raw)"}),
-        ("--author", {"help": "annotator name (default: the login name)"}),
-        ("--port", {"type": int, "default": 0, "help": "(default: 0, any free port)"})]),
+    "export": (
+        cmd_export,
+        [
+            ("--format", {"choices": FORMATS, "default": "labelstudio"}),
+            ("--tables", {"default": "data/tables"}),
+            ("--ingest", {"default": "data/ingest"}),
+            ("--out", {"default": "review_export"}),
+            ("--docs", {"nargs": "*", "help": "only these doc_ids"}),
+        ],
+    ),
+    "import": (
+        cmd_import,
+        [
+            ("file", {"nargs": "?", "help": "the Label Studio JSON export or the filled CSV sheet"}),
+            ("--format", {"choices": FORMATS, "help": "(default: csv for a .csv file, else labelstudio)"}),
+            ("--in", {"help": "the same as FILE"}),
+            ("--author", {"help": "annotator name (required for csv; overrides Label Studio's user)"}),
+            ("--ingest", {"default": "data/ingest"}),
+            ("--reviews", {"default": "reviews"}),
+        ],
+    ),
+    "apply": (
+        cmd_apply,
+        [
+            ("--tables", {"default": "data/tables"}),
+            ("--ingest", {"default": "data/ingest"}),
+            ("--reviews", {"default": "reviews"}),
+            ("--out", {"default": "data/reviewed"}),
+        ],
+    ),
+    "serve": (
+        cmd_serve,
+        [
+            ("--outputs", {"default": "outputs"}),
+            ("--reviews", {"default": "reviews"}),
+            ("--raw", {"default": "raw", "help": "the source documents, for PDF page images (default: raw)"}),
+            ("--author", {"help": "annotator name (default: the login name)"}),
+            ("--port", {"type": int, "default": 0, "help": "(default: 0, any free port)"}),
+        ],
+    ),
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``review export|import|apply|serve`` to the main parser's sub-commands."""
-    p = subparsers.add_parser("review", help="annotators' decisions: export for review, import, apply",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "review",
+        help="annotators' decisions: export for review, import, apply",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="review_command", required=True)
     for name, (fn, args) in COMMANDS.items():
         doc = (fn.__doc__ or "").strip()
-        sp = sub.add_parser(name, help=doc.splitlines()[0], description=doc,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp = sub.add_parser(
+            name, help=doc.splitlines()[0], description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         for flag, kw in args:
             if "default" in kw and "help" not in kw:
                 kw = {**kw, "help": f"(default: {kw['default']})"}

@@ -26,22 +26,50 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from .. import names
 from ..model import Document
-from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MERGE, MOVE, REJECT, RELABEL, SPAN_TABLES, SPLIT, Anchor,
-                        Decision, EDITABLE, now)
+from .decisions import (
+    ACCEPT,
+    ADD,
+    EDIT,
+    EDITABLE,
+    ID_COLUMN,
+    MERGE,
+    MOVE,
+    REJECT,
+    RELABEL,
+    SPAN_TABLES,
+    SPLIT,
+    Anchor,
+    Decision,
+    now,
+)
 
 INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "'")
 CONTEXT_CHARS = 60
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for t in SPAN_TABLES for f in EDITABLE[t]))
 DECISION_COLUMNS = ("decision", "new_label", "new_start", "new_end", "new_fields", "new_entity_id", "note")
-COLUMNS = ("table", "id", "doc_id", "sha256", "start", "end", "label", "quote", "context", "entity_id", "canonical",
-           *FIELDS, *DECISION_COLUMNS)
+COLUMNS = (
+    "table",
+    "id",
+    "doc_id",
+    "sha256",
+    "start",
+    "end",
+    "label",
+    "quote",
+    "context",
+    "entity_id",
+    "canonical",
+    *FIELDS,
+    *DECISION_COLUMNS,
+)
 FIX = "fix"
 
 
@@ -77,20 +105,50 @@ def export_sheet(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Documen
             if r["doc_id"] not in texts:
                 continue
             text, s, e = _text(texts[r["doc_id"]]), int(r["start"]), int(r["end"])
-            ctx = f"{text[max(0, s - CONTEXT_CHARS):s]}[[{text[s:e]}]]{text[e:e + CONTEXT_CHARS]}".replace("\n", " ")
-            label = r.get("label") if table == names.T_ENTITIES else r.get("kind") if table == names.T_FIGURES else r.get("event_type")
-            rows.append({"table": table, "id": r[ID_COLUMN[table]], "doc_id": r["doc_id"], "sha256": sha.get(r["doc_id"]),
-                         "start": s, "end": e, "label": label, "quote": text[s:e], "context": ctx,
-                         **({"entity_id": r["entity_id"], "canonical": canonical.get(r["entity_id"])}
-                            if table == names.T_ENTITIES else {}),
-                         **{f: r.get(f) for f in EDITABLE[table]}})
+            ctx = f"{text[max(0, s - CONTEXT_CHARS) : s]}[[{text[s:e]}]]{text[e : e + CONTEXT_CHARS]}".replace(
+                "\n", " "
+            )
+            label = (
+                r.get("label")
+                if table == names.T_ENTITIES
+                else r.get("kind")
+                if table == names.T_FIGURES
+                else r.get("event_type")
+            )
+            rows.append(
+                {
+                    "table": table,
+                    "id": r[ID_COLUMN[table]],
+                    "doc_id": r["doc_id"],
+                    "sha256": sha.get(r["doc_id"]),
+                    "start": s,
+                    "end": e,
+                    "label": label,
+                    "quote": text[s:e],
+                    "context": ctx,
+                    **(
+                        {"entity_id": r["entity_id"], "canonical": canonical.get(r["entity_id"])}
+                        if table == names.T_ENTITIES
+                        else {}
+                    ),
+                    **{f: r.get(f) for f in EDITABLE[table]},
+                }
+            )
     rows.sort(key=lambda r: (r["doc_id"], r["start"], r["end"], r["table"], r["id"]))
     shown = {r["entity_id"] for r in rows if r["table"] == names.T_ENTITIES}
     for r in index.sort_values(["label", "canonical", "entity_id"]).to_dict("records"):
         if r["entity_id"] in shown:
-            rows.append({"table": names.T_ENTITY_INDEX, "id": r["entity_id"], "label": r["label"],
-                         "quote": r["canonical"], "context": "aliases: " + " | ".join(r["aliases"]),
-                         "entity_id": r["entity_id"], "canonical": r["canonical"]})
+            rows.append(
+                {
+                    "table": names.T_ENTITY_INDEX,
+                    "id": r["entity_id"],
+                    "label": r["label"],
+                    "quote": r["canonical"],
+                    "context": "aliases: " + " | ".join(r["aliases"]),
+                    "entity_id": r["entity_id"],
+                    "canonical": r["canonical"],
+                }
+            )
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -112,8 +170,9 @@ def parse_fields(s: str) -> dict[str, str | None]:
     return out
 
 
-def import_sheet(csv_text: str, texts: Mapping[str, Document | str], author: str,
-                 created: str | None = None) -> list[Decision]:
+def import_sheet(
+    csv_text: str, texts: Mapping[str, Document | str], author: str, created: str | None = None
+) -> list[Decision]:
     """Decisions from a filled review sheet; a row with an unknown decision raises with its line."""
     created = created or now()
     out: list[Decision] = []
@@ -131,8 +190,13 @@ def import_sheet(csv_text: str, texts: Mapping[str, Document | str], author: str
 
 def _entity_decisions(r: dict[str, str], what: str, author: str, created: str) -> list[Decision]:
     """An entity_index row: ``fix`` (canonical=…) or ``merge`` into ``new_entity_id``."""
-    common = {"table": names.T_ENTITY_INDEX, "author": author, "created": created, "note": r.get("note") or None,
-              "seen": {"canonical": r["canonical"]} if r.get("canonical") else {}}
+    common = {
+        "table": names.T_ENTITY_INDEX,
+        "author": author,
+        "created": created,
+        "note": r.get("note") or None,
+        "seen": {"canonical": r["canonical"]} if r.get("canonical") else {},
+    }
     if what == MERGE:
         if not r.get("new_entity_id"):
             raise ValueError("decision 'merge' needs new_entity_id (the entity to merge into)")
@@ -158,10 +222,17 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
     if what == ADD:
         s, e = int(r["start"]), int(r["end"])
         label = r.get("new_label") or r.get("label") or None
-        return [Decision(ADD, target=Anchor.of(text, doc_id, s, e, sha), label=label if table == names.T_ENTITIES else None,
-                         fields={**{f: r[f] for f in EDITABLE[table] if r.get(f)}, **new_fields}, **common)]
+        return [
+            Decision(
+                ADD,
+                target=Anchor.of(text, doc_id, s, e, sha),
+                label=label if table == names.T_ENTITIES else None,
+                fields={**{f: r[f] for f in EDITABLE[table] if r.get(f)}, **new_fields},
+                **common,
+            )
+        ]
     s, e = int(r["start"]), int(r["end"])
-    target = Anchor(doc_id, r["quote"], s, e, text[max(0, s - 32):s], text[e:e + 32], sha)
+    target = Anchor(doc_id, r["quote"], s, e, text[max(0, s - 32) : s], text[e : e + 32], sha)
     if text[s:e] != r["quote"]:  # the text changed since export: the quote is the truth, without context
         target = Anchor(doc_id, r["quote"], s, e, "", "", sha)
     seen = {k: r[k] for k in EDITABLE[table] if r.get(k)}
@@ -176,8 +247,17 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
     if table == names.T_ENTITIES and what == MERGE:
         if not (r.get("new_entity_id") and r.get("entity_id")):
             raise ValueError("decision 'merge' needs new_entity_id (the entity to merge into)")
-        return [Decision(MERGE, names.T_ENTITY_INDEX, author, created, target_id=r["new_entity_id"],
-                         other_id=r["entity_id"], note=r.get("note") or None)]
+        return [
+            Decision(
+                MERGE,
+                names.T_ENTITY_INDEX,
+                author,
+                created,
+                target_id=r["new_entity_id"],
+                other_id=r["entity_id"],
+                note=r.get("note") or None,
+            )
+        ]
     if what != FIX:
         extra = ", split, merge" if table == names.T_ENTITIES else ""
         raise ValueError(f"decision {what!r} is not one of accept, reject, fix, add{extra}")

@@ -32,20 +32,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields as dc_fields
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dc_fields
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .. import names
 
 ACCEPT, REJECT, RELABEL, MOVE, EDIT, ADD, MERGE, SPLIT = (
-    "accept", "reject", "relabel", "move", "edit", "add", "merge", "split")
+    "accept",
+    "reject",
+    "relabel",
+    "move",
+    "edit",
+    "add",
+    "merge",
+    "split",
+)
 ACTIONS: tuple[str, ...] = (ACCEPT, REJECT, RELABEL, MOVE, EDIT, ADD, MERGE, SPLIT)
 #: Tables whose rows are spans in a text (anchored decisions), and the id column of every table.
 SPAN_TABLES: tuple[str, ...] = (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS)
-ID_COLUMN: dict[str, str] = {names.T_ENTITIES: "mention_id", names.T_FIGURES: "figure_id",
-                             names.T_EVENTS: "event_id", names.T_ENTITY_INDEX: "entity_id"}
+ID_COLUMN: dict[str, str] = {
+    names.T_ENTITIES: "mention_id",
+    names.T_FIGURES: "figure_id",
+    names.T_EVENTS: "event_id",
+    names.T_ENTITY_INDEX: "entity_id",
+}
 #: The normalized fields an ``edit`` decision may change, per table.
 EDITABLE: dict[str, tuple[str, ...]] = {
     names.T_FIGURES: ("value", "low", "high", "kind", "unit", "qualifier", "object", "place", "time"),
@@ -71,18 +85,28 @@ class Anchor:
     sha256: str | None = None
 
     @classmethod
-    def of(cls, text: str, doc_id: str, start: int, end: int, sha256: str | None = None,
-           context: int = CONTEXT) -> "Anchor":
+    def of(
+        cls, text: str, doc_id: str, start: int, end: int, sha256: str | None = None, context: int = CONTEXT
+    ) -> Anchor:
         """The anchor of ``text[start:end]`` (code points, end-exclusive)."""
         if not 0 <= start <= end <= len(text):
             raise ValueError(f"{doc_id}: span [{start}, {end}) outside a text of {len(text)} code points")
-        return cls(doc_id, text[start:end], start, end, text[max(0, start - context):start],
-                   text[end:end + context], sha256)
+        return cls(
+            doc_id,
+            text[start:end],
+            start,
+            end,
+            text[max(0, start - context) : start],
+            text[end : end + context],
+            sha256,
+        )
 
     def to_w3c(self) -> list[dict[str, Any]]:
         """The W3C Web Annotation selectors of this anchor."""
-        return [{"type": "TextQuoteSelector", "exact": self.quote, "prefix": self.prefix, "suffix": self.suffix},
-                {"type": "TextPositionSelector", "start": self.start, "end": self.end}]
+        return [
+            {"type": "TextQuoteSelector", "exact": self.quote, "prefix": self.prefix, "suffix": self.suffix},
+            {"type": "TextPositionSelector", "start": self.start, "end": self.end},
+        ]
 
 
 @dataclass(frozen=True)
@@ -108,11 +132,12 @@ class Decision:
             raise ValueError(f"unknown action {self.action!r} (one of: {', '.join(ACTIONS)})")
         if self.table not in ID_COLUMN:
             raise ValueError(f"unknown table {self.table!r} (one of: {', '.join(ID_COLUMN)})")
-        need = {RELABEL: self.label, MOVE: self.span, EDIT: self.fields or None, ADD: self.target,
-                MERGE: self.other_id}
+        need = {RELABEL: self.label, MOVE: self.span, EDIT: self.fields or None, ADD: self.target, MERGE: self.other_id}
         if self.action in need and need[self.action] is None:
-            raise ValueError(f"a {self.action} decision needs "
-                             + {RELABEL: "label", MOVE: "span", EDIT: "fields", ADD: "target", MERGE: "other_id"}[self.action])
+            raise ValueError(
+                f"a {self.action} decision needs "
+                + {RELABEL: "label", MOVE: "span", EDIT: "fields", ADD: "target", MERGE: "other_id"}[self.action]
+            )
         if self.action != ADD and not (self.target_id or self.target):
             raise ValueError(f"a {self.action} decision needs target_id or target")
         bad = set(self.fields) - set(EDITABLE[self.table]) - {"entity_id"}
@@ -145,7 +170,7 @@ class Decision:
         return {k: v for k, v in d.items() if v not in (None, {}, "")}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Decision":
+    def from_dict(cls, d: dict[str, Any]) -> Decision:
         known = {f.name for f in dc_fields(cls)}
         unknown = set(d) - known
         if unknown:
@@ -158,12 +183,12 @@ class Decision:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def parse_time(s: str) -> datetime:
     t = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def decision_id(d: dict[str, Any]) -> str:
@@ -199,7 +224,9 @@ def load_decisions(reviews_dir: Path) -> list[tuple[Decision, str]]:
             continue
         for d in read_decisions(path):
             if d.decision_id in seen and seen[d.decision_id][0] != d:
-                raise ValueError(f"{rel}: decision_id {d.decision_id} also names a different decision in {seen[d.decision_id][1]}")
+                raise ValueError(
+                    f"{rel}: decision_id {d.decision_id} also names a different decision in {seen[d.decision_id][1]}"
+                )
             seen.setdefault(d.decision_id, (d, rel.as_posix()))
     return list(seen.values())
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -31,8 +32,22 @@ import pandas as pd
 from .. import names
 from ..model import Document
 from . import anchor as anc
-from .decisions import (ACCEPT, ADD, EDIT, ID_COLUMN, MERGE, MOVE, REJECT, RELABEL, SPAN_TABLES, SPLIT, Anchor,
-                        Decision, now, parse_time)
+from .decisions import (
+    ACCEPT,
+    ADD,
+    EDIT,
+    ID_COLUMN,
+    MERGE,
+    MOVE,
+    REJECT,
+    RELABEL,
+    SPAN_TABLES,
+    SPLIT,
+    Anchor,
+    Decision,
+    now,
+    parse_time,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +70,16 @@ def label_config() -> str:
     """The labelling interface: entity labels + FIGURE + EVENT over the text, one TextArea per field."""
     labels = "\n".join(f"    <Label value={quoteattr(v)}/>" for v in (*names.ENTITY_LABELS, FIGURE, EVENT))
     areas = "\n".join(
-        f"  <TextArea name={quoteattr(f)} toName=\"text\" perRegion=\"true\" editable=\"true\" maxSubmissions=\"1\"\n"
-        f"            placeholder={quoteattr(f)} displayMode=\"region-list\"/>" for f in AREA_NAMES)
+        f'  <TextArea name={quoteattr(f)} toName="text" perRegion="true" editable="true" maxSubmissions="1"\n'
+        f'            placeholder={quoteattr(f)} displayMode="region-list"/>'
+        for f in AREA_NAMES
+    )
     relations = "\n".join(f"    <Relation value={quoteattr(v)}/>" for v in (SAME_AS, NOT_SAME))
-    return (f"<View>\n  <Relations>\n{relations}\n  </Relations>\n"
-            f"  <Labels name=\"{FROM_LABELS}\" toName=\"{TO_TEXT}\">\n{labels}\n  </Labels>\n"
-            f"  <Text name=\"{TO_TEXT}\" value=\"$text\" granularity=\"symbol\"/>\n{areas}\n</View>\n")
+    return (
+        f"<View>\n  <Relations>\n{relations}\n  </Relations>\n"
+        f'  <Labels name="{FROM_LABELS}" toName="{TO_TEXT}">\n{labels}\n  </Labels>\n'
+        f'  <Text name="{TO_TEXT}" value="$text" granularity="symbol"/>\n{areas}\n</View>\n'
+    )
 
 
 def _text(doc: Document | str) -> str:
@@ -86,20 +105,32 @@ def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[
         for r in df[df["doc_id"] == doc_id].to_dict("records"):
             label = r["label"] if table == names.T_ENTITIES else FIGURE if table == names.T_FIGURES else EVENT
             score = r.get("score") if table == names.T_ENTITIES else None
-            src = (",".join(r["sources"]) if table == names.T_ENTITIES else r.get("source")
-                   or (names.SRC_FIGURE_RULES if table == names.T_FIGURES else names.SRC_EVENT_RULES))
+            src = (
+                ",".join(r["sources"])
+                if table == names.T_ENTITIES
+                else r.get("source") or (names.SRC_FIGURE_RULES if table == names.T_FIGURES else names.SRC_EVENT_RULES)
+            )
             out[r[ID_COLUMN[table]]] = {
-                "table": table, "label": label, "start": int(r["start"]), "end": int(r["end"]),
-                "source": src, "score": None if score is None or pd.isna(score) else float(score),
-                "fields": ({CANONICAL: _fmt(canonical.get(r["entity_id"]))} if table == names.T_ENTITIES
-                           else {f: _fmt(r.get(f)) for f in AREAS.get(table, ())}),
+                "table": table,
+                "label": label,
+                "start": int(r["start"]),
+                "end": int(r["end"]),
+                "source": src,
+                "score": None if score is None or pd.isna(score) else float(score),
+                "fields": (
+                    {CANONICAL: _fmt(canonical.get(r["entity_id"]))}
+                    if table == names.T_ENTITIES
+                    else {f: _fmt(r.get(f)) for f in AREAS.get(table, ())}
+                ),
             }
             if table == names.T_ENTITIES:
                 out[r[ID_COLUMN[table]]]["entity_id"] = r["entity_id"]
     return out
 
 
-def export_label_studio(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]) -> tuple[list[dict], str]:
+def export_label_studio(
+    tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]
+) -> tuple[list[dict], str]:
     """One task per document (see the module docstring) and the labelling config XML."""
     docs = tables.get(names.T_DOCUMENTS)
     sha = dict(zip(docs["doc_id"], docs["sha256"])) if docs is not None and len(docs) else {}
@@ -110,27 +141,47 @@ def export_label_studio(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, 
         result, sources = [], set()
         for rid, g in regions.items():
             s16, e16 = anc.to_utf16(text, g["start"]), anc.to_utf16(text, g["end"])
-            item = {"id": rid, "from_name": FROM_LABELS, "to_name": TO_TEXT, "type": "labels",
-                    "value": {"start": s16, "end": e16, "text": text[g["start"]:g["end"]], "labels": [g["label"]]},
-                    "meta": {"text": [f"{g['table']} from {g['source']}"]}}
+            item = {
+                "id": rid,
+                "from_name": FROM_LABELS,
+                "to_name": TO_TEXT,
+                "type": "labels",
+                "value": {"start": s16, "end": e16, "text": text[g["start"] : g["end"]], "labels": [g["label"]]},
+                "meta": {"text": [f"{g['table']} from {g['source']}"]},
+            }
             if g["score"] is not None:
                 item["score"] = g["score"]
             result.append(item)
             sources.update(str(g["source"]).split(","))
             for f, v in g["fields"].items():
                 if v is not None:
-                    result.append({"id": rid, "from_name": f, "to_name": TO_TEXT, "type": "textarea",
-                                   "value": {"start": s16, "end": e16, "text": [v]}})
+                    result.append(
+                        {
+                            "id": rid,
+                            "from_name": f,
+                            "to_name": TO_TEXT,
+                            "type": "textarea",
+                            "value": {"start": s16, "end": e16, "text": [v]},
+                        }
+                    )
         scores = [g["score"] for g in regions.values() if g["score"] is not None]
-        tasks.append({
-            "data": {"text": text, "doc_id": doc_id, "sha256": sha.get(doc_id), "regions": regions},
-            "predictions": [{"model_version": "+".join(sorted(sources)) or "pipeline",
-                             "score": round(sum(scores) / len(scores), 4) if scores else None, "result": result}],
-        })
+        tasks.append(
+            {
+                "data": {"text": text, "doc_id": doc_id, "sha256": sha.get(doc_id), "regions": regions},
+                "predictions": [
+                    {
+                        "model_version": "+".join(sorted(sources)) or "pipeline",
+                        "score": round(sum(scores) / len(scores), 4) if scores else None,
+                        "result": result,
+                    }
+                ],
+            }
+        )
     return tasks, label_config()
 
 
 # --- import -----------------------------------------------------------------------------------
+
 
 def _cp_offsets(text: str, value: dict[str, Any]) -> tuple[int, int]:
     """Code-point offsets of a Label Studio region, checked against its ``text``."""
@@ -171,8 +222,9 @@ def _annotated(text: str, result: list[dict[str, Any]]) -> dict[str, dict[str, A
     return {k: g for k, g in regions.items() if "label" in g}
 
 
-def _relations(result: list[dict[str, Any]], original: dict[str, dict[str, Any]],
-               mine: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+def _relations(
+    result: list[dict[str, Any]], original: dict[str, dict[str, Any]], mine: dict[str, dict[str, Any]]
+) -> list[dict[str, str]]:
     """The ``same_as``/``not_same`` relations between two exported entity regions still in the annotation
     (others are logged and skipped: a relation to a figure or to a new region names no entity)."""
     out, seen = [], set()
@@ -181,11 +233,22 @@ def _relations(result: list[dict[str, Any]], original: dict[str, dict[str, Any]]
             continue
         for label in item.get("labels") or []:
             a, b = item.get("from_id"), item.get("to_id")
-            ok = (label in (SAME_AS, NOT_SAME) and a in mine and b in mine and a != b
-                  and all(original.get(x, {}).get("table") == names.T_ENTITIES for x in (a, b)))
+            ok = (
+                label in (SAME_AS, NOT_SAME)
+                and a in mine
+                and b in mine
+                and a != b
+                and all(original.get(x, {}).get("table") == names.T_ENTITIES for x in (a, b))
+            )
             if not ok:
-                log.warning("skipped relation %r from %s to %s: only %s/%s between two exported entities count",
-                            label, a, b, SAME_AS, NOT_SAME)
+                log.warning(
+                    "skipped relation %r from %s to %s: only %s/%s between two exported entities count",
+                    label,
+                    a,
+                    b,
+                    SAME_AS,
+                    NOT_SAME,
+                )
             elif (a, b, label) not in seen:
                 seen.add((a, b, label))
                 out.append({"from_id": a, "to_id": b, "label": label})
@@ -217,8 +280,11 @@ def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | N
             for rid, g in original.items():
                 table = g["table"]
                 target = Anchor.of(text, doc_id, g["start"], g["end"], sha)
-                seen = ({"label": g["label"]} if table == names.T_ENTITIES
-                        else {k: v for k, v in g["fields"].items() if v is not None})
+                seen = (
+                    {"label": g["label"]}
+                    if table == names.T_ENTITIES
+                    else {k: v for k, v in g["fields"].items() if v is not None}
+                )
                 base = {"target_id": rid, "target": target, "seen": seen}
                 m = mine.get(rid)
                 if m is None:
@@ -237,8 +303,11 @@ def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | N
                 if (m["start"], m["end"]) != (g["start"], g["end"]):
                     dec(MOVE, table, span=Anchor.of(text, doc_id, m["start"], m["end"], sha), **base)
                     changed = True
-                edits = {f: m["fields"].get(f) for f in AREAS.get(table, ())
-                         if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)}
+                edits = {
+                    f: m["fields"].get(f)
+                    for f in AREAS.get(table, ())
+                    if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)
+                }
                 if edits and table == names.T_ENTITIES:
                     if edits[CANONICAL]:  # a name, not a judgment of this mention: no accept implied either
                         entity_edits.setdefault(g["entity_id"], edits[CANONICAL])
@@ -252,18 +321,33 @@ def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | N
             for rel in _relations(ann.get("result") or [], original, mine):
                 a, b = original[rel["from_id"]], original[rel["to_id"]]
                 if rel["label"] == SAME_AS and a["entity_id"] != b["entity_id"]:
-                    dec(MERGE, names.T_ENTITY_INDEX, target_id=b["entity_id"], other_id=a["entity_id"],
-                        seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {})
+                    dec(
+                        MERGE,
+                        names.T_ENTITY_INDEX,
+                        target_id=b["entity_id"],
+                        other_id=a["entity_id"],
+                        seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {},
+                    )
                 elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
-                    dec(SPLIT, names.T_ENTITIES, target_id=rel["from_id"], seen={"label": a["label"]},
-                        target=Anchor.of(text, doc_id, a["start"], a["end"], sha))
+                    dec(
+                        SPLIT,
+                        names.T_ENTITIES,
+                        target_id=rel["from_id"],
+                        seen={"label": a["label"]},
+                        target=Anchor.of(text, doc_id, a["start"], a["end"], sha),
+                    )
             for rid, m in mine.items():
                 if rid in original:
                     continue
                 table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
                 fields = {f: m["fields"][f] for f in AREAS.get(table, ()) if m["fields"].get(f)}
-                dec(ADD, table, target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
-                    label=m["label"] if table == names.T_ENTITIES else None, fields=fields)
+                dec(
+                    ADD,
+                    table,
+                    target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
+                    label=m["label"] if table == names.T_ENTITIES else None,
+                    fields=fields,
+                )
     return out
 
 

@@ -20,19 +20,20 @@ from pathlib import Path
 
 from ..cache import sha256_file
 
-SCALE = 1.5        # pixels per PDF point: 108 dpi, an A4 page is 893 × 1263 px
-MAX_CACHED = 32    # rendered pages kept in memory
+SCALE = 1.5  # pixels per PDF point: 108 dpi, an A4 page is 893 × 1263 px
+MAX_CACHED = 32  # rendered pages kept in memory
 
 
 class PageImages:
     """The source PDFs of a dataset's documents, their page sizes, and a cache of PNG renders."""
 
-    def __init__(self, sources: dict[str, tuple[Path, str | None]], scale: float = SCALE,
-                 max_cached: int = MAX_CACHED) -> None:
+    def __init__(
+        self, sources: dict[str, tuple[Path, str | None]], scale: float = SCALE, max_cached: int = MAX_CACHED
+    ) -> None:
         """``sources``: doc_id → (the PDF's path, the sha256 the dataset records for it)."""
         self.scale, self.max_cached = scale, max_cached
         self._sources = dict(sources)
-        self._usable: dict[str, str | None] = {}     # doc_id → None (usable) or why not
+        self._usable: dict[str, str | None] = {}  # doc_id → None (usable) or why not
         self._sizes: dict[str, list[tuple[float, float]]] = {}
         self._png: OrderedDict[tuple[str, int], bytes] = OrderedDict()
         self._lock = threading.RLock()

@@ -34,22 +34,36 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 
 from .. import names
+from .decisions import (
+    ACCEPT,
+    EDIT,
+    EDITABLE,
+    ID_COLUMN,
+    NUMERIC_FIELDS,
+    REJECT,
+    RELABEL,
+    SPAN_TABLES,
+    Anchor,
+    Decision,
+    append_decisions,
+    now,
+    session_file,
+)
 from .pages import PageImages
-from .decisions import (ACCEPT, EDIT, EDITABLE, ID_COLUMN, NUMERIC_FIELDS, REJECT, RELABEL, SPAN_TABLES, Anchor,
-                        Decision, append_decisions, now, session_file)
 
 HOST = "127.0.0.1"
 MAX_BODY = 64 * 1024
 SERVE_ACTIONS: tuple[str, ...] = (ACCEPT, REJECT, RELABEL, EDIT)
 #: The column a relabel changes, and its vocabulary, per table.
 LABEL_COLUMN = {names.T_ENTITIES: "label", names.T_FIGURES: "kind", names.T_EVENTS: "event_type"}
-LABELS = {names.T_ENTITIES: names.ENTITY_LABELS, names.T_FIGURES: names.FIGURE_KINDS,
-          names.T_EVENTS: names.EVENT_TYPES}
+LABELS = {names.T_ENTITIES: names.ENTITY_LABELS, names.T_FIGURES: names.FIGURE_KINDS, names.T_EVENTS: names.EVENT_TYPES}
 #: The fields the page's form edits, per table.
 BOX_COLUMNS = ("page", "x0", "top", "x1", "bottom")
-FORM_FIELDS = {names.T_ENTITIES: (),
-               names.T_FIGURES: ("value", "low", "high", "unit", "object", "place", "time"),
-               names.T_EVENTS: ("date_start", "date_end", "event_type", "location")}
+FORM_FIELDS = {
+    names.T_ENTITIES: (),
+    names.T_FIGURES: ("value", "low", "high", "unit", "object", "place", "time"),
+    names.T_EVENTS: ("date_start", "date_end", "event_type", "location"),
+}
 
 
 def _plain(v: Any) -> Any:
@@ -66,8 +80,9 @@ def _plain(v: Any) -> Any:
 class ReviewSession:
     """The published dataset, the author's session file, and the decisions made in this run."""
 
-    def __init__(self, outputs: Path, reviews: Path, author: str, created: str | None = None,
-                 raw: Path = Path("raw")) -> None:
+    def __init__(
+        self, outputs: Path, reviews: Path, author: str, created: str | None = None, raw: Path = Path("raw")
+    ) -> None:
         """``raw``: the folder the documents were read from (``documents.source`` is relative to it),
         where the source PDFs are found for page images."""
         from ..publish import load_dataset, load_text
@@ -119,18 +134,32 @@ class ReviewSession:
                 rid = r[ID_COLUMN[table]]
                 s, e = int(r["start"]), int(r["end"])
                 box = {k: _plain(r.get(k)) for k in BOX_COLUMNS}
-                items.append({"table": table, "id": rid, "start": s, "end": e, "quote": text[s:e],
-                              "box": box if None not in box.values() else None,
-                              "label": _plain(r.get(LABEL_COLUMN[table])),
-                              "fields": {f: _plain(r.get(f)) for f in FORM_FIELDS[table]},
-                              "status": _plain(r.get("review_status")) or names.UNREVIEWED,
-                              "done": self.done.get(f"{table}:{rid}")})
+                items.append(
+                    {
+                        "table": table,
+                        "id": rid,
+                        "start": s,
+                        "end": e,
+                        "quote": text[s:e],
+                        "box": box if None not in box.values() else None,
+                        "label": _plain(r.get(LABEL_COLUMN[table])),
+                        "fields": {f: _plain(r.get(f)) for f in FORM_FIELDS[table]},
+                        "status": _plain(r.get("review_status")) or names.UNREVIEWED,
+                        "done": self.done.get(f"{table}:{rid}"),
+                    }
+                )
         items.sort(key=lambda i: (i["start"], -i["end"], i["table"], i["id"]))
         pdf = doc_id in self._pdf_docs
-        return {"doc_id": doc_id, "text": text, "items": items, "labels": {t: list(v) for t, v in LABELS.items()},
-                "form_fields": {t: list(v) for t, v in FORM_FIELDS.items()},
-                "pdf": pdf, "pages": self.pages.sizes(doc_id) if pdf else [],
-                "page_problem": (self.pages.problem(doc_id) or None) if pdf else None}
+        return {
+            "doc_id": doc_id,
+            "text": text,
+            "items": items,
+            "labels": {t: list(v) for t, v in LABELS.items()},
+            "form_fields": {t: list(v) for t, v in FORM_FIELDS.items()},
+            "pdf": pdf,
+            "pages": self.pages.sizes(doc_id) if pdf else [],
+            "page_problem": (self.pages.problem(doc_id) or None) if pdf else None,
+        }
 
     def page_png(self, doc_id: str, page: str) -> bytes:
         """The PNG of page ``page`` (1-based) of a PDF document (KeyError if there is none)."""
@@ -178,8 +207,17 @@ class ReviewSession:
                 clean[k] = v
             kw["fields"] = clean
         note = body.get("note")
-        d = Decision(action, table, self.author, now(), target_id=row[ID_COLUMN[table]], target=target,
-                     seen=seen, note=str(note) if note else None, **kw)
+        d = Decision(
+            action,
+            table,
+            self.author,
+            now(),
+            target_id=row[ID_COLUMN[table]],
+            target=target,
+            seen=seen,
+            note=str(note) if note else None,
+            **kw,
+        )
         with self._lock:
             append_decisions(self.path, [d])
             self.done[f"{table}:{d.target_id}"] = action
@@ -201,8 +239,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
-                         "style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'")
+        self.send_header(
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline'; "
+            "style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'",
+        )
         self.end_headers()
         self.wfile.write(body)
 
@@ -227,12 +268,15 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/":
                 self._send(200, PAGE.encode(), "text/html; charset=utf-8")
             elif path == "/api/docs":
-                self._json(200, {"author": self.session.author, "file": str(self.session.path), "docs": self.session.docs})
+                self._json(
+                    200, {"author": self.session.author, "file": str(self.session.path), "docs": self.session.docs}
+                )
             elif path == "/api/doc":
                 self._json(200, self.session.document((q.get("doc_id") or [""])[0]))
             elif path == "/api/page":
-                self._send(200, self.session.page_png((q.get("doc_id") or [""])[0], (q.get("page") or [""])[0]),
-                           "image/png")
+                self._send(
+                    200, self.session.page_png((q.get("doc_id") or [""])[0], (q.get("page") or [""])[0]), "image/png"
+                )
             else:
                 self._json(404, {"error": "not found"})
         except KeyError as e:
