@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pipeline.entities.similarity import compatible, content_words, merge_similar
+from pipeline.consolidate.similarity import compatible, content_words, merge_similar
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .. import names
+from pipeline.core import names
 
 log = logging.getLogger(__name__)
 SPANS_KEY = "rules"

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .timex import GRANULARITY_ORDER
+from pipeline.events.timex import GRANULARITY_ORDER
 
 TIMELINE_COLUMNS = [
     "timeline_id",

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import names
-from .cache import MANIFEST
-from .ingest import DOC_SUFFIX, load_document
-from .schema import TABLES, datapackage, normalize_frame
+from pipeline.core import names
+from pipeline.core.incremental import MANIFEST
+from pipeline.core.io import DOC_SUFFIX, _read_exact, load_dataset, load_document, load_text  # noqa: F401  (re-exported: pipeline.publish.load_dataset)
+from pipeline.core.schema import TABLES, datapackage, normalize_frame
 
 SUFFIX = ".parquet"
 
@@ -48,11 +48,11 @@ def main(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[str, pd.Data
             stale.unlink()
     events = tables.get(names.T_EVENTS)
     if events is not None:  # the corpus timeline: one row per event told in one or more papers
-        from .events.timeline import build_timeline, render_html
+        from pipeline.publish.timeline import build_timeline, render_html
 
         timeline = normalize_frame(names.T_TIMELINE, build_timeline(events))
         _write_table(out_dir, names.T_TIMELINE, timeline)
-        texts_by_doc = {p.stem: _read(p) for p in sorted(texts.glob("*.txt"))}
+        texts_by_doc = {p.stem: _read_exact(p) for p in sorted(texts.glob("*.txt"))}
         (out_dir / "timeline.html").write_text(render_html(timeline, events, texts_by_doc), encoding="utf-8")
         tables[names.T_TIMELINE] = timeline
     (out_dir / "datapackage.json").write_text(json.dumps(datapackage(tables), indent=1) + "\n")
@@ -67,29 +67,3 @@ def _write_table(out_dir: Path, name: str, df: pd.DataFrame) -> None:
         if csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col]):
             csv[col] = csv[col].map(lambda v: json.dumps([str(x) for x in v], ensure_ascii=False))
     csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
-
-
-def _read(path: Path) -> str:
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
-
-
-def load_dataset(path: str | Path = "outputs") -> dict[str, pd.DataFrame]:
-    """Load every table of a published dataset: ``{"documents": df, "entities": df, ...}``.
-
-    >>> data = load_dataset("outputs")  # doctest: +SKIP
-    >>> data["figures"][["text", "value", "place"]].head()  # doctest: +SKIP
-    """
-    path = Path(path)
-    desc = json.loads((path / "datapackage.json").read_text())
-    out = {}
-    for res in desc["resources"]:
-        out[res["name"]] = pd.read_parquet(path / res["path"])
-    for p in sorted(path.glob(f"*{SUFFIX}")):
-        out.setdefault(p.stem, pd.read_parquet(p))
-    return out
-
-
-def load_text(path: str | Path, doc_id: str) -> str:
-    """The canonical text of ``doc_id`` in a published dataset."""
-    return _read(Path(path) / "texts" / f"{doc_id}.txt")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import names
+from pipeline.core import names
 
 STR, INT, NUM, LIST = "string", "integer", "number", "array"
 _BOX = [("page", INT), ("x0", NUM), ("top", NUM), ("x1", NUM), ("bottom", NUM)]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .progress import progress
+from pipeline.core.progress import progress
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -41,16 +41,35 @@ def fingerprint(*parts: object) -> str:
 
 
 def code_version(*modules: str) -> str:
-    """Hash of the source files of ``modules`` (a package counts all its ``.py`` files)."""
+    """Hash of the source files of ``modules`` (a package counts all its files, static ones too)."""
     h = hashlib.sha256()
     for name in sorted(modules):
         mod = importlib.import_module(name)
-        path = Path(mod.__file__)
-        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+        path = Path(str(mod.__file__))
+        if path.name == "__init__.py":
+            files = sorted(p for p in path.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            files = [path]
         for f in files:
-            h.update(f.name.encode())
+            h.update(f.relative_to(path.parent).as_posix().encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
+
+
+#: The code a per-document stage's cache key hashes, besides ``pipeline.core``: its own package.
+#: ``tests/test_architecture.py`` checks that these packages import nothing else of the pipeline.
+STAGE_PACKAGES = ("ingest", "parse", "entities", "figures", "events")
+
+
+def stage_version(stage: str) -> str:
+    """Hash of the code a per-document stage runs: ``pipeline.<stage>`` plus ``pipeline.core``.
+
+    Editing a module of another stage (consolidate, publish, …) leaves this key, and so the
+    stage's per-document outputs, as they are.
+    """
+    if stage not in STAGE_PACKAGES:
+        raise ValueError(f"{stage!r} is not a per-document stage ({', '.join(STAGE_PACKAGES)})")
+    return code_version("pipeline.core", f"pipeline.{stage}")
 
 
 @dataclass

@@ -36,10 +36,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import names
-from ..model import Document
-from ..review import anchor as anc
-from ..review.decisions import ACCEPT, ADD, MOVE, REJECT, RELABEL, Decision, load_decisions
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import ACCEPT, ADD, MOVE, REJECT, RELABEL, Decision, load_decisions
+from pipeline.core import names
+from pipeline.core.document import Document
 
 log = logging.getLogger(__name__)
 

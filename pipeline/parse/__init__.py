@@ -11,13 +11,12 @@ from typing import Any
 
 from spacy.tokens import Doc, DocBin
 
-from . import names
-from .cache import StageResult, code_version, fingerprint, input_hashes, run_per_document
-from .ingest import DOC_SUFFIX, load_document
-from .model import Document
-from .nlp import load_nlp
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.incremental import StageResult, fingerprint, input_hashes, run_per_document, stage_version
+from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, load_document
+from pipeline.core.nlp import load_nlp
 
-PARSE_SUFFIX = ".spacy"
 CHUNK_CHARS = 50_000
 
 
@@ -37,15 +36,10 @@ def parse_document(doc: Document, model: str) -> Doc:
     return merged
 
 
-def load_parse(path: Path, model: str) -> Doc:
-    nlp = load_nlp(model)
-    return next(DocBin().from_disk(path).get_docs(nlp.vocab))
-
-
 def main(in_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
     """Parse every ingested document of ``in_dir`` whose text or the model changed."""
     model = params["model"]
-    version = fingerprint(code_version("pipeline.parse", "pipeline.nlp"), params)
+    version = fingerprint(stage_version("parse"), params)
     inputs = input_hashes(in_dir, DOC_SUFFIX)
 
     def work(doc_id: str) -> list[str]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from .. import names
-from ..model import Document
+from pipeline.core import names
+from pipeline.core.document import Document
 
 _NEW_ENTRY = re.compile(
     r"(?<=[.)>\]\d])\s+(?=[A-Z\u0400-\u042F][^\s,]{1,40},\s+(?:[A-Z]\.|[A-Z][a-z]+)[^()]{0,160}\((?:19|20)\d\d)"

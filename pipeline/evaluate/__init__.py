@@ -16,7 +16,6 @@ scored for entities, so no score is measured on a training document.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,7 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import names
+from pipeline.core import names
+from pipeline.core.io import read_jsonl
+from pipeline.core.normalize import norm_text
 
 ALL = "ALL"
 
@@ -34,14 +35,6 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def norm_text(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
 
 
 # --- entities ---------------------------------------------------------------------------------
@@ -184,7 +177,7 @@ def figure_metrics(
 
 def tricky_figures(path: Path) -> list[tuple[list[dict], list[dict]]]:
     """(gold, predicted) figure lists for the hand-written tricky sentences (string reader only)."""
-    from .figures.numbers import find_numbers
+    from pipeline.figures.numbers import find_numbers
 
     if not path.exists():
         return []
@@ -219,7 +212,7 @@ def event_metrics(gold_dir: Path, events: pd.DataFrame) -> dict[str, Any]:
 
 def timex_metrics(path: Path) -> dict[str, Any]:
     """Value accuracy of time-expression normalization on hand-written cases (negatives included)."""
-    from .events.timex import find_timexes
+    from pipeline.events.timex import find_timexes
 
     ok = 0
     rows = read_jsonl(path) if path.exists() else []
@@ -258,7 +251,7 @@ def main(
         },
     }
     if (tables_dir / "review" / "rejected.parquet").exists():  # the annotators' verdicts are gold too
-        from .review.metrics import review_metrics
+        from pipeline.evaluate.review_metrics import review_metrics
 
         results["review"] = review_metrics(tables_dir)
     for name, m in results.items():

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import names
+from pipeline.core import names
 
 
 @dataclass(frozen=True, order=True)

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from .apply import REVIEW_DIR, SUFFIX
+from pipeline.core import names
+from pipeline.review.apply import REVIEW_DIR, SUFFIX
 
 
 def _sources(table: str, row: dict[str, Any]) -> list[str]:

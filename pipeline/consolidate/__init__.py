@@ -19,16 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from . import names
-from .cache import MANIFEST
-from .entities.calibration import load as load_calibration
-from .entities.candidates import Candidate
-from .entities.ensemble import merge
-from .entities.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
-from .entities.similarity import merge_similar
-from .ingest import DOC_SUFFIX, load_document
-from .model import Document
-from .schema import empty_frame, normalize_frame
+from pipeline.consolidate.calibration import load as load_calibration
+from pipeline.consolidate.ensemble import merge
+from pipeline.consolidate.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
+from pipeline.consolidate.similarity import merge_similar
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.incremental import MANIFEST
+from pipeline.core.io import DOC_SUFFIX, load_document
+from pipeline.core.schema import empty_frame, normalize_frame
+from pipeline.entities.candidates import Candidate
 
 SUFFIX = ".parquet"
 
@@ -182,7 +182,7 @@ def events_table(docs: dict[str, Document], evs: dict[str, pd.DataFrame]) -> pd.
 
 def citations_table(docs: dict[str, Document]) -> pd.DataFrame:
     """The parsed reference lists of all documents (one row per reference entry)."""
-    from .ingest.citations import citations
+    from pipeline.consolidate.citations import citations
 
     rows = [
         {**c, "citation_id": row_id("C", c["doc_id"], c["start"], c["end"])}

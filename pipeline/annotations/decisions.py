@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import names
+from pipeline.core import names
 
 ACCEPT, REJECT, RELABEL, MOVE, EDIT, ADD, MERGE, SPLIT = (
     "accept",

@@ -10,10 +10,9 @@ from typing import Any
 import pandas as pd
 from spacy.tokens import Doc
 
-from .cache import StageResult, input_hashes, run_per_document
-from .ingest import DOC_SUFFIX, load_document
-from .model import Document
-from .parse import PARSE_SUFFIX, load_parse
+from pipeline.core.document import Document
+from pipeline.core.incremental import StageResult, input_hashes, run_per_document
+from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, load_document, load_parse
 
 OUT_SUFFIX = ".parquet"
 

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import names
-from .calibration import Calibration
-from .candidates import Candidate
+from pipeline.consolidate.calibration import Calibration
+from pipeline.core import names
+from pipeline.entities.candidates import Candidate
 
 #: The least score of a gazetteer match (curated: it wins against any one model or two of them).
 GAZETTEER_SCORE = 0.97
