@@ -241,10 +241,45 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     from pipeline.report import metrics_summary
 
     results = main(
-        Path(a.tables), Path(a.entities), Path(a.gold), Path(a.out), stage_params(load_params(a.params), "evaluate")
+        Path(a.tables),
+        Path(a.entities),
+        Path(a.gold),
+        Path(a.out),
+        stage_params(load_params(a.params), "evaluate"),
+        pdf_run=Path(a.pdfs) if a.pdfs else None,
     )
     print(metrics_summary(results))
     return 0
+
+
+@command
+def cmd_pdf_run(a: argparse.Namespace) -> int:
+    """Run the pipeline over the PDFs that gold/pdfs annotates (params evaluate.pdf_dir), for evaluate's PDF scores.
+
+    Only the annotated PDFs are read, each checked against the SHA-256 its gold/pdfs/pages file
+    records (another version is an error). Without the PDF folder (a clone without ../shared) it
+    writes a marker instead, and evaluate reports the PDF scores as skipped. Intermediate files go to
+    --work; --out gets outputs/, entity_candidates.parquet and status.json (docs/evaluation.md).
+
+    Example: python -m pipeline pdf-run --gold gold/pdfs --out data/pdfs --work data/pdfs-work
+    """
+    from pipeline.evaluate import pdf_gold
+    from pipeline.run import run
+
+    params = load_params(a.params)
+    pdf_dir, gold, out, work = stage_params(params, "evaluate")["pdf_dir"], Path(a.gold), Path(a.out), Path(a.work)
+    reason = pdf_gold.skip_reason(Path(pdf_dir), gold)
+    if reason:
+        pdf_gold.write_skipped(out, reason)
+        print(f"pdf-run: skipped, {reason}")
+        return 0
+    docs = pdf_gold.stage_pdfs(Path(pdf_dir), gold, work / "raw")
+    pdf_gold.prepare(out)
+    code = run(work / "raw", out / pdf_gold.OUTPUTS, work, params)
+    if code == 0:
+        pdf_gold.write_run(out, work, docs, pdf_dir)
+        print(f"pdf-run: {len(docs)} annotated PDFs of {pdf_dir} run into {out}")
+    return code
 
 
 @command
@@ -305,7 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
             ("--entities", "data/entities"),
             ("--gold", "gold"),
             ("--out", "metrics"),
+            ("--pdfs", None),
         ],
+        "pdf-run": [("--gold", "gold/pdfs"), ("--out", "data/pdfs"), ("--work", "data/pdfs-work")],
         "run": [
             ("--raw", "raw"),
             ("--out", "outputs"),

@@ -158,7 +158,8 @@ def dvc_stages() -> dict[str, dict]:
 def stage_package(cmd: str) -> str:
     """``python -m pipeline review apply …`` -> ``review``; ``… train --model transformer`` -> ``training``."""
     word = cmd.split()[3]
-    return {"train": "training", "calibrate": "training", "labels": "training", "train-set": "training"}.get(word, word)
+    training = {"train": "training", "calibrate": "training", "labels": "training", "train-set": "training"}
+    return {**training, "pdf-run": "run"}.get(word, word)  # pdf-run: `pipeline run` over the gold PDFs
 
 
 @pytest.mark.parametrize("name", sorted(dvc_stages()))

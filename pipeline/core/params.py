@@ -57,6 +57,7 @@ class ReviewParams:
 @dataclass(frozen=True)
 class EvaluateParams:
     dev_docs: list[str] = field(default_factory=list)
+    pdf_dir: str = "../shared/pdfs"  # the PDFs gold/pdfs annotates (stage pdf_run); missing: PDF scores skipped
 
 
 @dataclass(frozen=True)

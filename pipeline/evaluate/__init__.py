@@ -1,23 +1,30 @@
 """The ``evaluate`` stage: extraction quality against the gold annotations in ``gold/``.
 
-Writes ``metrics/entities.json``, ``metrics/figures.json`` and ``metrics/events.json`` for
-``dvc metrics show`` / ``dvc metrics diff``. Only documents listed in ``evaluate.dev_docs`` are
-scored for entities, so no score is measured on a training document.
+Writes ``metrics/entities.json``, ``figures.json``, ``events.json`` and ``review.json`` for
+``dvc metrics show`` / ``dvc metrics diff``. Every score is measured on the dev documents of
+``evaluate.dev_docs`` (never a training document) or on the annotated PDF pages of ``gold/pdfs``,
+and says which in its ``scored_on`` key (``docs/evaluation.md``):
 
 * entities: P/R/F1 on unique (document, text, label), overall, per label and per source (every
   ``source`` in the candidates, ``transformer`` included), and how well mention scores estimate
   P(correct) (``calibration``: reliability bins, ECE, Brier);
-* figures: P/R/F1 of value detection (value or low/high within 0.5%), and accuracy of object, place, time;
-* events: P/R/F1 (same interval and the trigger word in the event's text), and time-expression value accuracy;
+* figures: P/R/F1 of value detection (value or low/high within 0.5%), and accuracy of object, place,
+  time; the hand-written tricky sentences apart (``tricky_sentences``);
+* events: P/R/F1 (same interval and the trigger word in the event's text), and time-expression value
+  accuracy on hand-written cases (``timex``);
 * review: each extractor scored against the annotators' decisions (accepted/corrected = true positive,
-  rejected = false positive, added = missed by every source), ``metrics/review.json``.
+  rejected = false positive, added = missed by every source).
+
+Each of entities/figures/events also has ``by_format``: ``text`` (the dev documents read from text
+files) and ``pdf`` (the annotated pages of ``gold/pdfs``, scored on the run of ``pipeline pdf-run``,
+:mod:`.pdf_gold`; ``{"skipped": why}`` without one). The scores of the pre-dev-only rule, on every
+gold document, training ones included, stay under ``all_documents`` for comparison.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,34 +33,35 @@ import pandas as pd
 from pipeline.core import names
 from pipeline.core.io import read_jsonl
 from pipeline.core.normalize import norm_text
+from pipeline.evaluate.pdf_gold import pdf_metrics
+from pipeline.evaluate.scores import (  # noqa: F401  (re-exported: benchmarks and docs use pipeline.evaluate.*)
+    ALL,
+    align,
+    aligned_scores,
+    event_matches,
+    event_scores,
+    figure_matches,
+    figure_scores,
+    prf,
+    score_sets,
+)
 
-ALL = "ALL"
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
+#: What a score was measured on (the ``scored_on`` key of each metrics block).
+ON_DEV = "dev_docs"
+ON_ALL = "all gold documents, training documents included (not a measure of generalization)"
+ON_TRICKY_FIGURES = "gold/figures/tricky.jsonl: hand-written sentences, values only"
+ON_TRICKY_TIMEX = "gold/timex/tricky.jsonl: hand-written sentences"
+TEXT, PDF = "text", "pdf"  # the by_format keys; a document is "pdf" when its format is pdf
+FORMAT_PDF = "pdf"
 
 
 # --- entities ---------------------------------------------------------------------------------
 
 
-def score_sets(gold: set[tuple], pred: set[tuple]) -> dict[str, Any]:
-    """P/R/F1 overall and per label for sets of (doc_id, text, label)."""
-    out = {ALL: prf(len(gold & pred), len(pred - gold), len(gold - pred))}
-    for label in names.ENTITY_LABELS:
-        g = {x for x in gold if x[2] == label}
-        p = {x for x in pred if x[2] == label}
-        if g or p:
-            out[label] = prf(len(g & p), len(p - g), len(g - p))
-    return out
-
-
 def entity_metrics(
     gold_dir: Path, dev_docs: list[str], mentions: pd.DataFrame, candidates: dict[str, pd.DataFrame]
 ) -> dict[str, Any]:
+    """Unique (doc_id, text, label) of ``dev_docs``: the ensemble, each source, the scores' calibration."""
     gold = (
         {(d, norm_text(g["text"]), g["label"]) for d in dev_docs for g in read_jsonl(gold_dir / f"{d}.jsonl")}
         if dev_docs
@@ -61,7 +69,12 @@ def entity_metrics(
     )
     dev = set(dev_docs)
     ens = {(r.doc_id, norm_text(r.text), r.label) for r in mentions.itertuples() if r.doc_id in dev}
-    out: dict[str, Any] = {"dev_docs": sorted(dev), "ensemble": score_sets(gold, ens), "by_source": {}}
+    out: dict[str, Any] = {
+        "scored_on": ON_DEV,
+        "dev_docs": sorted(dev),
+        "ensemble": score_sets(gold, ens),
+        "by_source": {},
+    }
     per_source: dict[str, set] = defaultdict(set)
     for doc_id, df in candidates.items():
         if doc_id in dev:
@@ -107,74 +120,6 @@ def calibration_metrics(gold: set[tuple], scored: list[tuple[str, str, str, floa
     return out
 
 
-# --- figures ----------------------------------------------------------------------------------
-
-
-def _close(a: float | None, b: float | None, tol: float = 0.005) -> bool:
-    if a is None or b is None or pd.isna(a) or pd.isna(b):
-        return False
-    return abs(a - b) <= tol * max(abs(a), abs(b), 1e-9)
-
-
-def figure_matches(gold: dict, pred: dict) -> bool:
-    if gold.get("value") is not None:
-        return _close(gold["value"], pred.get("value"))
-    return _close(gold.get("low"), pred.get("low")) and _close(gold.get("high"), pred.get("high"))
-
-
-def _field_ok(g: Any, p: Any) -> bool:
-    g = None if g is None or (isinstance(g, float) and pd.isna(g)) else str(g).lower().strip()
-    p = None if p is None or (isinstance(p, float) and pd.isna(p)) or p is pd.NA else str(p).lower().strip()
-    if g is None or p is None:
-        return g == p
-    return g in p or p in g
-
-
-def align(gold: list[dict], pred: list[dict], match) -> list[tuple[dict, dict]]:
-    """Greedy one-to-one alignment in order: each gold item takes the first unused matching prediction."""
-    used: set[int] = set()
-    pairs = []
-    for g in gold:
-        for i, p in enumerate(pred):
-            if i not in used and match(g, p):
-                used.add(i)
-                pairs.append((g, p))
-                break
-    return pairs
-
-
-def figure_metrics(
-    gold_dir: Path, figures: pd.DataFrame, extra: Iterable[tuple[list[dict], list[dict]]] = ()
-) -> dict[str, Any]:
-    tp = fp = fn = 0
-    fields = {"object": [0, 0], "place": [0, 0], "time": [0, 0]}
-    per_doc = {}
-
-    def add(gold: list[dict], pred: list[dict], with_fields: bool = True) -> dict:
-        nonlocal tp, fp, fn
-        pairs = align(gold, pred, figure_matches)
-        tp += len(pairs)
-        fp += len(pred) - len(pairs)
-        fn += len(gold) - len(pairs)
-        for g, p in pairs if with_fields else ():
-            for f in fields:
-                fields[f][0] += _field_ok(g.get(f), p.get(f))
-                fields[f][1] += 1
-        return prf(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs))
-
-    for path in sorted(gold_dir.glob("*.jsonl")):
-        if path.stem == "tricky":
-            continue
-        pred = figures[figures["doc_id"] == path.stem].sort_values("start").to_dict("records")
-        per_doc[path.stem] = add(read_jsonl(path), pred)
-    for gold, pred in extra:  # sentences read without a parse: values only, not object/place/time
-        add(gold, pred, with_fields=False)
-    out = {"value": prf(tp, fp, fn), "by_doc": per_doc}
-    for f, (ok, n) in fields.items():
-        out[f"{f}_accuracy"] = round(ok / n, 4) if n else 0.0
-    return out
-
-
 def tricky_figures(path: Path) -> list[tuple[list[dict], list[dict]]]:
     """(gold, predicted) figure lists for the hand-written tricky sentences (string reader only)."""
     from pipeline.figures.numbers import find_numbers
@@ -185,29 +130,6 @@ def tricky_figures(path: Path) -> list[tuple[list[dict], list[dict]]]:
         (t["figures"], [{"value": n.value, "low": n.low, "high": n.high} for n in find_numbers(t["sentence"])])
         for t in read_jsonl(path)
     ]
-
-
-# --- events -----------------------------------------------------------------------------------
-
-
-def event_matches(gold: dict, pred: dict) -> bool:
-    return (
-        gold["date_start"] == pred.get("date_start")
-        and gold["date_end"] == pred.get("date_end")
-        and gold["trigger"].lower() in str(pred.get("text", "")).lower()
-    )
-
-
-def event_metrics(gold_dir: Path, events: pd.DataFrame) -> dict[str, Any]:
-    tp = fp = fn = 0
-    per_doc = {}
-    for path in sorted(gold_dir.glob("*.jsonl")):
-        gold = read_jsonl(path)
-        pred = events[events["doc_id"] == path.stem].sort_values("start").to_dict("records")
-        pairs = align(gold, pred, event_matches)
-        per_doc[path.stem] = prf(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs))
-        tp, fp, fn = tp + len(pairs), fp + len(pred) - len(pairs), fn + len(gold) - len(pairs)
-    return {"events": prf(tp, fp, fn), "by_doc": per_doc}
 
 
 def timex_metrics(path: Path) -> dict[str, Any]:
@@ -231,29 +153,102 @@ def timex_metrics(path: Path) -> dict[str, Any]:
     return {"accuracy": round(ok / len(rows), 4) if rows else 0.0, "n": len(rows), "misses": misses[:50]}
 
 
+# --- figures and events -----------------------------------------------------------------------
+
+
+def _doc_groups(gold_dir: Path, table: pd.DataFrame, doc_ids: list[str] | None):
+    """``(doc_id, gold rows, predictions in text order)`` per gold file of ``doc_ids`` (None: every gold file)."""
+    for path in sorted(gold_dir.glob("*.jsonl")):
+        if path.stem == "tricky" or (doc_ids is not None and path.stem not in doc_ids):
+            continue
+        yield path.stem, read_jsonl(path), table[table["doc_id"] == path.stem].sort_values("start").to_dict("records")
+
+
+def figure_metrics(gold_dir: Path, figures: pd.DataFrame, dev_docs: list[str]) -> dict[str, Any]:
+    """Figure scores on the dev documents that have figure gold (``value``, ``by_doc``, field accuracies)."""
+    return {
+        "scored_on": ON_DEV,
+        "dev_docs": sorted(dev_docs),
+        **figure_scores(_doc_groups(gold_dir, figures, dev_docs)),
+    }
+
+
+def figure_metrics_all_documents(gold_dir: Path, figures: pd.DataFrame, tricky: list[tuple[list[dict], list[dict]]]):
+    """The figure scores as measured before the dev-only rule: every gold document plus the tricky sentences."""
+    docs = figure_scores(_doc_groups(gold_dir, figures, None))
+    t, _, _ = aligned_scores([("tricky", g, p) for g, p in tricky], figure_matches)
+    both = [docs["value"][k] + t[k] for k in ("tp", "fp", "fn")]
+    return {**docs, "scored_on": ON_ALL + " + " + ON_TRICKY_FIGURES, "value": prf(*both)}
+
+
+def tricky_figure_metrics(tricky: list[tuple[list[dict], list[dict]]]) -> dict[str, Any]:
+    total, _, _ = aligned_scores([("tricky", g, p) for g, p in tricky], figure_matches)
+    return {"scored_on": ON_TRICKY_FIGURES, "value": total, "n_sentences": len(tricky)}
+
+
+def event_metrics(gold_dir: Path, events: pd.DataFrame, dev_docs: list[str] | None) -> dict[str, Any]:
+    """Event scores on ``dev_docs`` that have event gold (None: every gold document, as before the dev-only rule)."""
+    on = ON_DEV if dev_docs is not None else ON_ALL
+    extra = {"dev_docs": sorted(dev_docs)} if dev_docs is not None else {}
+    return {"scored_on": on, **extra, **event_scores(_doc_groups(gold_dir, events, dev_docs))}
+
+
+def doc_formats(tables_dir: Path) -> dict[str, str]:
+    """Each published document's format (``pdf``, ``txt``, ``md``) by id."""
+    docs = pd.read_parquet(tables_dir / f"{names.T_DOCUMENTS}.parquet", columns=["doc_id", "format"])
+    return dict(zip(docs["doc_id"], docs["format"]))
+
+
 def main(
-    tables_dir: Path, entities_dir: Path, gold_dir: Path, metrics_dir: Path, params: dict[str, Any]
+    tables_dir: Path,
+    entities_dir: Path,
+    gold_dir: Path,
+    metrics_dir: Path,
+    params: dict[str, Any],
+    pdf_run: Path | None = None,
 ) -> dict[str, Any]:
+    """Score ``tables_dir`` (a published dataset) and, when given, the PDF run in ``pdf_run``; write metrics/."""
     metrics_dir.mkdir(parents=True, exist_ok=True)
     mentions = pd.read_parquet(tables_dir / f"{names.T_ENTITIES}.parquet")
+    figures = pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet")
+    events = pd.read_parquet(tables_dir / f"{names.T_EVENTS}.parquet")
     candidates = {p.stem: pd.read_parquet(p) for p in sorted(entities_dir.glob("*.parquet"))}
     dev = [d for d in params.get("dev_docs", []) if (gold_dir / "entities" / f"{d}.jsonl").exists()]
+    all_dev = list(params.get("dev_docs", []))
+    formats = doc_formats(tables_dir)
+    text_dev = [d for d in all_dev if formats.get(d) != FORMAT_PDF]
+    tricky = tricky_figures(gold_dir / "figures" / "tricky.jsonl")
+    pdf = pdf_metrics(pdf_run, gold_dir / "pdfs")
     results = {
-        "entities": entity_metrics(gold_dir / "entities", dev, mentions, candidates),
-        "figures": figure_metrics(
-            gold_dir / "figures",
-            pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet"),
-            tricky_figures(gold_dir / "figures" / "tricky.jsonl"),
-        ),
+        "entities": {
+            **entity_metrics(gold_dir / "entities", dev, mentions, candidates),
+            "by_format": {
+                TEXT: entity_metrics(gold_dir / "entities", [d for d in dev if d in text_dev], mentions, candidates),
+                PDF: pdf["entities"],
+            },
+        },
+        "figures": {
+            **figure_metrics(gold_dir / "figures", figures, all_dev),
+            "tricky_sentences": tricky_figure_metrics(tricky),
+            "all_documents": figure_metrics_all_documents(gold_dir / "figures", figures, tricky),
+            "by_format": {TEXT: figure_metrics(gold_dir / "figures", figures, text_dev), PDF: pdf["figures"]},
+        },
         "events": {
-            **event_metrics(gold_dir / "events", pd.read_parquet(tables_dir / f"{names.T_EVENTS}.parquet")),
-            "timex": timex_metrics(gold_dir / "timex" / "tricky.jsonl"),
+            **event_metrics(gold_dir / "events", events, all_dev),
+            "timex": {"scored_on": ON_TRICKY_TIMEX, **timex_metrics(gold_dir / "timex" / "tricky.jsonl")},
+            "all_documents": event_metrics(gold_dir / "events", events, None),
+            "by_format": {TEXT: event_metrics(gold_dir / "events", events, text_dev), PDF: pdf["events"]},
         },
     }
     if (tables_dir / "review" / "rejected.parquet").exists():  # the annotators' verdicts are gold too
         from pipeline.evaluate.review_metrics import review_metrics
 
-        results["review"] = review_metrics(tables_dir)
+        results["review"] = {
+            "scored_on": ON_DEV,
+            "dev_docs": sorted(all_dev),
+            **review_metrics(tables_dir, set(all_dev)),
+            "all_documents": {"scored_on": ON_ALL, **review_metrics(tables_dir)},
+        }
     for name, m in results.items():
         (metrics_dir / f"{name}.json").write_text(json.dumps(m, indent=1, sort_keys=True) + "\n")
     return results

@@ -25,14 +25,19 @@ def _sources(table: str, row: dict[str, Any]) -> list[str]:
     return [row.get("source") or (names.SRC_FIGURE_RULES if table == names.T_FIGURES else names.SRC_EVENT_RULES)]
 
 
-def review_metrics(reviewed_dir: Path) -> dict[str, Any]:
-    """``{table: {source: {accepted, corrected, rejected, precision}, "added": n}}`` from a review output."""
+def review_metrics(reviewed_dir: Path, doc_ids: set[str] | None = None) -> dict[str, Any]:
+    """``{table: {source: {accepted, corrected, rejected, precision}, "added": n}}`` from a review output,
+    on the rows of ``doc_ids`` (None: every document)."""
     reviewed_dir = Path(reviewed_dir)
     rejected = pd.read_parquet(reviewed_dir / REVIEW_DIR / f"rejected{SUFFIX}")
+    if doc_ids is not None:
+        rejected = rejected[rejected["doc_id"].isin(sorted(doc_ids))]
     out: dict[str, Any] = {}
     for table in (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS):
         counts: dict[str, dict[str, int]] = defaultdict(lambda: {"accepted": 0, "corrected": 0, "rejected": 0})
         df = pd.read_parquet(reviewed_dir / f"{table}{SUFFIX}")
+        if doc_ids is not None:
+            df = df[df["doc_id"].isin(sorted(doc_ids))]
         for r in df.to_dict("records"):
             if r["review_status"] in (names.ACCEPTED, names.CORRECTED):
                 for s in _sources(table, r):
