@@ -1,4 +1,4 @@
-"""Annotators' entity decisions as NER training labels (pipeline/entities/reviewed.py, train.doc_labels)."""
+"""Annotators' entity decisions as NER training labels (pipeline/training/labels.py, training.spacy_ner.doc_labels)."""
 
 from __future__ import annotations
 
