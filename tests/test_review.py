@@ -703,7 +703,7 @@ def test_review_csv_entity_decision_errors(table, decision, extra, message):
     df.loc[row, "decision"] = decision
     for k, v in extra.items():
         df.loc[row, k] = v
-    with pytest.raises(ValueError, match=f"sheet line \\d+: .*{message}"):
+    with pytest.raises(ValueError, match=f"sheet:\\d+: .*{message}"):
         import_sheet(df.to_csv(index=False), {DOC: text}, "x")
 
 
