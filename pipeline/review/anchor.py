@@ -12,9 +12,10 @@
    ``min_fuzzy_chars`` (short quotes like "12" match anywhere).
 
 Every method accepts a candidate only where it can be the same place (:func:`agrees`): its ends cut
-words as the original did ("Kazakh" is never found inside "Kazakhstan"), and its prefix or suffix
-agrees with the anchor's (:data:`MIN_SIDE_AGREEMENT`), also when it is the only candidate: the same
-words elsewhere, after the decided ones were deleted, are other words. Of several candidates the one
+words as the original did ("Kazakh" is never found inside "Kazakhstan"), and its prefix and suffix
+agree with the anchor's (:data:`MIN_CONTEXT`; :data:`MIN_CONTEXT_FUZZY` for nearly the same words), also when it is the only candidate: the same words
+elsewhere, after the decided ones were deleted, are other words. Anchors record enough context to
+tell their place from a repeated title or sentence (:func:`distinct`). Of several candidates the one
 whose context agrees best wins; two that agree about as well (:data:`AMBIGUITY_MARGIN`) are refused.
 An anchor that records no context at all is placed only at its own offsets.
 
@@ -63,44 +64,62 @@ def from_utf16(text: str, j: int) -> int:
     raise ValueError(f"UTF-16 offset {j} beyond a text of {units} code units")
 
 
-#: One side of the context (prefix or suffix) must agree at least this well (``fuzz.ratio``, 0-100) for a
-#: candidate to be the same place; a quote found where neither side agrees is other words, not this decision's.
-MIN_SIDE_AGREEMENT = 80.0
+#: The context (prefix and suffix, :func:`context_score`, 0-100) of a candidate must agree at least this
+#: well for it to be the decision's place; :meth:`~.decisions.Anchor.of` records enough context that every
+#: other occurrence of the quote in the text it was made on scores below it (:func:`distinct`).
+MIN_CONTEXT = 70.0
+#: ... and at least this well for nearly the same words (a fuzzy match): when the words differ, the context
+#: must say more (templated lines such as footnotes differ in a digit or two of both).
+MIN_CONTEXT_FUZZY = 80.0
 #: Two agreeing candidates whose mean context scores are closer than this are ambiguous: orphaned, never guessed.
 AMBIGUITY_MARGIN = 10.0
 #: At most this many fuzzy alignments are compared (best first).
 MAX_FUZZY_CANDIDATES = 8
 
 
-def _side(expected: str, actual: str, at_text_edge: bool) -> float:
-    """How well one side of the context agrees (0-100); an empty side means the quote touched the text's edge."""
-    if not expected:
-        return 100.0 if at_text_edge else 0.0
-    return fuzz.ratio(expected, actual)
+def _sides(text: str, start: int, end: int, a: Anchor) -> tuple[tuple[float, int], tuple[float, int]]:
+    """The agreement (0-100) of the text before and after ``[start, end)`` with the anchor's prefix and
+    suffix, each with its weight (its length); an empty side means the quote touched the text's edge
+    (weight 2: agreeing there is little evidence, disagreeing little against)."""
+    pre = (fuzz.ratio(a.prefix, text[max(0, start - len(a.prefix)) : start]), len(a.prefix)) if a.prefix else None
+    suf = (fuzz.ratio(a.suffix, text[end : end + len(a.suffix)]), len(a.suffix)) if a.suffix else None
+    return pre or (100.0 if start == 0 else 0.0, 2), suf or (100.0 if end == len(text) else 0.0, 2)
 
 
-def context_scores(text: str, start: int, end: int, a: Anchor) -> tuple[float, float] | None:
-    """How well the text before and after ``[start, end)`` agrees with the anchor's prefix and suffix
-    (0-100 each); ``None`` when the anchor records no context at all."""
+def context_score(text: str, start: int, end: int, a: Anchor) -> float | None:
+    """How well the text around ``[start, end)`` agrees with the anchor's context (0-100, the sides weighted by
+    their length: more agreeing characters, more evidence); ``None`` when the anchor records no context."""
     if not (a.prefix or a.suffix):
         return None
-    before = text[max(0, start - len(a.prefix)) : start]
-    return _side(a.prefix, before, start == 0), _side(a.suffix, text[end : end + len(a.suffix)], end == len(text))
+    (p, wp), (s, ws) = _sides(text, start, end, a)
+    return (p * wp + s * ws) / (wp + ws)
 
 
-def agrees(text: str, start: int, end: int, a: Anchor) -> float | None:
+def agrees(text: str, start: int, end: int, a: Anchor, min_context: float = MIN_CONTEXT) -> float | None:
     """The mean context score of ``[start, end)`` if it can be the anchor's place, else ``None``.
 
     It can be if both ends cut words as the original did (a quote that began on a word boundary must
-    begin on one now: "Kazakh" is not found inside "Kazakhstan") and at least one side of the context
-    agrees (:data:`MIN_SIDE_AGREEMENT`). An anchor without context agrees only at its own offsets.
+    begin on one now: "Kazakh" is not found inside "Kazakhstan") and its context agrees
+    (:data:`MIN_CONTEXT`). An anchor without context agrees only at its own offsets.
     """
     if not _same_edges(text, start, end, a):
         return None
-    scores = context_scores(text, start, end, a)
-    if scores is None:
+    score = context_score(text, start, end, a)
+    if score is None:
         return 100.0 if (start, end) == (a.start, a.end) else None
-    return sum(scores) / 2 if max(scores) >= MIN_SIDE_AGREEMENT else None
+    return score if score >= min_context else None
+
+
+def distinct(text: str, a: Anchor) -> bool:
+    """Whether the anchor's context tells its own place from every other occurrence of its quote in ``text``
+    (all score below :data:`MIN_CONTEXT`): else :meth:`~.decisions.Anchor.of` records more context."""
+    for m in re.finditer(f"(?={re.escape(a.quote)})", text) if a.quote else ():
+        s = m.start()
+        if s != a.start:
+            score = context_score(text, s, s + len(a.quote), a)
+            if score is not None and score >= MIN_CONTEXT:
+                return False
+    return True
 
 
 def _same_edges(text: str, start: int, end: int, a: Anchor) -> bool:
@@ -113,13 +132,15 @@ def _same_edges(text: str, start: int, end: int, a: Anchor) -> bool:
     return (not began_on_edge or _edge(text, start)) and (not ended_on_edge or _edge(text, end))
 
 
-def _best(text: str, a: Anchor, spans: list[tuple[int, int]], method: str) -> Placement | None:
+def _best(
+    text: str, a: Anchor, spans: list[tuple[int, int]], method: str, min_context: float = MIN_CONTEXT
+) -> Placement | None:
     """The candidate whose context agrees best (then nearest the old start), or ``None`` when none agrees
     or when two agree about as well (:data:`AMBIGUITY_MARGIN`): a decision is never applied to a span that
     merely has the same words."""
     ranked = []
     for s, e in spans:
-        score = agrees(text, s, e, a)
+        score = agrees(text, s, e, a, min_context)
         if score is not None:
             ranked.append((-score, abs(s - a.start), s, e))
     if not ranked:
@@ -176,7 +197,7 @@ def locate(text: str, a: Anchor, threshold: float = 90.0, min_fuzzy_chars: int =
             return found
     if len(a.quote) < min_fuzzy_chars:
         return None
-    return _best(text, a, fuzzy_candidates(text, a.quote, threshold), FUZZY)
+    return _best(text, a, fuzzy_candidates(text, a.quote, threshold), FUZZY, MIN_CONTEXT_FUZZY)
 
 
 def fuzzy_candidates(text: str, quote: str, threshold: float) -> list[tuple[int, int]]:
@@ -198,7 +219,7 @@ def fuzzy_candidates(text: str, quote: str, threshold: float) -> list[tuple[int,
 __all__ = [
     "Placement",
     "agrees",
-    "context_scores",
+    "context_score",
     "fuzzy_candidates",
     "locate",
     "refine",

@@ -89,7 +89,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
 }
 FILE_SUFFIX = ".jsonl"
 REQUIRED: tuple[str, ...] = ("action", "table", "author", "created")
-CONTEXT = 32  # code points of prefix/suffix kept in an anchor
+CONTEXT = 32  # code points of prefix/suffix kept in an anchor (at least)
+MAX_CONTEXT = 256  # ... and at most, when the quote's surroundings repeat elsewhere in the text
 
 
 @dataclass(frozen=True)
@@ -111,18 +112,30 @@ class Anchor:
     def of(
         cls, text: str, doc_id: str, start: int, end: int, sha256: str | None = None, context: int = CONTEXT
     ) -> Anchor:
-        """The anchor of ``text[start:end]`` (code points, end-exclusive)."""
+        """The anchor of ``text[start:end]`` (code points, end-exclusive), with at least ``context`` code points of
+        prefix and suffix: more (doubled up to :data:`MAX_CONTEXT`) while another occurrence of the quote in the
+        text has a context that agrees about as well (a repeated title, sentence or table row), so that the
+        anchor tells its place from its twins (:func:`.anchor.distinct`)."""
         if not 0 <= start <= end <= len(text):
-            raise ValueError(f"{doc_id}: span [{start}, {end}) outside a text of {len(text)} code points")
-        return cls(
-            doc_id,
-            text[start:end],
-            start,
-            end,
-            text[max(0, start - context) : start],
-            text[end : end + context],
-            sha256,
-        )
+            raise InvalidDecision(
+                f"{doc_id}: span [{start}, {end}) outside a text of {len(text)} code points: "
+                "give code-point offsets within the document's canonical text"
+            )
+        from .anchor import distinct  # placement scores the context; imported here, it imports this module
+
+        while True:
+            a = cls(
+                doc_id,
+                text[start:end],
+                start,
+                end,
+                text[max(0, start - context) : start],
+                text[end : end + context],
+                sha256,
+            )
+            if context >= MAX_CONTEXT or distinct(text, a):
+                return a
+            context *= 2
 
     def to_w3c(self) -> list[dict[str, Any]]:
         """The W3C Web Annotation selectors of this anchor."""
