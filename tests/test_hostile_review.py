@@ -16,13 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import names
-from pipeline.consolidate import row_id
-from pipeline.entities.grouping import entity_id
-from pipeline.review import anchor as anc
-from pipeline.review.apply import apply, apply_decisions
-from pipeline.review.csvsheet import export_sheet, import_sheet
-from pipeline.review.decisions import (
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import (
     Anchor,
     Decision,
     InvalidDecision,
@@ -30,9 +25,14 @@ from pipeline.review.decisions import (
     load_decisions,
     read_decisions,
 )
+from pipeline.consolidate import row_id
+from pipeline.consolidate.grouping import entity_id
+from pipeline.core import names
+from pipeline.core.schema import normalize_frame
+from pipeline.review.apply import apply, apply_decisions
+from pipeline.review.csvsheet import export_sheet, import_sheet
 from pipeline.review.labelstudio import export_label_studio, import_label_studio
 from pipeline.review.serve import REQUEST_QUEUE_SIZE, ReviewSession, make_server
-from pipeline.schema import normalize_frame
 
 DOC = "d"
 WHEN = "2025-03-01T10:00:00Z"

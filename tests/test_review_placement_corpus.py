@@ -18,12 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import names
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import Anchor, Decision
 from pipeline.consolidate import row_id
-from pipeline.review import anchor as anc
+from pipeline.core import names
+from pipeline.core.schema import normalize_frame
 from pipeline.review.apply import apply_decisions
-from pipeline.review.decisions import Anchor, Decision
-from pipeline.schema import normalize_frame
 
 RAW = Path(__file__).resolve().parent.parent / "raw"
 NAME = re.compile(r"\b[A-Z][a-z]{3,}(?: (?:of |the )?[A-Z][a-z]+){0,3}\b")

@@ -21,14 +21,14 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from ..model import Document
-from ..schema import empty_frame, normalize_frame
-from .audit import ReviewResult, decisions_frame, orphans_frame
-from .decisions import SPAN_TABLES, Decision, InvalidLine, load_decisions
-from .place import OUTCOMES, Placed, place
-from .resolve import resolve
-from .rows import REJECTED_COLUMNS, apply_winners, entity_index
+from pipeline.annotations.decisions import SPAN_TABLES, Decision, InvalidLine, load_decisions
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.schema import empty_frame, normalize_frame
+from pipeline.review.audit import ReviewResult, decisions_frame, orphans_frame
+from pipeline.review.place import OUTCOMES, Placed, place
+from pipeline.review.resolve import resolve
+from pipeline.review.rows import REJECTED_COLUMNS, apply_winners, entity_index
 
 log = logging.getLogger(__name__)
 SUFFIX = ".parquet"
@@ -72,8 +72,8 @@ def load_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def load_docs(ingest_dir: Path) -> dict[str, Document]:
-    from ..cache import MANIFEST
-    from ..ingest import DOC_SUFFIX, load_document
+    from pipeline.core.incremental import MANIFEST
+    from pipeline.core.io import DOC_SUFFIX, load_document
 
     docs = (load_document(p) for p in sorted(Path(ingest_dir).glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST)
     return {d.doc_id: d for d in docs if d.status != names.STATUS_ERROR}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..model import Document
-from .decisions import InvalidLine
-from .place import APPLIED, INVALID, ORPHANED, OUTCOMES, Placed, text_of
+from pipeline.annotations.decisions import InvalidLine
+from pipeline.core.document import Document
+from pipeline.review.place import APPLIED, INVALID, ORPHANED, OUTCOMES, Placed, text_of
 
 
 @dataclass

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .session import ReviewSession
+from pipeline.review.session import ReviewSession
 
 MAX_BODY = 64 * 1024
 TIMEOUT_S = 10.0

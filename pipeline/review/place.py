@@ -18,11 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from ..consolidate import row_id
-from ..model import Document
-from . import anchor as anc
-from .decisions import ADD, ID_COLUMN, MOVE, RELABEL, Anchor, Decision
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import ADD, ID_COLUMN, MOVE, RELABEL, Anchor, Decision
+from pipeline.consolidate import row_id
+from pipeline.core import names
+from pipeline.core.document import Document
 
 APPLIED, SUPERSEDED, CONFLICT, ORPHANED, MOOT, INVALID = (
     "applied",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from .decisions import ACCEPT, ADD, REJECT, Decision
-from .place import APPLIED, CONFLICT, SUPERSEDED, Placed
+from pipeline.annotations.decisions import ACCEPT, ADD, REJECT, Decision
+from pipeline.review.place import APPLIED, CONFLICT, SUPERSEDED, Placed
 
 
 def _adjudicator(policy: str) -> str | None:

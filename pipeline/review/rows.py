@@ -16,13 +16,24 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from ..consolidate import provenance, row_id
-from ..entities.grouping import canonical_name, entity_id, group_key, normalize
-from ..model import Document
-from ..schema import TABLES, normalize_frame
-from .decisions import ADD, EDIT, ID_COLUMN, MERGE, MOVE, NUMERIC_FIELDS, REJECT, RELABEL, SPAN_TABLES, SPLIT
-from .place import APPLIED, LANDED_ROW, MOOT, Placed, text_of
+from pipeline.annotations.decisions import (
+    ADD,
+    EDIT,
+    ID_COLUMN,
+    MERGE,
+    MOVE,
+    NUMERIC_FIELDS,
+    REJECT,
+    RELABEL,
+    SPAN_TABLES,
+    SPLIT,
+)
+from pipeline.consolidate import provenance, row_id
+from pipeline.consolidate.grouping import canonical_name, entity_id, group_key, normalize
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.schema import TABLES, normalize_frame
+from pipeline.review.place import APPLIED, LANDED_ROW, MOOT, Placed, text_of
 
 REJECTED_COLUMNS = ["table", "row_id", "doc_id", "start", "end", "text", "decision_id", "author", "row"]
 

@@ -25,8 +25,8 @@ import secrets
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from .handler import ReviewHandler
-from .session import ReviewSession
+from pipeline.review.handler import ReviewHandler
+from pipeline.review.session import ReviewSession
 
 HOST = "127.0.0.1"
 REQUEST_QUEUE_SIZE = 128

@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from .decisions import (
+from pipeline.annotations.decisions import (
     ACCEPT,
     EDIT,
     EDITABLE,
@@ -33,7 +32,8 @@ from .decisions import (
     now,
     session_file,
 )
-from .pages import PageImages
+from pipeline.core import names
+from pipeline.review.pages import PageImages
 
 SERVE_ACTIONS: tuple[str, ...] = (ACCEPT, REJECT, RELABEL, EDIT)
 #: The column a relabel changes, per table (its vocabulary: :data:`.decisions.LABELS`).
@@ -66,7 +66,7 @@ class ReviewSession:
     ) -> None:
         """``raw``: the folder the documents were read from (``documents.source`` is relative to it),
         where the source PDFs are found for page images."""
-        from ..publish import load_dataset, load_text
+        from pipeline.core.io import load_dataset, load_text
 
         self.outputs, self.author = Path(outputs), author
         self.tables = load_dataset(self.outputs)
