@@ -123,59 +123,68 @@ def test_review_placement_corpus_on_intended_words_or_orphaned(probe):
 
 
 def test_review_placement_corpus_stage_zero_misplaced_zero_duplicated():
-    """All probes through the review stage: extractions of each edited text at the intended spans and at every
-    other occurrence of the same words; each decision lands on its intended row or is orphaned; no row twice."""
-    placed_right = orphaned = 0
+    """All probes through the review stage at once (each edited text a document): extractions at the intended
+    span and at every other occurrence of the same words; each decision (a reject, then the same author's
+    relabel) lands on its intended row or is orphaned; no row twice, none re-created beside an existing one."""
+    rows, docs, decisions, intended = [], {}, [], {}
     for k, p in enumerate(PROBES):
         doc = f"{p.doc_id}-{k}"
-        quote_old = p.old[p.start : p.end]
-        words = quote_old if p.name != "typo fixed" else p.new[p.intended[0] : p.intended[1]]
-        spans = [(m.start(), m.start() + len(words)) for m in re.finditer(re.escape(words), p.new)]
-        if p.intended and p.intended not in spans:
-            spans.append(p.intended)
-        rows = [
-            {
-                "mention_id": row_id("M", doc, s, e, names.ORG),
-                "doc_id": doc,
-                "entity_id": "E" + words,
-                "text": p.new[s:e],
-                "label": names.ORG,
-                "start": s,
-                "end": e,
-                "sources": [names.SRC_RULES],
-                "review_status": names.UNREVIEWED,
-            }
-            for s, e in spans
-        ]
-        tables = {
-            names.T_ENTITIES: normalize_frame(names.T_ENTITIES, pd.DataFrame(rows)),
-            names.T_ENTITY_INDEX: normalize_frame(
-                names.T_ENTITY_INDEX,
-                pd.DataFrame([{"entity_id": "E" + words, "canonical": words, "label": names.ORG, "aliases": [words]}]),
-            ),
-        }
+        docs[doc] = p.new
+        words = p.old[p.start : p.end] if p.name != "typo fixed" else p.new[p.intended[0] : p.intended[1]]
+        spans = {(m.start(), m.start() + len(words)) for m in re.finditer(re.escape(words), p.new)}
+        spans |= {p.intended} if p.intended else set()
+        for s, e in sorted(spans):
+            rows.append(
+                {
+                    "mention_id": row_id("M", doc, s, e, names.ORG),
+                    "doc_id": doc,
+                    "entity_id": "E" + words,
+                    "text": p.new[s:e],
+                    "label": names.ORG,
+                    "start": s,
+                    "end": e,
+                    "sources": [names.SRC_RULES],
+                    "review_status": names.UNREVIEWED,
+                }
+            )
         target = Anchor.of(p.old, doc, p.start, p.end)
         old_id = row_id("M", doc, p.start, p.end, names.ORG)
-        ds = [
-            Decision(action, names.T_ENTITIES, "a", f"2025-01-01T00:00:0{i}Z", target_id=old_id, target=target, **kw)
-            for i, (action, kw) in enumerate(
-                [
-                    ("reject", {"seen": {"label": names.ORG}}),
-                    ("relabel", {"seen": {"label": names.ORG}, "label": "GPE"}),
-                ]
+        for i, (action, kw) in enumerate([("reject", {}), ("relabel", {"label": "GPE"})]):
+            d = Decision(
+                action,
+                names.T_ENTITIES,
+                "a",
+                f"2025-01-01T00:00:0{i}Z",
+                target_id=old_id,
+                target=target,
+                seen={"label": names.ORG},
+                **kw,
             )
+            decisions.append(d)
+            intended[d.decision_id] = (p, doc)
+    index = pd.DataFrame(
+        [
+            {"entity_id": e, "canonical": e[1:], "label": names.ORG, "aliases": [e[1:]]}
+            for e in {r["entity_id"] for r in rows}
         ]
-        res = apply_decisions(tables, {doc: p.new}, ds)
-        out = res.tables[names.T_ENTITIES]
-        assert not out.duplicated(["doc_id", "start", "end", "label"]).any(), p
-        assert len(out) + len(res.rejected) == len(rows), p  # nothing re-created beside an existing row
-        for r in res.decisions.itertuples():
-            if r.outcome == "orphaned":
-                orphaned += 1
-                continue
-            assert (r.start, r.end) == p.intended, (p.name, quote_old, r.start, r.end, p.intended)
-            assert r.landed_id == row_id("M", doc, *p.intended, names.ORG)
-            placed_right += 1
+    )
+    tables = {
+        names.T_ENTITIES: normalize_frame(names.T_ENTITIES, pd.DataFrame(rows)),
+        names.T_ENTITY_INDEX: normalize_frame(names.T_ENTITY_INDEX, index),
+    }
+    res = apply_decisions(tables, docs, decisions)
+    out = res.tables[names.T_ENTITIES]
+    assert not out.duplicated(["doc_id", "start", "end", "label"]).any()
+    assert len(out) + len(res.rejected) == len(rows)  # nothing re-created beside an existing row
+    placed_right = orphaned = 0
+    for r in res.decisions.itertuples():
+        p, doc = intended[r.decision_id]
+        if r.outcome == "orphaned":
+            orphaned += 1
+            continue
+        assert (r.start, r.end) == p.intended, (p.name, p.old[p.start : p.end], r.start, r.end, p.intended)
+        assert r.landed_id == row_id("M", doc, *p.intended, names.ORG)
+        placed_right += 1
     assert placed_right + orphaned == 2 * len(PROBES)
-    # the words are still there in most probes: placement must not give up on them
+    # the words are still there in most probes: placement must not give up on them all
     assert placed_right >= 2 * sum(p.intended is not None for p in PROBES) * 0.6, (placed_right, orphaned)

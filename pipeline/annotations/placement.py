@@ -13,11 +13,12 @@
 
 Every method accepts a candidate only where it can be the same place (:func:`agrees`): its ends cut
 words as the original did ("Kazakh" is never found inside "Kazakhstan"), and its prefix and suffix
-agree with the anchor's (:data:`MIN_CONTEXT`; :data:`MIN_CONTEXT_FUZZY` for nearly the same words), also when it is the only candidate: the same words
-elsewhere, after the decided ones were deleted, are other words. Anchors record enough context to
-tell their place from a repeated title or sentence (:meth:`~.decisions.Anchor.distinct_in`). Of several candidates the one
-whose context agrees best wins; two that agree about as well (:data:`AMBIGUITY_MARGIN`) are refused.
-An anchor that records no context at all is placed only at its own offsets.
+agree with the anchor's (:data:`~.decisions.MIN_CONTEXT`; :data:`MIN_CONTEXT_FUZZY` for nearly the
+same words), also when it is the only candidate: the same words elsewhere, after the decided ones
+were deleted, are other words. Anchors record enough context to tell their place from a repeated
+title or sentence (:meth:`~.decisions.Anchor.distinct_in`). Of several candidates the one whose
+context agrees best wins; two that agree about as well (:data:`AMBIGUITY_MARGIN`) are refused. An
+anchor that records no context at all is placed only at its own offsets.
 
 ``None`` means the anchor cannot be placed: the caller reports it as an orphan.
 
