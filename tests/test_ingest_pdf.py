@@ -264,7 +264,7 @@ def _text_in_box(path: Path, prov: dict) -> str:
 
 def _chars(rows: list[list[tuple[float, str]]], top: float = 100.0, pitch: float = 13.0):
     """Characters 5 pt wide and 10 pt tall for text drawn at (x, row) positions."""
-    from pipeline.ingest.columns import Char
+    from pipeline.ingest.reading_order import Char
 
     out = []
     for r, row in enumerate(rows):
@@ -321,7 +321,7 @@ PROSE = [[(60, "plain words of one column line"), (320, "and the other column li
     ],
 )
 def test_tables_aligned_tables(rows, expected):
-    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.reading_order import fragments
     from pipeline.ingest.tables import aligned_tables
 
     found = aligned_tables(fragments(_chars(rows)), 1, 595.0)
@@ -348,7 +348,7 @@ def test_ingest_pdf_unruled_table_styles(tmp_path, style, rows):
 
 
 def test_tables_aligned_tables_leaves_out_a_spanning_first_row():
-    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.reading_order import fragments
     from pipeline.ingest.tables import aligned_tables
 
     rows = [

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from .. import names
 from ..model import Document, Page
-from .columns import Char, Fragment, Line, fragments, reading_order
 from .errors import IngestError
 from .layout import build
 from .lines import HINT_TABLE_ROW, SourceLine
+from .reading_order import Char, Fragment, Line, fragments, reading_order
 from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .. import names
+from .sections import KEYWORDS
 
 _JOURNAL = re.compile(r"\b(journal|review|quarterly|proceedings|bulletin|transactions|vol\.|volume|issn)\b", re.I)
 _STANDARD = re.compile(
@@ -70,8 +71,6 @@ def looks_like_authors(text: str) -> bool:
 
 def relabel(texts: list[str], kinds: list[str], sections: list[str], sizes: list[float | None]) -> None:
     """Set title, authors, abstract, keywords, references and front-matter kinds in place."""
-    from .layout import _KEYWORDS
-
     for i, s in enumerate(sections):
         if s == names.SEC_TITLE:  # the first heading, as assign_sections saw it: re-decided below
             sections[i] = names.SEC_BODY
@@ -88,7 +87,7 @@ def relabel(texts: list[str], kinds: list[str], sections: list[str], sizes: list
             continue
         if k in (names.HEADING, names.TITLE, names.AUTHORS, names.TABLE, names.FOOTNOTE, names.CAPTION):
             continue
-        if _KEYWORDS.match(texts[i]):
+        if KEYWORDS.match(texts[i]):
             kinds[i] = names.KEYWORDS
         elif s == names.SEC_ABSTRACT:
             kinds[i] = names.ABSTRACT
