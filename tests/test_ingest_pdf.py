@@ -139,9 +139,9 @@ def test_ingest_pdf_encrypted_empty_password_and_given_password(tmp_path):
 def test_ingest_pdf_watchdog_times_out(tmp_path, monkeypatch):
     import time
 
-    from pipeline.ingest import pdf as pdf_mod
+    from pipeline.ingest import pdf_child
 
-    monkeypatch.setattr(pdf_mod, "_read", lambda path, password: time.sleep(30))
+    monkeypatch.setattr(pdf_child, "read_pages", lambda path, password: time.sleep(30))
     doc = read_document(_write("open_encrypted", tmp_path), tmp_path, {"timeout_s": 0.5})
     assert doc.status == names.STATUS_ERROR and "timed out after 0.5 s" in doc.error
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .. import names
 from ..model import Block, TableCell
 from .block_roles import relabel
-from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
+from .lines import HINT_HEADING, HINT_LIST, HINT_MARGIN, HINT_TABLE_ROW, Origin, SourceLine
 from .sections import EMAIL, REFERENCES, assign_sections
 from .texttables import TextTable, detect
 
@@ -191,10 +191,10 @@ def _group(lines: list[SourceLine | TextTable]) -> list[_RawBlock]:
                 current = _RawBlock([], HINT_TABLE_ROW)
             current.lines.append(line)
             continue
-        if line.hint in (HINT_HEADING, HINT_LIST) or _CAPTION.match(line.text):
+        if line.hint in (HINT_HEADING, HINT_LIST, HINT_MARGIN) or _CAPTION.match(line.text):
             close()
             current = _RawBlock([line], line.hint)
-            if line.hint == HINT_HEADING:
+            if line.hint in (HINT_HEADING, HINT_MARGIN):
                 close()
             continue
         if current is None or current.hint == HINT_TABLE_ROW or _ends_paragraph(current.lines[-1], width):
@@ -304,6 +304,8 @@ _FOOTNOTE = re.compile(r"^(?:\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})\.?\s+\S
 
 
 def _kind_of(rb: _RawBlock, text: str) -> str:
+    if rb.hint == HINT_MARGIN:
+        return names.FRONT_MATTER
     if _FOOTNOTE.match(text) and (rb.hint == HINT_LIST or "://" in text or re.match(r"^\D", text)):
         return names.FOOTNOTE
     if rb.hint == HINT_HEADING:

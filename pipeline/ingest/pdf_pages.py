@@ -1,40 +1,36 @@
-"""Reader for ``.pdf`` inputs: pypdfium2 characters and boxes, page by page, into source lines.
+"""A PDF's pages read into source lines: pypdfium2 characters and boxes, page by page, in reading order.
 
-Each page is opened, read into characters with their boxes, put in reading order
-(:mod:`.columns`) and closed before the next one; only the page's source lines are kept, so a
+Each page is opened, read into characters with their boxes (:mod:`.pdf_chars`: rotated text set
+apart, ligatures, accents and invalid code points resolved), put in reading order
+(:mod:`.reading_order`) and closed before the next one; only the page's source lines are kept, so a
 long PDF's memory grows with its text, not with its pages' objects. Tables (:mod:`.tables`): ruled
 ones from the page's drawn lines, on pages that draw some (pdfplumber's table finder, given those
 lines); unruled ones from lines whose fragments line up in columns, on every page. Each table is one
 block in the reading order. Running headers, footers and page numbers (lines in the top or bottom
-margin that repeat across pages or look like page numbers) are dropped. Raised, smaller digits are
-footnote markers, written as Unicode superscript digits. The reader runs in a forked child under a
-time limit (``timeout_s``), so a file that hangs or crashes the PDF library becomes an error, never
-a stuck pipeline; the child builds the canonical text and sends it back with its boxes.
+margin that repeat across pages or look like page numbers) are dropped; so are rotated lines that
+repeat across pages (a publisher's vertical "Downloaded from …" line); other rotated lines (a
+figure's axis label, a side stamp) end their page as margin lines, which the layout makes front
+matter. Raised, smaller digits are footnote markers, written as Unicode superscript digits.
 
-Speed: about 35-48 pages/s per core on dense two-column pages (``benchmarks/ingest.py``).
+Speed: see ``benchmarks/ingest.py --real DIR``.
 """
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import re
 import statistics
-from array import array
 from pathlib import Path
 
-from .. import names
-from ..model import Document, Page
 from .errors import IngestError
 from .layout import build
-from .lines import HINT_TABLE_ROW, SourceLine
+from .lines import HINT_MARGIN, SourceLine
+from .pdf_chars import PageChars, page_chars, rotated_runs, run_text
 from .reading_order import Char, Fragment, Line, fragments, reading_order
 from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MARGIN_ZONE = 0.09  # top and bottom share of the page where running heads and page numbers live
-_HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}  # pdfium: a line-end hyphen is U+0002 (U+FFFE in GetText)
 
 
 def _open(path: Path, password: str | None):
@@ -67,59 +63,6 @@ def _page_count(path: Path) -> int | None:
             return int(resolve1(resolve1(PDFDocument(PDFParser(f)).catalog["Pages"])["Count"]))
     except Exception:  # noqa: BLE001 - any failure here means: no better diagnosis than pdfium's
         return None
-
-
-def page_chars(textpage, height: float) -> list[Char]:
-    """The page's visible characters in content-stream order, boxes from the top-left corner.
-
-    This loop is the reader's hot spot (one pass over every character), so it makes as few calls
-    into pdfium as it can: the page's text comes in one call, each character's box is its *loose*
-    box (the glyph's advance across, the font's ascent to descent up and down: no false gaps inside
-    words, and the same height along a line), and its font size is asked for only when the box height
-    changes (a new font or size). Generated characters (pdfium's own spaces and line breaks) have an
-    empty box and are skipped with the other whitespace.
-    """
-    import pypdfium2.raw as raw
-
-    tp = textpage.raw
-    n = raw.FPDFText_CountChars(tp)
-    buf = (ctypes.c_ushort * (n + 1))()
-    raw.FPDFText_GetText(tp, 0, n, buf)
-    text = bytes(buf)[: 2 * n].decode("utf-16-le", errors="replace")
-    if len(text) != n:  # a character outside the BMP shifts the indices: ask for each one instead
-        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD) for k in range(n))
-    loose_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
-    box = raw.FS_RECTF()
-    out: list[Char] = []
-    space = False
-    last_h, size = -1.0, 0.0
-    memo: dict[float, float] = {}
-    for k, ch in enumerate(text):
-        if ch.isspace() or ch == "\x00":
-            space = True
-            continue
-        if not loose_box(tp, k, box):
-            continue
-        x0, x1, top, bottom = box.left, box.right, height - box.top, height - box.bottom
-        if x1 <= x0 or bottom <= top:  # generated (no glyph) or invisible
-            space = True
-            continue
-        h = bottom - top
-        if h != last_h:
-            size, last_h = round(font_size(tp, k) or h, 2), h
-        # Rounded coordinates are shared float objects: a line's characters share top and bottom, and
-        # each one's x0 is the previous one's x1, so a page's boxes cost one new float per character.
-        if (rx0 := memo.get(x0)) is None:
-            rx0 = memo[x0] = round(x0, 2)
-        if (rx1 := memo.get(x1)) is None:
-            rx1 = memo[x1] = round(x1, 2)
-        if (rtop := memo.get(top)) is None:
-            rtop = memo[top] = round(top, 2)
-        if (rbottom := memo.get(bottom)) is None:
-            rbottom = memo[bottom] = round(bottom, 2)
-        out.append(Char(_HYPHEN_CHARS.get(ch, ch), rx0, rtop, rx1, rbottom, size, space))
-        space = False
-    return out
 
 
 def line_to_source(line: Line, page: int) -> SourceLine:
@@ -181,14 +124,25 @@ def _is_table(line: Line) -> bool:
     return line.frags[0].table is not None
 
 
-def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[SourceLine]]:
-    """One page's lines in reading order, and those of them in the top and bottom margins."""
-    width, height = page.get_size()
+def page_characters(page, number: int, height: float) -> PageChars:
+    """Page ``number``'s characters from its text layer; none where it has no text layer.
+
+    This is the one place a page's characters come from: a page without a text layer (a scan)
+    gives an empty :class:`.PageChars` here, where OCR would read it instead.
+    """
     textpage = page.get_textpage()
     try:
-        chars = page_chars(textpage, height)
+        return page_chars(textpage, height)
     finally:
         textpage.close()
+
+
+def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[SourceLine], int]:
+    """One page's lines in reading order; those of them that may be page furniture (in the top and
+    bottom margins, or rotated); and the number of invalid code points replaced on the page."""
+    width, height = page.get_size()
+    got = page_characters(page, number, height)
+    chars = got.upright
     frags = fragments(chars)
     tables: list[PageTable] = []
     if chars:
@@ -215,7 +169,26 @@ def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[Sourc
         and sl.cells is None
         and (max(o[4] for o in sl.origins) < zone or min(o[2] for o in sl.origins) > height - zone)
     ]
-    return src, heads
+    margin = rotated_lines(got, number)
+    if margin:
+        src.append(SourceLine("", []))
+        src.extend(margin)
+    return src, heads + margin, got.replaced
+
+
+def rotated_lines(got: PageChars, page: int) -> list[SourceLine]:
+    """The page's rotated runs of text as margin lines, one box per character (a space takes the box
+    of the character before it)."""
+    out: list[SourceLine] = []
+    for run in rotated_runs(got.rotated):
+        text, owners = run_text(run)
+        if not text.strip():
+            continue
+        origins: list[tuple] = []
+        for owner in owners:
+            origins.append(origins[-1] if owner is None else (page, owner.x0, owner.top, owner.x1, owner.bottom))
+        out.append(SourceLine(text, origins, HINT_MARGIN, page, round(statistics.median(c.size for c in run), 1)))
+    return out
 
 
 def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
@@ -227,7 +200,8 @@ def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
     return {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.5 * n)}
 
 
-def _read(path: Path, password: str | None) -> dict:
+def read_pages(path: Path, password: str | None) -> dict:
+    """Read every page of the PDF at ``path``: its canonical layout, page sizes, metadata and warnings."""
     pdf = _open(path, password)
     plumber_pdf = None
 
@@ -243,16 +217,18 @@ def _read(path: Path, password: str | None) -> dict:
         n_pages = len(pdf)
         if n_pages == 0:
             raise IngestError("PDF has no pages")
-        sizes, bodies, heads = [], [], []
+        sizes, bodies, heads, warnings = [], [], [], []
         for i in range(n_pages):
             page = pdf[i]
             try:
                 sizes.append(tuple(float(v) for v in page.get_size()))
-                body, head = _read_page(page, i + 1, plumber)
+                body, head, replaced = _read_page(page, i + 1, plumber)
             finally:
                 page.close()
             bodies.append(body)
             heads.append(head)
+            if replaced:
+                warnings.append(f"page {i + 1}: {replaced} invalid character(s) replaced with U+FFFD")
         meta = {k: str(v) for k, v in (pdf.get_metadata_dict() or {}).items() if v}
     finally:
         pdf.close()
@@ -269,113 +245,4 @@ def _read(path: Path, password: str | None) -> dict:
         raise IngestError("no text layer (needs OCR)")
     # The canonical text is built here, in the reader's child when there is one: the parent then
     # receives only the finished text and boxes, never the per-line objects as well.
-    return {"layout": build(lines), "sizes": sizes, "meta": meta}
-
-
-def _pack(origins: list) -> tuple[bytes, bytes, list[int], list[int]]:
-    """Character boxes as two flat arrays (pages, coordinates) for the trip from the reader's child.
-
-    Pickled as tuples, every coordinate would arrive as its own float object (pickle does not share
-    floats); as arrays they cost 36 bytes a character on the pipe, and :func:`_unpack` shares the
-    repeated values again. ``None`` origins (synthetic separators) and origins repeated from the
-    previous character (a space) are listed by index.
-    """
-    pages, coords = array("i"), array("d")
-    none, repeat = [], []
-    prev = None
-    for i, o in enumerate(origins):
-        if o is None:
-            none.append(i)
-            o = (0, 0.0, 0.0, 0.0, 0.0)
-        elif o is prev:
-            repeat.append(i)
-        pages.append(o[0])
-        coords.extend(o[1:])
-        prev = o
-    return pages.tobytes(), coords.tobytes(), none, repeat
-
-
-def _unpack(pages_b: bytes, coords_b: bytes, none: list[int], repeat: list[int]) -> list:
-    pages, coords = array("i"), array("d")
-    pages.frombytes(pages_b)
-    coords.frombytes(coords_b)
-    shared: dict[float, float] = {}
-    cols = [list(map(shared.setdefault, coords[k::4], coords[k::4])) for k in range(4)]
-    out: list = list(zip(pages, *cols))
-    for i in repeat:
-        out[i] = out[i - 1]
-    for i in none:
-        out[i] = None
-    return out
-
-
-def _child(conn, path: Path, password: str | None) -> None:
-    try:
-        got = _read(path, password)
-        got["origins"] = _pack(got["layout"].origins)
-        got["layout"].origins = []
-        conn.send(("ok", got))
-    except IngestError as e:
-        conn.send(("error", str(e)))
-    except Exception as e:  # noqa: BLE001 - reported to the parent as the document's error
-        conn.send(("error", f"unexpected {type(e).__name__}: {e}"))
-    finally:
-        conn.close()
-
-
-def _read_with_watchdog(path: Path, password: str | None, timeout_s: float | None) -> dict:
-    if not timeout_s:
-        return _read(path, password)
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, path, password), daemon=True)
-    proc.start()
-    send.close()
-    try:
-        if not recv.poll(timeout_s):
-            proc.kill()
-            raise IngestError(f"timed out after {timeout_s:g} s (raise ingest.timeout_s, or check the file)")
-        try:
-            status, payload = recv.recv()
-        except EOFError:
-            proc.join(1)
-            raise IngestError(f"PDF reader crashed (exit code {proc.exitcode})") from None
-    finally:
-        proc.join(1)
-        if proc.is_alive():
-            proc.kill()
-        recv.close()
-    if status == "error":
-        raise IngestError(payload)
-    payload["layout"].origins = _unpack(*payload.pop("origins"))
-    return payload
-
-
-def read_pdf(doc: Document, path: Path, password: str | None = None, timeout_s: float | None = None) -> Document:
-    """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit."""
-    got = _read_with_watchdog(path, password, timeout_s)
-    layout = got["layout"]
-    doc.text = layout.text
-    doc.blocks = layout.blocks
-    doc.cells = layout.cells
-    doc.char_boxes = [tuple(o) if o is not None else None for o in layout.origins]
-    doc.metadata = got["meta"]
-    doc.pages = _page_ranges(doc.char_boxes, got["sizes"])
-    return doc
-
-
-def _page_ranges(boxes: list, sizes: list[tuple[float, float]]) -> list[Page]:
-    """Each page's char range: from its first character to the next page's first."""
-    firsts: dict[int, int] = {}
-    for i, b in enumerate(boxes):
-        if b is not None and b[0] not in firsts:
-            firsts[b[0]] = i
-    out: list[Page] = []
-    numbers = sorted(firsts)
-    for k, n in enumerate(numbers):
-        end = firsts[numbers[k + 1]] if k + 1 < len(numbers) else len(boxes)
-        out.append(Page(n, firsts[n], end, *sizes[n - 1]))
-    return out
-
-
-__all__ = ["read_pdf", "names", "HINT_TABLE_ROW"]
+    return {"layout": build(lines), "sizes": sizes, "meta": meta, "warnings": warnings}

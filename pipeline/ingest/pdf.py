@@ -1,0 +1,55 @@
+"""Reader for ``.pdf`` inputs: a document filled from its pages (:mod:`.pdf_pages`), read in a
+watchdog child (:mod:`.pdf_child`) under a time and a memory limit.
+
+Speed: ``benchmarks/ingest.py --real DIR`` measures pages/s on real papers beside other readers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import names
+from ..model import Document, Page
+from .lines import HINT_TABLE_ROW
+from .pdf_child import DEFAULT_MAX_MEMORY_MB, read_with_watchdog
+
+
+def read_pdf(
+    doc: Document,
+    path: Path,
+    password: str | None = None,
+    timeout_s: float | None = None,
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
+) -> Document:
+    """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit
+    (and ``max_memory_mb`` of memory growth). Invalid characters replaced make the status a warning
+    that names their pages."""
+    got = read_with_watchdog(path, password, timeout_s, max_memory_mb)
+    layout = got["layout"]
+    doc.text = layout.text
+    doc.blocks = layout.blocks
+    doc.cells = layout.cells
+    doc.char_boxes = [tuple(o) if o is not None else None for o in layout.origins]
+    doc.metadata = got["meta"]
+    doc.pages = _page_ranges(doc.char_boxes, got["sizes"])
+    if got.get("warnings"):
+        doc.status = names.STATUS_WARNING
+        doc.error = "; ".join(got["warnings"])
+    return doc
+
+
+def _page_ranges(boxes: list, sizes: list[tuple[float, float]]) -> list[Page]:
+    """Each page's char range: from its first character to the next page's first."""
+    firsts: dict[int, int] = {}
+    for i, b in enumerate(boxes):
+        if b is not None and b[0] not in firsts:
+            firsts[b[0]] = i
+    out: list[Page] = []
+    numbers = sorted(firsts)
+    for k, n in enumerate(numbers):
+        end = firsts[numbers[k + 1]] if k + 1 < len(numbers) else len(boxes)
+        out.append(Page(n, firsts[n], end, *sizes[n - 1]))
+    return out
+
+
+__all__ = ["read_pdf", "names", "HINT_TABLE_ROW"]

@@ -1,0 +1,153 @@
+"""The PDF reader's watchdog: :func:`.pdf_pages.read_pages` in a forked child, under a time and a memory limit.
+
+A file that hangs, crashes the PDF library or inflates past memory becomes the document's error,
+never a stuck or killed pipeline. The child's address space may grow by ``max_memory_mb`` beyond
+what it inherited (``RLIMIT_AS``); a child that dies after reaching that much is reported as a file
+"too large when decompressed" (a decompression bomb, or a stream larger than the limit), not as a
+crash. The child builds the canonical text and sends it back with its boxes as flat arrays.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+from array import array
+from pathlib import Path
+
+from .errors import IngestError
+from .pdf_pages import read_pages
+
+DEFAULT_MAX_MEMORY_MB = 1024  # the reader child's growth limit when params set no ``max_memory_mb``
+_READ_CHUNK = 1 << 20
+
+
+def _pack(origins: list) -> tuple[bytes, bytes, list[int], list[int]]:
+    """Character boxes as two flat arrays (pages, coordinates) for the trip from the reader's child.
+
+    Pickled as tuples, every coordinate would arrive as its own float object (pickle does not share
+    floats); as arrays they cost 36 bytes a character on the pipe, and :func:`_unpack` shares the
+    repeated values again. ``None`` origins (synthetic separators) and origins repeated from the
+    previous character (a space) are listed by index.
+    """
+    pages, coords = array("i"), array("d")
+    none, repeat = [], []
+    prev = None
+    for i, origin in enumerate(origins):
+        if origin is None:
+            none.append(i)
+            origin = (0, 0.0, 0.0, 0.0, 0.0)
+        elif origin is prev:
+            repeat.append(i)
+        pages.append(origin[0])
+        coords.extend(origin[1:])
+        prev = origin
+    return pages.tobytes(), coords.tobytes(), none, repeat
+
+
+def _unpack(pages_b: bytes, coords_b: bytes, none: list[int], repeat: list[int]) -> list:
+    pages, coords = array("i"), array("d")
+    pages.frombytes(pages_b)
+    coords.frombytes(coords_b)
+    shared: dict[float, float] = {}
+    cols = [list(map(shared.setdefault, coords[k::4], coords[k::4])) for k in range(4)]
+    out: list = list(zip(pages, *cols))
+    for i in repeat:
+        out[i] = out[i - 1]
+    for i in none:
+        out[i] = None
+    return out
+
+
+def _too_large(max_memory_mb: int) -> str:
+    return (
+        f"too large when decompressed: the reader passed its memory limit of {max_memory_mb} MB "
+        "(raise ingest.max_memory_mb in params.yaml if the file is genuine)"
+    )
+
+
+def _limit_memory(max_memory_mb: int) -> None:
+    """Let this process's address space grow by ``max_memory_mb`` beyond its present size."""
+    with open("/proc/self/statm", encoding="ascii") as f:
+        present = int(f.read().split()[0]) * resource.getpagesize()
+    limit = present + (max_memory_mb << 20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _child_result(path: Path, password: str | None, max_memory_mb: int) -> tuple[str, object]:
+    try:
+        if max_memory_mb:
+            _limit_memory(max_memory_mb)
+        got = read_pages(path, password)
+        got["origins"] = _pack(got["layout"].origins)
+        got["layout"].origins = []
+        return "ok", got
+    except IngestError as e:
+        return "error", str(e)
+    except MemoryError:
+        return "error", _too_large(max_memory_mb)
+    except Exception as e:  # noqa: BLE001 - reported to the parent as the document's error
+        return "error", f"unexpected {type(e).__name__}: {e}"
+
+
+def _run_child(write_fd: int, path: Path, password: str | None, max_memory_mb: int) -> None:
+    """The forked child's whole life: read, send the pickled result, exit without cleanup."""
+    code = 0
+    try:
+        data = pickle.dumps(_child_result(path, password, max_memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(data)
+    except BaseException:  # noqa: BLE001 - the parent sees the missing result and the exit code
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _receive(read_fd: int, pid: int, timeout_s: float) -> bytes | None:
+    """Everything the child writes until it closes its end; None when the time limit passes first."""
+    deadline = time.monotonic() + timeout_s
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([read_fd], [], [], left)[0]:
+            os.kill(pid, signal.SIGKILL)
+            return None
+        chunk = os.read(read_fd, _READ_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def read_with_watchdog(path: Path, password: str | None, timeout_s: float | None, max_memory_mb: int) -> dict:
+    """:func:`.pdf_pages.read_pages` in a forked child under ``timeout_s`` seconds and ``max_memory_mb``
+    of growth; with no ``timeout_s``, in this process with no limits."""
+    if not timeout_s:
+        return read_pages(path, password)
+    base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        _run_child(write_fd, path, password, max_memory_mb)
+    os.close(write_fd)
+    try:
+        data = _receive(read_fd, pid, timeout_s)
+    finally:
+        os.close(read_fd)
+        _, status, usage = os.wait4(pid, 0)
+    if data is None:
+        raise IngestError(f"timed out after {timeout_s:g} s (raise ingest.timeout_s, or check the file)")
+    if not data:
+        grew_mb = (usage.ru_maxrss - base_kb) / 1024
+        if max_memory_mb and os.WIFSIGNALED(status) and grew_mb > 0.5 * max_memory_mb:
+            raise IngestError(_too_large(max_memory_mb))
+        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        raise IngestError(f"PDF reader crashed (exit code {code})")
+    outcome, payload = pickle.loads(data)
+    if outcome == "error":
+        raise IngestError(payload)
+    payload["layout"].origins = _unpack(*payload.pop("origins"))
+    return payload
