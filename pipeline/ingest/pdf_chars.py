@@ -84,69 +84,120 @@ def _is_same_angle(a: float, b: float) -> bool:
 def page_chars(textpage, height: float) -> PageChars:
     """The page's visible characters in content-stream order, boxes from the top-left corner.
 
-    This loop is the reader's hot spot (one pass over every character), so it makes as few calls
-    into pdfium as it can: the page's text comes in one call, each character's box is its *loose*
-    box (the glyph's advance across, the font's ascent to descent up and down: no false gaps inside
-    words, and the same height along a line), its font size is asked for only when the box height
-    changes (a new font or size), and its angle only when the box is not a tall upright one.
-    Generated characters (pdfium's own spaces and line breaks) have an empty box and are skipped
-    with the other whitespace.
+    This is the reader's hot spot (every character of the PDF), so the loop over pdfium's
+    characters only asks for each one's box (its *loose* box: the glyph's advance across, the
+    font's ascent to descent up and down, so no false gaps inside words and one height along a
+    line) and keeps the numbers in flat arrays; numpy then finds the few characters that need more:
+    a font size where the box height changes (a new font or size), an angle where the box is as
+    wide as it is tall (upright text is taller than wide), and a closer look where a ligature or an
+    accent may be. Generated characters (pdfium's own spaces and line breaks) have an empty box and
+    are skipped with the other whitespace, marking a space before the next character.
     """
+    import numpy as np
     import pypdfium2.raw as raw
 
     tp = textpage.raw
     count = raw.FPDFText_CountChars(tp)
     text = _text(tp, count)
-    loose_box, font_size, char_angle = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize, raw.FPDFText_GetCharAngle
-    char_matrix = raw.FPDFText_GetMatrix
-    box, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
+    loose_box = raw.FPDFText_GetLooseCharBox
+    box = raw.FS_RECTF()
     out = PageChars()
-    chars: list[tuple[float, Char]] = []
+    index: list[int] = []
+    coords: list[float] = []
+    spaces: list[bool] = []
     space = False
-    last_h, size = -1.0, 0.0
-    memo: dict[float, float] = {}
     for k, ch in enumerate(text):
         if ch == "" or ch.isspace() or ch == "\x00":
             space = space or ch != ""
             continue
         if not loose_box(tp, k, box):
             continue
-        x0, x1, top, bottom = box.left, box.right, height - box.top, height - box.bottom
-        if x1 <= x0 or bottom <= top:  # generated (no glyph) or invisible
+        left, right, top, bottom = box.left, box.right, box.top, box.bottom
+        if right <= left or top <= bottom:  # generated (no glyph) or invisible
             space = True
             continue
-        h = bottom - top
-        if h != last_h:
-            size, last_h = _font_size(tp, k, font_size, char_matrix, matrix) or round(h, 2), h
-        # Upright text has boxes taller than wide (the font's ascent to descent, against an advance
-        # of about half an em); only a box as wide as it is tall may be rotated, and is asked.
-        angle = char_angle(tp, k) if x1 - x0 > 0.75 * h else 0.0
-        if angle < _ANGLE_TOLERANCE or angle > 2 * math.pi - _ANGLE_TOLERANCE:  # upright (or pdfium's -1: unknown)
-            angle = 0.0
-        # Rounded coordinates are shared float objects: a line's characters share top and bottom, and
-        # each one's x0 is the previous one's x1, so a page's boxes cost one new float per character.
-        if (rx0 := memo.get(x0)) is None:
-            rx0 = memo[x0] = round(x0, 2)
-        if (rx1 := memo.get(x1)) is None:
-            rx1 = memo[x1] = round(x1, 2)
-        if (rtop := memo.get(top)) is None:
-            rtop = memo[top] = round(top, 2)
-        if (rbottom := memo.get(bottom)) is None:
-            rbottom = memo[bottom] = round(bottom, 2)
-        if ch == REPLACEMENT or "\ud800" <= ch <= "\udfff":
-            out.replaced += 1
-        chars.append(
-            (angle if angle > 0 else 0.0, Char(HYPHEN_CHARS.get(ch, ch), rx0, rtop, rx1, rbottom, size, space))
-        )
+        index.append(k)
+        coords += (left, height - top, right, height - bottom)
+        spaces.append(space)
         space = False
-    chars = _resolve(chars)
-    upright = _upright_angle([a for a, _ in chars])
-    for angle, c in chars:
+    if not index:
+        return out
+    boxes = np.round(np.array(coords).reshape(-1, 4), 2)
+    heights = boxes[:, 3] - boxes[:, 1]
+    sizes = _sizes(tp, index, heights)
+    angles = _angles(tp, index, boxes, heights)
+    # Shared float objects: a line's characters share top and bottom, and each one's x0 is the
+    # previous one's x1, so a page's boxes cost about one new float per character.
+    values, where = np.unique(boxes, return_inverse=True)
+    shared = values.tolist()
+    flat = [shared[i] for i in where.reshape(-1).tolist()]
+    size_values, size_where = np.unique(sizes, return_inverse=True)
+    size_shared = size_values.tolist()
+    letters = [HYPHEN_CHARS.get(text[k], text[k]) for k in index]
+    chars = list(
+        map(
+            Char,
+            letters,
+            flat[0::4],
+            flat[1::4],
+            flat[2::4],
+            flat[3::4],
+            [size_shared[i] for i in size_where.tolist()],
+            spaces,
+        )
+    )
+    out.replaced = sum(1 for c in letters if c == REPLACEMENT)
+    chars, angle_list = _resolve(chars, angles.tolist(), _needs_resolving(letters, boxes))
+    if not any(angle_list):
+        out.upright = chars
+        return out
+    upright = _upright_angle(angle_list)
+    for angle, c in zip(angle_list, chars):
         if _is_same_angle(angle, upright):
             out.upright.append(c)
         else:
             out.rotated.append((angle, c))
     return out
+
+
+def _sizes(textpage, index: list[int], heights):
+    """Each character's font size, asked of pdfium only where the box height changes."""
+    import numpy as np
+    import pypdfium2.raw as raw
+
+    changes = np.flatnonzero(np.concatenate(([True], heights[1:] != heights[:-1])))
+    matrix = raw.FS_MATRIX()
+    asked = np.array(
+        [
+            _font_size(textpage, index[i], raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix, matrix) or heights[i]
+            for i in changes.tolist()
+        ]
+    )
+    return np.round(np.repeat(asked, np.diff(np.append(changes, len(index)))), 2)
+
+
+def _angles(textpage, index: list[int], boxes, heights):
+    """Each character's angle in radians, 0 for upright; asked only where a box is as wide as tall."""
+    import numpy as np
+    import pypdfium2.raw as raw
+
+    angles = np.zeros(len(index))
+    char_angle = raw.FPDFText_GetCharAngle
+    for i in np.flatnonzero(boxes[:, 2] - boxes[:, 0] > 0.75 * heights).tolist():
+        angle = char_angle(textpage, index[i])
+        if _ANGLE_TOLERANCE < angle < 2 * math.pi - _ANGLE_TOLERANCE:  # pdfium's -1 (unknown) is upright
+            angles[i] = angle
+    return angles
+
+
+def _needs_resolving(letters: list[str], boxes) -> list[int]:
+    """Indices of characters that may start a ligature or take an accent: a ligature code point, a
+    character with the same box as the one before it, a combining mark."""
+    import numpy as np
+
+    same = np.flatnonzero(np.all(boxes[1:, :3] == boxes[:-1, :3], axis=1))  # i + 1 repeats i's box
+    marks = [i for i, c in enumerate(letters) if c in LIGATURES or unicodedata.combining(c)]
+    return sorted(set(same.tolist()) | set(marks))
 
 
 def _font_size(textpage, index: int, font_size, char_matrix, matrix) -> float:
@@ -171,35 +222,46 @@ def _upright_angle(angles: list[float]) -> float:
     return key if n > len(angles) / 2 else 0.0
 
 
-def _resolve(chars: list[tuple[float, Char]]) -> list[tuple[float, Char]]:
-    """Ligatures into letters with their share of the glyph's box; combining marks composed (NFC)."""
-    out: list[tuple[float, Char]] = []
-    k = 0
-    n = len(chars)
-    while k < n:
-        angle, c = chars[k]
-        letters = LIGATURES.get(c.text)
-        if letters is not None:
-            out.extend((angle, part) for part in _share_box(c, letters))
-            k += 1
+def _resolve(chars: list[Char], angles: list[float], candidates: list[int]) -> tuple[list[Char], list[float]]:
+    """Ligatures into letters with their share of the glyph's box; combining marks composed (NFC).
+
+    Only the ``candidates`` (from :func:`_needs_resolving`) are looked at; the characters between
+    them are copied as they are. Returns the characters and their angles, aligned.
+    """
+    if not candidates:
+        return chars, angles
+    out: list[Char] = []
+    out_angles: list[float] = []
+    done = 0  # chars[:done] are in ``out``
+    for k in candidates:
+        if k < done:
             continue
+        out.extend(chars[done:k])
+        out_angles.extend(angles[done:k])
+        done = k
+        c = chars[k]
+        letters = LIGATURES.get(c.text)
         end = k + 1  # a glyph pdfium split into letters: consecutive characters with one and the same box
-        while end < n and chars[end][1].x0 == c.x0 and chars[end][1].x1 == c.x1 and chars[end][1].top == c.top:
+        while end < len(chars) and (chars[end].x0, chars[end].x1, chars[end].top) == (c.x0, c.x1, c.top):
             end += 1
-        if end - k > 1 and all(ch.text.isalpha() for _, ch in chars[k:end]):
-            out.extend((angle, part) for part in _share_box(c, "".join(ch.text for _, ch in chars[k:end])))
-            k = end
+        if letters is None and end - k > 1 and all(ch.text.isalpha() for ch in chars[k:end]):
+            letters = "".join(ch.text for ch in chars[k:end])
+        else:
+            end = k + 1
+        if letters is not None:
+            parts = _share_box(c, letters)
+            out.extend(parts)
+            out_angles.extend([angles[k]] * len(parts))
+            done = end
             continue
         if out and unicodedata.combining(c.text) and not c.space_before:
-            prev_angle, prev = out[-1]
-            composed = unicodedata.normalize("NFC", prev.text + c.text)
+            composed = unicodedata.normalize("NFC", out[-1].text + c.text)
             if len(composed) == 1:
-                out[-1] = (prev_angle, _union(prev, c, composed))
-                k += 1
-                continue
-        out.append((angle, c))
-        k += 1
-    return out
+                out[-1] = _union(out[-1], c, composed)
+                done = k + 1
+    out.extend(chars[done:])
+    out_angles.extend(angles[done:])
+    return out, out_angles
 
 
 def _share_box(c: Char, letters: str) -> list[Char]:

@@ -77,7 +77,12 @@ def line_to_source(line: Line, page: int) -> SourceLine:
     for f_i, f in enumerate(line.frags):
         for j, c in enumerate(f.chars):
             sup = c.size < 0.8 * main and c.bottom < baseline - 0.15 * main
-            gap = prev is not None and (c.x0 - prev.x1 > 0.2 * min(c.size, prev.size) or c.space_before)
+            if prev is not None and prev.size > 2.5 * c.size:
+                # after a drop cap, a gap of a word space at the initial's size (pdfium sees a space
+                # wherever the initial stands apart, as in "I n Western")
+                gap = c.x0 - prev.x1 > 0.12 * prev.size
+            else:
+                gap = prev is not None and (c.x0 - prev.x1 > 0.2 * min(c.size, prev.size) or c.space_before)
             new_frag = prev is not None and j == 0 and f_i > 0
             if prev is not None and (new_frag or gap) and not (sup and not c.space_before and c.x0 - prev.x1 < 1.5):
                 text.append(" ")
@@ -88,8 +93,10 @@ def line_to_source(line: Line, page: int) -> SourceLine:
     return SourceLine("".join(text), origins, page=page, size=round(main, 1))
 
 
-def page_lines(lines: list[Line], page: int) -> list[SourceLine]:
-    """Source lines of one page, with a break at a column or band change, a wide gap or a size change."""
+def page_lines(lines: list[Line], page: int, height: float = 0.0) -> list[SourceLine]:
+    """Source lines of one page, with a break at a column or band change, a wide gap or a size change;
+    notes at the foot of a column come after the page's text (:func:`footnotes_last`)."""
+    lines = footnotes_last(lines, height)
     pitches = [
         b.baseline - a.baseline
         for a, b in zip(lines, lines[1:])
@@ -111,13 +118,67 @@ def page_lines(lines: list[Line], page: int) -> list[SourceLine]:
         sl = line_to_source(line, page)
         if prev is not None and (
             (prev.band, prev.column) != (line.band, line.column)
-            or line.baseline - prev.baseline > max(usual * 1.4, usual + 3)
+            or line.baseline - prev.baseline > max(usual * 1.4, usual + 3, 1.3 * min(prev.size, line.size))
             or abs((out[-1].size or 0) - (sl.size or 0)) > 0.6
         ):
             out.append(SourceLine("", []))
         out.append(sl)
         prev = line
     return out
+
+
+#: Lines smaller than this share of the page's body size may be notes.
+NOTE_SIZE = 0.9
+
+
+def footnotes_last(lines: list[Line], height: float) -> list[Line]:
+    """The lines with each column's foot notes moved after the page's other lines.
+
+    A column's notes are its last lines, in smaller type than the line above them, in the lower half
+    of the page, set off from the text above by a gap (a reference list in small type right under
+    its heading is not: no gap, and it is the column's text). Where a column's text goes on in the
+    next column, the notes no longer stand between the two.
+    """
+    if not height or len(lines) < 4:
+        return lines
+    moved: list[Line] = []
+    keep: list[Line] = []
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and (lines[end].band, lines[end].column) == (lines[start].band, lines[start].column):
+            end += 1
+        group = lines[start:end]
+        notes = _column_notes(group, height)
+        keep.extend(group[: len(group) - notes])
+        moved.extend(group[len(group) - notes :])
+        start = end
+    return keep + moved
+
+
+def _column_notes(group: list[Line], height: float) -> int:
+    """How many of a column's last lines are its notes (0: none)."""
+    last = len(group)
+    while last > 0 and _PAGE_NUMBER.match(_line_text(group[last - 1])):
+        last -= 1
+    if last < 2 or _is_table(group[last - 1]):
+        return 0
+    note_size = group[last - 1].size
+    k = last
+    while k > 0 and not _is_table(group[k - 1]) and group[k - 1].size <= note_size * 1.05:
+        k -= 1
+    while k < last and _PAGE_NUMBER.match(_line_text(group[k])):
+        k += 1  # a page number above the notes is not one of them
+    if k == 0 or k == last or group[k].top < 0.5 * height or _is_table(group[k - 1]):
+        return 0
+    above = group[k - 1]
+    if note_size > NOTE_SIZE * above.size or group[k].top - above.bottom < 0.6 * above.size:
+        return 0
+    return len(group) - k
+
+
+def _line_text(line: Line) -> str:
+    return "".join(c.text for f in line.frags for c in f.chars)
 
 
 def _is_table(line: Line) -> bool:
@@ -160,7 +221,7 @@ def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[Sourc
     for t in tables:
         frags.append(Fragment(table=t.rows, x0=t.bbox[0], top=t.bbox[1], x1=t.bbox[2], bottom=t.bbox[3]))
     lines = reading_order(frags, width)
-    src = page_lines(lines, number)
+    src = page_lines(lines, number, height)
     zone = MARGIN_ZONE * height
     heads = [
         sl

@@ -12,6 +12,7 @@ left to right). One-column pages have no gutter and are one band.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -95,6 +96,8 @@ def fragments(chars: list[Char]) -> list[Fragment]:
             gap = c.x0 - prev.x1
             same_line = c.top < cur.bottom and c.bottom > cur.top
             if same_line and -0.5 * c.size < gap < 0.9 * max(c.size, prev.size):
+                if len(cur.chars) == 1 and is_drop_cap(prev, c):
+                    cur.top, cur.bottom = c.top, c.bottom  # the line's height, not the initial's
                 cur.add(c)
                 continue
         cur = Fragment()
@@ -103,15 +106,37 @@ def fragments(chars: list[Char]) -> list[Fragment]:
     return out
 
 
-def find_gutter(frags: list[Fragment], width: float) -> float | None:
-    """The x of the gutter between two columns, or None for a one-column page."""
+def is_drop_cap(initial: Char, nxt: Char) -> bool:
+    """Whether ``initial`` is a paragraph's large initial letter, several lines tall, that ``nxt``
+    follows on the paragraph's first line."""
+    tall = initial.bottom - initial.top
+    return (
+        initial.size > 2.5 * nxt.size
+        and initial.text.isalpha()
+        and nxt.top >= initial.top - 2
+        and nxt.bottom < initial.top + 0.5 * tall
+    )
+
+
+def find_gutter(frags: list[Fragment], width: float, left: float = 0.0) -> float | None:
+    """The x of the gutter between two columns of the region from ``left`` to ``width``, or None for
+    one column: the x in the region's middle that the fewest fragments cross, with at least three
+    fragments on its left and three on its right standing beside one of them."""
     if len(frags) < 6:
         return None
-    lo, hi = int(width * 0.3), int(width * 0.7)
-    cover = [0] * (hi - lo)
+    lo, hi = int(left + (width - left) * 0.3), int(left + (width - left) * 0.7)
+    if hi <= lo:
+        return None
+    steps = [0] * (hi - lo + 1)  # a difference array: how many fragments begin and end covering each x
     for f in frags:
-        for x in range(max(lo, int(f.x0)), min(hi, int(f.x1) + 1)):
-            cover[x - lo] += 1
+        a, b = max(lo, int(f.x0)), min(hi, int(f.x1) + 1)
+        if a < b:
+            steps[a - lo] += 1
+            steps[b - lo] -= 1
+    cover, running = [], 0
+    for step in steps[:-1]:
+        running += step
+        cover.append(running)
     best = min(cover)
     if best > 0.3 * len(frags):
         return None
@@ -123,56 +148,129 @@ def find_gutter(frags: list[Fragment], width: float) -> float | None:
             runs.append((i - start, start, i))
             start = None
     _, a, b = max(runs)
-    g = lo + (a + b) / 2
-    left = [f for f in frags if f.x1 <= g]
-    right = [f for f in frags if f.x0 >= g]
-    side_by_side = sum(1 for r in right if any(r.top < l.bottom and r.bottom > l.top for l in left))
-    return g if len(left) >= 3 and side_by_side >= 3 else None
+    gutter = lo + (a + b) / 2
+    lefts = [f for f in frags if f.x1 <= gutter]
+    rights = [f for f in frags if f.x0 >= gutter]
+    lefts.sort(key=lambda f: f.top)
+    tops = [f.top for f in lefts]
+    tallest = max((f.bottom - f.top for f in lefts), default=0.0)
+    side_by_side = 0
+    for r in rights:  # a right fragment beside a left one: their heights overlap
+        for f in lefts[bisect_left(tops, r.top - tallest) : bisect_left(tops, r.bottom)]:
+            if f.bottom > r.top:
+                side_by_side += 1
+                break
+    return gutter if len(lefts) >= 3 and side_by_side >= 3 else None
+
+
+#: A full-width band with at least this many fragments is looked at for columns of its own (a
+#: narrow column of affiliations beside an abstract).
+MIN_BAND_FRAGMENTS = 8
 
 
 def reading_order(frags: list[Fragment], width: float) -> list[Line]:
-    """The page's lines in reading order: bands top to bottom, columns left to right."""
-    g = find_gutter([f for f in frags if f.table is None], width)
-    frags = sorted(frags, key=lambda f: (f.top, f.x0))
+    """The page's lines in reading order: bands top to bottom, columns left to right.
+
+    A full-width band may hold columns of its own, at another gutter than the page's (a side column
+    of affiliations beside the abstract, under a full-width title): it is ordered the same way,
+    within its own left and right edges.
+    """
+    lines: list[Line] = []
+    _order(sorted(frags, key=lambda f: (f.top, f.x0)), 0.0, width, lines, depth=0)
+    return lines
+
+
+def _order(frags: list[Fragment], left: float, right: float, lines: list[Line], depth: int) -> None:
+    """Append the lines of ``frags`` (sorted by top, then x0) in reading order to ``lines``."""
+    gutter = find_gutter([f for f in frags if f.table is None], right, left)
+    if gutter is None:
+        _add_lines(frags, lines, column=0)
+        return
+    neighbours = _Neighbours(frags)
     bands: list[tuple[bool, list[Fragment]]] = []
     for i, f in enumerate(frags):
-        full = g is None or (f.x0 < g < f.x1) or _ends_full_width(frags, i, g)
+        full = (f.x0 < gutter < f.x1) or _ends_full_width(frags, i, gutter, neighbours)
         if bands and bands[-1][0] == full:
             bands[-1][1].append(f)
         else:
             bands.append((full, [f]))
-    lines: list[Line] = []
-    for k, (full, members) in enumerate(bands):
-        cols = [members] if full else [[f for f in members if f.x1 <= g], [f for f in members if f.x0 >= g]]
-        for ci, col in enumerate(cols):
-            lines.extend(Line(group, k, ci) for group in same_baseline(col))
-    return lines
+    bands = _merge_one_sided(bands, gutter)
+    for full, members in bands:
+        if full and depth < 2 and len(members) >= MIN_BAND_FRAGMENTS and len(members) < len(frags):
+            band_left = min(f.x0 for f in members)
+            band_right = max(f.x1 for f in members)
+            _order(members, band_left, band_right, lines, depth + 1)
+        elif full:
+            _add_lines(members, lines, column=0)
+        else:
+            band = _next_band(lines)
+            for column, side in enumerate(
+                ([f for f in members if f.x1 <= gutter], [f for f in members if f.x0 >= gutter])
+            ):
+                lines.extend(Line(group, band, column) for group in same_baseline(side))
 
 
-def _ends_full_width(frags: list[Fragment], i: int, g: float) -> bool:
+def _merge_one_sided(bands: list[tuple[bool, list[Fragment]]], gutter: float) -> list[tuple[bool, list[Fragment]]]:
+    """Bands with a column band that has text on one side only made full width and joined with the
+    full-width bands around them: between full-width text, a one-sided band is not two columns (an
+    affiliation beside the abstract under the title is, at a gutter of its own)."""
+    out: list[tuple[bool, list[Fragment]]] = []
+    for full, members in bands:
+        if not full and (all(f.x1 <= gutter for f in members) or all(f.x0 >= gutter for f in members)):
+            full = True
+        if out and out[-1][0] == full:
+            out[-1] = (full, out[-1][1] + members)
+        else:
+            out.append((full, members))
+    return out
+
+
+def _next_band(lines: list[Line]) -> int:
+    return lines[-1].band + 1 if lines else 0
+
+
+def _add_lines(frags: list[Fragment], lines: list[Line], column: int) -> None:
+    band = _next_band(lines)
+    lines.extend(Line(group, band, column) for group in same_baseline(frags))
+
+
+class _Neighbours:
+    """Fragments sorted by top, with their tops for bisection and the tallest one's height."""
+
+    def __init__(self, frags: list[Fragment]) -> None:
+        self.tops = [f.top for f in frags]
+        self.tallest = max((f.bottom - f.top for f in frags), default=0.0)
+
+
+def _ends_full_width(frags: list[Fragment], i: int, gutter: float, near: _Neighbours) -> bool:
     """A one-side line that belongs to full-width content: alone at its height, and right under a
     full-width line aligned with it (a paragraph's short last line) or right above a full-width one
-    (a table's caption)."""
-    f = frags[i]
-    if f.table is not None:
+    (a table's caption). ``frags`` are sorted by top: only those near in height are looked at."""
+    frag = frags[i]
+    if frag.table is not None:
         return False
-    left = f.x1 <= g
-    if any((o.x0 >= g if left else o.x1 <= g) and o.top < f.bottom + 2 and o.bottom > f.top - 2 for o in frags):
-        return False
-    h = f.bottom - f.top
-    above = [p for p in frags[:i] if p.bottom <= f.top + 1]
-    if above:
-        p = max(above, key=lambda p: p.bottom)
-        if p.x0 < g < p.x1 and abs(p.x0 - f.x0) <= 2 and f.top - p.bottom <= 1.5 * h:
+    on_left = frag.x1 <= gutter
+    tops = near.tops
+    first = bisect_left(tops, frag.top - 2 - near.tallest)
+    for other in frags[first : bisect_left(tops, frag.bottom + 2)]:
+        if (other.x0 >= gutter if on_left else other.x1 <= gutter) and other.bottom > frag.top - 2:
+            return False  # something stands beside it on the other side
+    height = frag.bottom - frag.top
+    above: Fragment | None = None
+    for k in range(i - 1, -1, -1):  # the fragment above whose bottom is lowest
+        other = frags[k]
+        if above is not None and other.top + near.tallest < above.bottom:
+            break
+        if other.bottom <= frag.top + 1 and (above is None or other.bottom > above.bottom):
+            above = other
+    if above is not None:
+        if above.x0 < gutter < above.x1 and abs(above.x0 - frag.x0) <= 2 and frag.top - above.bottom <= 1.5 * height:
             return True
-    below = [n for n in frags[i + 1 :] if n.top >= f.bottom - 1]
-    if below:
-        n = min(below, key=lambda n: n.top)
-        return (
-            n.x0 < g < n.x1
-            and n.top - f.bottom <= 1.5 * h
-            and not any(o.top >= f.bottom - 1 and o.top < n.top and o is not n for o in frags)
-        )
+    start = max(i + 1, bisect_left(tops, frag.bottom - 1))
+    if start < len(frags):
+        below = frags[start]
+        between = bisect_left(tops, below.top) - bisect_left(tops, frag.bottom - 1)
+        return below.x0 < gutter < below.x1 and below.top - frag.bottom <= 1.5 * height and between <= 0
     return False
 
 
