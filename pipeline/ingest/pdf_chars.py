@@ -13,9 +13,9 @@ reader sees differs in four ways, each resolved here so the layout never sees th
 - **Invalid code points.** A surrogate pair is one character; a lone surrogate (a font's broken
   mapping of a math letter) becomes U+FFFD and is counted, so the reader can warn naming the page.
 - **Rotation.** A character drawn at an angle (a vertical "Downloaded from …" line in the margin, a
-  watermark, a figure's axis label) is set apart from the upright text, by the angle of its text
-  matrix (``FPDFText_GetCharAngle``, which also sees a rotated matrix that other readers report as
-  upright). On a landscape page, where most characters share one angle, that angle is the page's
+  watermark, a figure's axis label) is set apart from the upright text, by the direction of its
+  baseline in its text matrix (which also sees a rotated matrix that other readers report as
+  upright, and leaves the slant of italics alone). On a landscape page, where most characters share one angle, that angle is the page's
   upright and the characters at other angles are the rotated ones.
 """
 
@@ -58,21 +58,32 @@ class PageChars:
 
 
 def _text(textpage, count: int) -> list[str]:
-    """The page's code points, one per pdfium character index; a surrogate pair's second half is ""."""
+    """The page's code points, one per pdfium character index ("" for the second half of a pair).
+
+    The page's text comes in one call when it is all in the Basic Multilingual Plane (one UTF-16
+    unit per character) and pdfium wrote one unit per index (it leaves out some generated hyphens).
+    Otherwise each character is asked for its own code point, since a character
+    beyond the BMP takes two units and shifts the rest: a high and a low surrogate at two
+    consecutive indices are one character; a lone surrogate is invalid and becomes U+FFFD.
+    """
     import pypdfium2.raw as raw
 
     buf = (ctypes.c_ushort * (count + 1))()
-    raw.FPDFText_GetText(textpage, 0, count, buf)
-    units = list(buf[:count])
-    text = [chr(u) for u in units]
-    if not any(0xD800 <= u <= 0xDFFF for u in units):
-        return text
-    for k, unit in enumerate(units):
-        if 0xD800 <= unit <= 0xDBFF and k + 1 < count and 0xDC00 <= units[k + 1] <= 0xDFFF:
-            text[k] = chr(0x10000 + ((unit - 0xD800) << 10) + (units[k + 1] - 0xDC00))
-            text[k + 1] = ""
-        elif 0xD800 <= unit <= 0xDFFF and text[k] != "":
-            text[k] = REPLACEMENT
+    written = raw.FPDFText_GetText(textpage, 0, count, buf)  # units, with the closing NUL
+    units = buf[:count]
+    if written == count + 1 and not any(0xD800 <= u <= 0xDFFF for u in units):
+        return [chr(u) for u in units]
+    codes = [raw.FPDFText_GetUnicode(textpage, k) for k in range(count)]
+    text = []
+    k = 0
+    while k < count:
+        code = codes[k]
+        if 0xD800 <= code <= 0xDBFF and k + 1 < count and 0xDC00 <= codes[k + 1] <= 0xDFFF:
+            text += [chr(0x10000 + ((code - 0xD800) << 10) + (codes[k + 1] - 0xDC00)), ""]
+            k += 2
+            continue
+        text.append(REPLACEMENT if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code))
+        k += 1
     return text
 
 
@@ -177,15 +188,23 @@ def _sizes(textpage, index: list[int], heights):
 
 
 def _angles(textpage, index: list[int], boxes, heights):
-    """Each character's angle in radians, 0 for upright; asked only where a box is as wide as tall."""
+    """Each character's angle in radians, 0 for upright; asked only where a box is as wide as tall.
+
+    The angle is the direction of the character's baseline in its text matrix, ``atan2(b, a)``:
+    a skew (italic type set by a slanted matrix) leaves it at 0, where pdfium's own
+    ``FPDFText_GetCharAngle`` would call a slanted letter rotated.
+    """
     import numpy as np
     import pypdfium2.raw as raw
 
     angles = np.zeros(len(index))
-    char_angle = raw.FPDFText_GetCharAngle
+    char_matrix = raw.FPDFText_GetMatrix
+    matrix = raw.FS_MATRIX()
     for i in np.flatnonzero(boxes[:, 2] - boxes[:, 0] > 0.75 * heights).tolist():
-        angle = char_angle(textpage, index[i])
-        if _ANGLE_TOLERANCE < angle < 2 * math.pi - _ANGLE_TOLERANCE:  # pdfium's -1 (unknown) is upright
+        if not char_matrix(textpage, index[i], matrix):
+            continue
+        angle = math.atan2(matrix.b, matrix.a) % (2 * math.pi)
+        if _ANGLE_TOLERANCE < angle < 2 * math.pi - _ANGLE_TOLERANCE:
             angles[i] = angle
     return angles
 
