@@ -187,9 +187,11 @@ def _order(frags: list[Fragment], left: float, right: float, lines: list[Line], 
         _add_lines(frags, lines, column=0)
         return
     neighbours = _Neighbours(frags)
+    crossing = [f.x0 < gutter < f.x1 for f in frags]
+    _spread_to_same_line(frags, crossing, neighbours)
     bands: list[tuple[bool, list[Fragment]]] = []
     for i, f in enumerate(frags):
-        full = (f.x0 < gutter < f.x1) or _ends_full_width(frags, i, gutter, neighbours)
+        full = crossing[i] or _ends_full_width(frags, i, gutter, neighbours)
         if bands and bands[-1][0] == full:
             bands[-1][1].append(f)
         else:
@@ -208,6 +210,24 @@ def _order(frags: list[Fragment], left: float, right: float, lines: list[Line], 
                 ([f for f in members if f.x1 <= gutter], [f for f in members if f.x0 >= gutter])
             ):
                 lines.extend(Line(group, band, column) for group in same_baseline(side))
+
+
+def _spread_to_same_line(frags: list[Fragment], crossing: list[bool], near: _Neighbours) -> None:
+    """Mark as crossing the gutter the fragments on one line with a fragment that crosses it (most of
+    their heights shared): a line across the gutter is one line ("Alexey Bessudnov ¹,* and Andrey
+    Shcherbak", whose raised marks start a fragment of their own). Changes ``crossing`` in place."""
+    tops = near.tops
+    for i in [k for k, c in enumerate(crossing) if c]:
+        wide = frags[i]
+        if wide.table is not None:
+            continue
+        for k in range(bisect_left(tops, wide.top - near.tallest), bisect_left(tops, wide.bottom)):
+            other = frags[k]
+            if crossing[k] or other.table is not None:
+                continue
+            shared = min(wide.bottom, other.bottom) - max(wide.top, other.top)
+            if shared > 0.5 * min(wide.bottom - wide.top, other.bottom - other.top):
+                crossing[k] = True
 
 
 def _merge_one_sided(bands: list[tuple[bool, list[Fragment]]], gutter: float) -> list[tuple[bool, list[Fragment]]]:

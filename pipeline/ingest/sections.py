@@ -31,6 +31,12 @@ _WEB_NOTE = re.compile(
     r"\bget briefed\b|\bweekly newsletter\b",
     re.I,
 )
+#: A copyright or licence statement, wherever it stands in a block ("… © The Author(s), 2023. Published by …").
+_LICENCE = re.compile(
+    r"©\s*(?:the author|\d{4})|\(c\)\s*\d{4}|\bcreative commons (?:attribution|licen[cs]e)|"
+    r"\bthis is an open access article\b|\ball rights reserved\b",
+    re.I,
+)
 EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
@@ -51,6 +57,7 @@ def assign_sections(text: str, blocks: list[tuple[int, int, str]]) -> list[str]:
         if (
             kind == names.FRONT_MATTER
             or _FRONT_MATTER.search(t)
+            or (len(t) < 1500 and _LICENCE.search(t))
             or (len(t) < 200 and EMAIL.search(t))
             or (_WEB_NOTE.search(t) and not in_body)
         ):
