@@ -134,8 +134,8 @@ NOTE_SIZE = 0.9
 def footnotes_last(lines: list[Line], height: float) -> list[Line]:
     """The lines with each column's foot notes moved after the page's other lines.
 
-    A column's notes are its last lines, in smaller type than the line above them, in the lower half
-    of the page, set off from the text above by a gap (a reference list in small type right under
+    A column's notes are its last lines, in smaller type than the line above them and than the
+    column's text above, in the lower half of the page, set off from the text above by a gap (a reference list in small type right under
     its heading is not: no gap, and it is the column's text). Where a column's text goes on in the
     next column, the notes no longer stand between the two.
     """
@@ -169,10 +169,11 @@ def _column_notes(group: list[Line], height: float) -> int:
         k -= 1
     while k < last and _PAGE_NUMBER.match(_line_text(group[k])):
         k += 1  # a page number above the notes is not one of them
-    if k == 0 or k == last or group[k].top < 0.5 * height or _is_table(group[k - 1]):
-        return 0
+    if k < 2 or k == last or group[k].top < 0.5 * height or _is_table(group[k - 1]):
+        return 0  # notes stand under some lines of text (not right under a heading)
     above = group[k - 1]
-    if note_size > NOTE_SIZE * above.size or group[k].top - above.bottom < 0.6 * above.size:
+    text_size = statistics.median(line.size for line in group[:k])
+    if note_size > NOTE_SIZE * min(above.size, text_size) or group[k].top - above.bottom < 0.6 * above.size:
         return 0
     return len(group) - k
 

@@ -118,6 +118,10 @@ def is_drop_cap(initial: Char, nxt: Char) -> bool:
     )
 
 
+#: At most this share of a region's fragments may cross its gutter (full-width title, abstract, notes).
+MAX_CROSSING = 0.5
+
+
 def find_gutter(frags: list[Fragment], width: float, left: float = 0.0) -> float | None:
     """The x of the gutter between two columns of the region from ``left`` to ``width``, or None for
     one column: the x in the region's middle that the fewest fragments cross, with at least three
@@ -138,7 +142,7 @@ def find_gutter(frags: list[Fragment], width: float, left: float = 0.0) -> float
         running += step
         cover.append(running)
     best = min(cover)
-    if best > 0.3 * len(frags):
+    if best > MAX_CROSSING * len(frags):
         return None
     runs, start = [], None
     for i, n in enumerate(cover + [best + 1]):
@@ -176,7 +180,11 @@ def reading_order(frags: list[Fragment], width: float) -> list[Line]:
     within its own left and right edges.
     """
     lines: list[Line] = []
-    _order(sorted(frags, key=lambda f: (f.top, f.x0)), 0.0, width, lines, depth=0)
+    text = [f for f in frags if f.table is None]
+    # The text's own left and right edges: a page's box may start left of 0 or end short of its text.
+    left = min((f.x0 for f in text), default=0.0)
+    right = max((f.x1 for f in text), default=width)
+    _order(sorted(frags, key=lambda f: (f.top, f.x0)), left, right, lines, depth=0)
     return lines
 
 
