@@ -189,11 +189,14 @@ def journal_of(doc: Document) -> str | None:
     candidates = [name for name, _ in _citation_lines(doc)] if doc.fmt == "pdf" else []
     if doc.fmt == "pdf":
         candidates += [m.group("name").strip() for m in _COPYRIGHT_JOURNAL.finditer(_first_page_text(doc))]
+    before = []
     for b in doc.blocks[:25]:
         if b.kind == names.TITLE:
             break
-        line = " ".join(doc.text[b.start : b.end].split())
-        if len(line) <= 120 and _JOURNAL_WORD.search(line) and _JOURNAL.match(line):
+        before.append(" ".join(doc.text[b.start : b.end].split()))
+    for k, line in enumerate(before):
+        masthead = k + 1 < len(before) and _MASTHEAD_NEXT.match(before[k + 1])  # "… journal homepage: www…"
+        if len(line) <= 120 and (_JOURNAL_WORD.search(line) or masthead) and _JOURNAL.match(line):
             candidates.append(line)
     candidates = [_title_case(c) for c in candidates if len(c.split()) >= 2]
     with_word = [c for c in candidates if _JOURNAL_WORD.search(c)]
@@ -217,7 +220,7 @@ _COPYRIGHT_YEAR = re.compile(
     r"(?:©|\(c\)|copyright|/)\s*((?:19|20)\d\d)\b|\bThe Author\(s\),?\s+((?:19|20)\d\d)\b", re.I
 )
 #: Dates of the editorial process, which are not the year of publication.
-_PROCESS_DATE = re.compile(r"\b(?:received|revised|accepted|submitted|accessed|downloaded)\b[^.;]*", re.I)
+_PROCESS_DATE = re.compile(r"\b(?:received|revised|accepted|submitted|accessed|downloaded)\b[^;\n]*", re.I)
 
 
 def _first_page_text(doc: Document) -> str:
@@ -238,6 +241,10 @@ def _citation_lines(doc: Document) -> list[tuple[str, int]]:
             year = next(int(m.group(g)) for g in ("y1", "y2", "y3", "y4") if m.group(g))
             out.append((m.group("name").strip(), year))
     return out
+
+
+#: The line under a journal's name in a publisher's masthead.
+_MASTHEAD_NEXT = re.compile(r"^\W*journal homepage\b", re.I)
 
 
 def _title_case(name: str) -> str:

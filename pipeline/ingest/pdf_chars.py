@@ -117,13 +117,26 @@ def page_chars(textpage, height: float) -> PageChars:
     coords: list[float] = []
     spaces: list[bool] = []
     space = False
+    last_right = last_top = float("nan")  # the previous glyph's right edge and top (PDF coordinates)
     for k, ch in enumerate(text):
-        if ch == "" or ch.isspace() or ch == "\x00":
-            space = space or ch != ""
+        if ch == "" or ch == "\x00":
+            continue
+        if ch.isspace():
+            # A space drawn inside the glyph before it is the glyph's own spacing (a ligature's
+            # advance set with a space, "in\uf002 uenced"): no word break.
+            if not (
+                ch == " "
+                and loose_box(tp, k, box)
+                and box.left < last_right - 0.5
+                and abs(box.top - last_top) < 1.0
+                and box.left < box.right <= last_right + 0.5
+            ):
+                space = True
             continue
         if not loose_box(tp, k, box):
             continue
         left, right, top, bottom = box.left, box.right, box.top, box.bottom
+        last_right, last_top = right, top
         if right <= left or top <= bottom:  # generated (no glyph) or invisible
             space = True
             continue
