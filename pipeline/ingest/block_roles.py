@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .. import names
-from .sections import KEYWORDS
+from pipeline.core import names
+from pipeline.ingest.sections import KEYWORDS
 
 _JOURNAL = re.compile(r"\b(journal|review|quarterly|proceedings|bulletin|transactions|vol\.|volume|issn)\b", re.I)
 _STANDARD = re.compile(

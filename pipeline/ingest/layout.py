@@ -14,12 +14,12 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
-from .. import names
-from ..model import Block, TableCell
-from .block_roles import relabel
-from .lines import HINT_HEADING, HINT_LIST, HINT_MARGIN, HINT_TABLE_ROW, Origin, SourceLine
-from .sections import EMAIL, REFERENCES, assign_sections
-from .texttables import TextTable, detect
+from pipeline.core import names
+from pipeline.core.document import Block, TableCell
+from pipeline.ingest.block_roles import relabel
+from pipeline.ingest.lines import HINT_HEADING, HINT_LIST, HINT_MARGIN, HINT_TABLE_ROW, Origin, SourceLine
+from pipeline.ingest.sections import EMAIL, REFERENCES, assign_sections
+from pipeline.ingest.texttables import TextTable, detect
 
 BLOCK_SEP = "\n\n"
 ROW_SEP = "\n"

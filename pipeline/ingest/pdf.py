@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import names
-from ..model import Document, Page
-from .lines import HINT_TABLE_ROW
-from .pdf_child import DEFAULT_MAX_MEMORY_MB, read_with_watchdog
+from pipeline.core import names
+from pipeline.core.document import Document, Page
+from pipeline.ingest.lines import HINT_TABLE_ROW
+from pipeline.ingest.pdf_child import DEFAULT_MAX_MEMORY_MB, read_with_watchdog
 
 
 def read_pdf(

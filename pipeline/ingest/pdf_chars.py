@@ -26,7 +26,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 
-from .reading_order import Char
+from pipeline.ingest.reading_order import Char
 
 #: pdfium marks a line-end hyphen as U+0002 (U+FFFE in GetText); a soft hyphen is one too.
 HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}

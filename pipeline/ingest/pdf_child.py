@@ -18,10 +18,11 @@ import time
 from array import array
 from pathlib import Path
 
-from .errors import IngestError
-from .pdf_pages import read_pages
+from pipeline.core.params import IngestParams
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.pdf_pages import read_pages
 
-DEFAULT_MAX_MEMORY_MB = 1024  # the reader child's growth limit when params set no ``max_memory_mb``
+DEFAULT_MAX_MEMORY_MB = IngestParams.max_memory_mb  # the reader child's growth limit when params set none
 _READ_CHUNK = 1 << 20
 
 

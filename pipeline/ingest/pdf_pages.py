@@ -21,12 +21,12 @@ import re
 import statistics
 from pathlib import Path
 
-from .errors import IngestError
-from .layout import build
-from .lines import HINT_MARGIN, SourceLine
-from .pdf_chars import PageChars, page_chars, rotated_runs, run_text
-from .reading_order import Char, Fragment, Line, fragments, reading_order
-from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.layout import build
+from pipeline.ingest.lines import HINT_MARGIN, SourceLine
+from pipeline.ingest.pdf_chars import PageChars, page_chars, rotated_runs, run_text
+from pipeline.ingest.reading_order import Char, Fragment, Line, fragments, reading_order
+from pipeline.ingest.tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .. import names
+from pipeline.core import names
 
 REFERENCES = re.compile(
     r"^\W*(\d+\.?\s*)?(references|bibliography|literature( cited)?|works cited|sources|list of references)\W*$", re.I
