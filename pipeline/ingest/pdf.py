@@ -29,7 +29,7 @@ def read_pdf(
     doc.text = layout.text
     doc.blocks = layout.blocks
     doc.cells = layout.cells
-    doc.char_boxes = [tuple(o) if o is not None else None for o in layout.origins]
+    doc.char_boxes = list(layout.origins)  # (page, x0, top, x1, bottom) tuples, None between blocks
     doc.metadata = got["meta"]
     doc.pages = _page_ranges(doc.char_boxes, got["sizes"])
     if got.get("warnings"):

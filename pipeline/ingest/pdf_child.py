@@ -55,12 +55,16 @@ def _pack(origins: list) -> tuple[bytes, bytes, list[int], list[int]]:
 
 
 def _unpack(pages_b: bytes, coords_b: bytes, none: list[int], repeat: list[int]) -> list:
-    pages, coords = array("i"), array("d")
-    pages.frombytes(pages_b)
-    coords.frombytes(coords_b)
-    shared: dict[float, float] = {}
-    cols = [list(map(shared.setdefault, coords[k::4], coords[k::4])) for k in range(4)]
-    out: list = list(zip(pages, *cols))
+    """The boxes again as ``(page, x0, top, x1, bottom)`` tuples whose equal coordinates are one
+    float object (numpy finds the distinct values; a page's boxes share most of theirs)."""
+    import numpy as np
+
+    pages = np.frombuffer(pages_b, dtype=np.int32).tolist()
+    coords = np.frombuffer(coords_b, dtype=np.float64)
+    values, where = np.unique(coords, return_inverse=True)
+    shared = values.tolist()
+    flat = [shared[i] for i in where.tolist()]
+    out: list = list(zip(pages, flat[0::4], flat[1::4], flat[2::4], flat[3::4]))
     for i in repeat:
         out[i] = out[i - 1]
     for i in none:

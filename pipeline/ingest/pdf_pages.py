@@ -66,27 +66,36 @@ def _page_count(path: Path) -> int | None:
 
 
 def line_to_source(line: Line, page: int) -> SourceLine:
-    """One line's text with one box per character; raised small digits become superscripts."""
-    chars = [c for f in line.frags for c in f.chars]
+    """One line's text with one box per character; raised small digits become superscripts.
+
+    A space goes between fragments, and inside one where pdfium saw a space or the gap is wider
+    than a fifth of the type size; after a drop cap, only where the gap is a word space at the
+    initial's size (pdfium sees a space wherever the initial stands apart, as in "I n Western").
+    """
     main = line.size
-    normal = [c.bottom for c in chars if c.size >= 0.8 * main] or [c.bottom for c in chars]
-    baseline = statistics.median(normal)
+    small = 0.8 * main
+    normal = [c.bottom for f in line.frags for c in f.chars if c.size >= small]
+    raised = statistics.median(normal or [c.bottom for f in line.frags for c in f.chars]) - 0.15 * main
     text: list[str] = []
     origins: list[tuple] = []
     prev: Char | None = None
-    for f_i, f in enumerate(line.frags):
-        for j, c in enumerate(f.chars):
-            sup = c.size < 0.8 * main and c.bottom < baseline - 0.15 * main
-            if prev is not None and prev.size > 2.5 * c.size:
-                # after a drop cap, a gap of a word space at the initial's size (pdfium sees a space
-                # wherever the initial stands apart, as in "I n Western")
-                gap = c.x0 - prev.x1 > 0.12 * prev.size
-            else:
-                gap = prev is not None and (c.x0 - prev.x1 > 0.2 * min(c.size, prev.size) or c.space_before)
-            new_frag = prev is not None and j == 0 and f_i > 0
-            if prev is not None and (new_frag or gap) and not (sup and not c.space_before and c.x0 - prev.x1 < 1.5):
-                text.append(" ")
-                origins.append(origins[-1])
+    for frag in line.frags:
+        first = True
+        for c in frag.chars:
+            size = c.size
+            sup = size < small and c.bottom < raised
+            if prev is not None:
+                dx = c.x0 - prev.x1
+                if first:
+                    brk = True
+                elif prev.size > 2.5 * size:
+                    brk = dx > 0.12 * prev.size
+                else:
+                    brk = c.space_before or dx > 0.2 * (size if size < prev.size else prev.size)
+                if brk and not (sup and not c.space_before and dx < 1.5):
+                    text.append(" ")
+                    origins.append(origins[-1])
+            first = False
             text.append(c.text.translate(_SUPERSCRIPT) if sup else c.text)
             origins.append((page, c.x0, c.top, c.x1, c.bottom))
             prev = c
