@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.ingest import read_document
 
 ROOT = Path(__file__).resolve().parents[1]
