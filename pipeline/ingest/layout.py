@@ -89,29 +89,33 @@ def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
     items = [x if isinstance(x, TextTable) else _normalize_line(x) for x in found]
     vocab = _vocabulary([x for x in items if isinstance(x, SourceLine)])
     raw_blocks = _group(items)
-    b = _Builder()
+    builder = _Builder()
     blocks: list[tuple[int, int, str, _RawBlock]] = []
     cells: list[TableCell] = []
     n_tables = 0
     for rb in raw_blocks:
         if blocks:
-            b.add_synthetic(BLOCK_SEP)
-        start = b.pos
+            builder.add_synthetic(BLOCK_SEP)
+        start = builder.pos
         if rb.hint == HINT_TABLE_ROW:
             header_rows = rb.table.header_rows if rb.table else 1
             cols = rb.table.cols if rb.table else None
-            _write_table(b, rb.lines, n_tables, cells, header_rows, cols)
+            _write_table(builder, rb.lines, n_tables, cells, header_rows, cols)
             n_tables += 1
             kind = names.TABLE
         else:
-            _write_paragraph(b, rb.lines, vocab)
-            kind = _kind_of(rb, "".join(b.chars[start:]))
-            if blocks and blocks[-1][2] == names.TABLE and _TABLE_NOTE.match("".join(b.chars[start : start + 12])):
+            _write_paragraph(builder, rb.lines, vocab)
+            kind = _kind_of(rb, "".join(builder.chars[start:]))
+            if (
+                blocks
+                and blocks[-1][2] == names.TABLE
+                and _TABLE_NOTE.match("".join(builder.chars[start : start + 12]))
+            ):
                 kind = names.FOOTNOTE  # "Note:", "Source:" under a table
-        blocks.append((start, b.pos, kind, rb))
-    text = "".join(b.chars)
+        blocks.append((start, builder.pos, kind, rb))
+    text = "".join(builder.chars)
     _number_sequence_footnotes(text, blocks)
-    out = Layout(text, b.origins, cells=cells)
+    out = Layout(text, builder.origins, cells=cells)
     sections = assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])
     kinds = [k for _, _, k, _ in blocks]
     relabel([text[s:e] for s, e, _, _ in blocks], kinds, sections, [rb.lines[0].size for *_, rb in blocks])
@@ -222,20 +226,20 @@ def _ends_paragraph(line: SourceLine, width: float) -> bool:
     return bool(_SENTENCE_END.search(line.text)) and len(line.text) < 0.8 * width
 
 
-def _write_paragraph(b: _Builder, lines: list[SourceLine], vocab: set[str]) -> None:
+def _write_paragraph(builder: _Builder, lines: list[SourceLine], vocab: set[str]) -> None:
     for k, line in enumerate(lines):
         text, origins = line.text, line.origins
         if k > 0:
-            prev = "".join(b.chars[-40:])
+            prev = "".join(builder.chars[-40:])
             joined = _join_hyphen(prev, text, vocab)
             if joined:
-                b.chars.pop()  # the line-end hyphen
-                b.origins.pop()
+                builder.chars.pop()  # the line-end hyphen
+                builder.origins.pop()
             elif joined is None:
-                b.add_synthetic(" ")
+                builder.add_synthetic(" ")
             # joined is False: a real hyphen at the line end ("long-\nterm"), kept with no space
         for c, o in zip(text, origins):
-            b.add(c, o)
+            builder.add(c, o)
 
 
 def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
@@ -258,7 +262,7 @@ def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
 
 
 def _write_table(
-    b: _Builder,
+    builder: _Builder,
     rows: list[SourceLine],
     table: int,
     cells: list[TableCell],
@@ -272,7 +276,7 @@ def _write_table(
     """
     for r, row in enumerate(rows):
         if r:
-            b.add_synthetic(ROW_SEP)
+            builder.add_synthetic(ROW_SEP)
         if row.cells is not None:
             parts = list(row.cells)
         else:
@@ -286,17 +290,17 @@ def _write_table(
             while z > a and row.text[z - 1] == " ":
                 z -= 1
             if c:
-                b.add_synthetic(CELL_SEP)
-            start = b.pos
+                builder.add_synthetic(CELL_SEP)
+            start = builder.pos
             for ch, o in zip(row.text[a:z], row.origins[a:z]):
                 if ch in _DROP:
                     continue
-                b.add(" " if ch.isspace() else ch, o)
+                builder.add(" " if ch.isspace() else ch, o)
             col = cols[r][c] if cols is not None else c
-            cells.append(TableCell(start, b.pos, table, r, col, header=r < header_rows))
+            cells.append(TableCell(start, builder.pos, table, r, col, header=r < header_rows))
         if row.cells is not None and parts and parts[-1][1] < len(row.text):  # words in no cell (a footnote marker)
             for ch, o in zip(row.text[parts[-1][1] :], row.origins[parts[-1][1] :]):
-                b.add(ch, o)
+                builder.add(ch, o)
 
 
 _TABLE_NOTE = re.compile(r"^(?:Notes?|Sources?)\b", re.I)
