@@ -308,7 +308,9 @@ class Tagger:
                     for i in range(a, b):
                         if own[i] == j + k:
                             probs[i] = p[k][i - a + 1]
-        return decode(enc, probs)
+        filled = [row for row in probs if row is not None]
+        assert len(filled) == len(probs), "the windows cover every sub-token, so each has an owner"
+        return decode(enc, filled)
 
     def save(self, out_dir: Path, meta: dict) -> Path:
         out_dir = Path(out_dir)

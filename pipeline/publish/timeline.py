@@ -99,21 +99,21 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
     groups: dict[int, list[dict]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)
-    out = []
-    for members in groups.values():
-        finest = min(members, key=lambda r: (GRANULARITY_ORDER.index(r["granularity"]), r["date_start"]))
-        same = [r for r in members if r["granularity"] == finest["granularity"]]
+    out: list[dict] = []
+    for group in groups.values():
+        finest = min(group, key=lambda r: (GRANULARITY_ORDER.index(r["granularity"]), r["date_start"]))
+        same = [r for r in group if r["granularity"] == finest["granularity"]]
         start = max(r["date_start"] for r in same)
         end = min(r["date_end"] for r in same)
         if start > end:
             start, end = finest["date_start"], finest["date_end"]
-        locs = [r.get("location") for r in members if _norm(r.get("location"))]
+        locs = [r.get("location") for r in group if _norm(r.get("location"))]
         parts: list[str] = []
-        for r in members:
+        for r in group:
             parts += [p for p in _parts(r.get("participants")) if p not in parts]
         location = str(max(set(locs), key=locs.count)) if locs else None
         label = f"{finest['event_type']}: {finest['trigger']}" + (f" ({location})" if location else "")
-        ids = sorted(str(r["event_id"]) for r in members)
+        ids = sorted(str(r["event_id"]) for r in group)
         out.append(
             {
                 "timeline_id": "T" + ids[0][1:],
@@ -125,7 +125,7 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
                 "location": location,
                 "participants": parts,
                 "mention_ids": ids,
-                "doc_ids": sorted({str(r["doc_id"]) for r in members}),
+                "doc_ids": sorted({str(r["doc_id"]) for r in group}),
             }
         )
     df = pd.DataFrame(out, columns=TIMELINE_COLUMNS)

@@ -39,9 +39,11 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
 
@@ -252,12 +254,14 @@ def training_labels(
 def base_pipeline(model: str, init: str) -> Language:
     """A pipeline with the project's tokenizer and one ``ner``: sourced from ``model`` or fresh."""
     base = load_nlp(model)
+    if base.lang is None:  # spaCy types it optional; a pipeline loaded from a package always names it
+        raise RuntimeError(f"spaCy model {model!r} does not name its language (its config's nlp.lang)")
     nlp = spacy.blank(base.lang, vocab=base.vocab)
     nlp.tokenizer = base.tokenizer
     if init == "pretrained":
         nlp.add_pipe("ner", source=base)
     elif init == "fresh":
-        ner = nlp.add_pipe("ner")
+        ner = cast(EntityRecognizer, nlp.add_pipe("ner"))  # spaCy types add_pipe as a bare callable
         for label in names.ENTITY_LABELS:
             ner.add_label(label)
     else:
