@@ -1,4 +1,4 @@
-"""Near-duplicate entities joined by embedding similarity plus a lexical guard (pipeline/entities/similarity.py)."""
+"""Near-duplicate entities joined by embedding similarity plus a lexical guard (pipeline/consolidate/similarity.py)."""
 
 import pandas as pd
 import pytest

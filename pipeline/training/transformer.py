@@ -44,7 +44,7 @@ def training_windows(
     review_params: dict | None = None,
 ):
     """Every window of every annotated block of the training documents, with its tags (labels:
-    :func:`.train.training_labels`)."""
+    :func:`pipeline.training.spacy_ner.training_labels`)."""
     cfg = tagger.config
     out = []
     for doc, labels in training_labels(gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params):
@@ -82,7 +82,7 @@ def train(
 ) -> Path:
     """Fine-tune the ``transformer`` source on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
 
-    Labels: gold plus the entity decisions under ``reviews_dir`` when given (:func:`.train.training_labels`).
+    Labels: gold plus the entity decisions under ``reviews_dir`` when given (:func:`pipeline.training.spacy_ner.training_labels`).
 
     Example: ``train(Path("gold/entities"), Path("data/ingest"), ["000_…"], Path("models/ner_transformer"),
     reviews_dir=Path("reviews"))``.
