@@ -118,8 +118,7 @@ def reviewed_spans(
         if d.target is None:
             _skip(d, file, "no anchor (target) to place it by")
             continue
-        source = docs[doc_id]
-        text = source if isinstance(source, str) else source.text
+        text = _text(docs[doc_id])
         at = anc.locate(text, d.target, fuzzy_threshold, min_fuzzy_chars)
         if at is None:
             _skip(d, file, f"quote {d.target.quote!r} not found in {doc_id}")
@@ -165,6 +164,11 @@ def reviewed_spans(
     return out
 
 
+def _text(source: Document | str) -> str:
+    """The canonical text of an ingested document (or the text itself)."""
+    return source if isinstance(source, str) else source.text
+
+
 def _targets(
     ordered: list[tuple[Decision, str]],
     docs: Mapping[str, Document | str],
@@ -179,7 +183,7 @@ def _targets(
     for d, _ in ordered:
         if d.doc_id not in wanted or d.doc_id not in docs or d.target is None:
             continue
-        text = docs[d.doc_id] if isinstance(docs[d.doc_id], str) else docs[d.doc_id].text
+        text = _text(docs[d.doc_id])
         at = anc.locate(text, d.target, fuzzy_threshold, min_fuzzy_chars)
         judged = d.label if d.action == ADD else d.seen.get("label")
         if at is None or judged not in names.ENTITY_LABELS:
