@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -142,7 +143,7 @@ _JS = """function f(){var t=document.getElementById('t').value,p=document.getEle
 document.querySelectorAll('.ev').forEach(function(e){e.style.display=(!t||e.dataset.type==t)&&(!p||e.dataset.place==p)?'':'none'})}"""
 
 
-def _options(values) -> str:
+def _options(values: Iterable[str]) -> str:
     return "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in sorted(set(values)) if v)
 
 

@@ -36,7 +36,7 @@ import logging
 import random
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -72,7 +72,9 @@ CI_CONFIG = TrainConfig(n_iter=2)
 REAL_CONFIG = TrainConfig(n_iter=30)
 
 
-def project(text: str, gold: Iterable[tuple[str, str]], allowed=lambda s, e: True) -> list[tuple[int, int, str]]:
+def project(
+    text: str, gold: Iterable[tuple[str, str]], allowed: Callable[[int, int], bool] = lambda s, e: True
+) -> list[tuple[int, int, str]]:
     """Every occurrence of the gold texts in ``text``, longest first, at word boundaries, without overlaps.
 
     >>> project("Robin Cohen and Cohen (1997)", [("Cohen", "PERSON"), ("Robin Cohen", "PERSON")])
