@@ -8,11 +8,13 @@ are gone. The counts of what it did are returned and written to ``logs/<stage>.j
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from .progress import progress
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
+TMP_SUFFIX = ".tmp"  # a file being written; renamed to its name when complete (removed if left by a killed run)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -32,6 +35,29 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; it becomes ``path`` only when the block ends without error.
+
+    A reader (or a run killed half-way) never sees a truncated ``path``: the old file or the new one.
+
+    >>> with atomic_path(out / "doc.parquet") as tmp:  # doctest: +SKIP
+    ...     df.to_parquet(tmp)
+    """
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_path`."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def fingerprint(*parts: object) -> str:
@@ -69,7 +95,7 @@ class StageResult:
 
     def write_log(self, log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        (log_dir / f"{self.stage}.json").write_text(json.dumps(asdict(self), indent=1, sort_keys=True) + "\n")
+        write_atomic(log_dir / f"{self.stage}.json", json.dumps(asdict(self), indent=1, sort_keys=True) + "\n")
 
 
 def run_per_document(
@@ -81,11 +107,14 @@ def run_per_document(
 ) -> StageResult:
     """Run ``work(doc_id)`` for each document whose ``inputs[doc_id]`` hash or ``version`` changed.
 
-    ``work`` writes its files into ``out_dir`` and returns their names. Documents missing from
-    ``inputs`` lose their files. An exception in ``work`` is logged with the document's id and the
-    document is left out; the other documents go on.
+    ``work`` writes its files into ``out_dir`` (through :func:`atomic_path`) and returns their names.
+    Documents missing from ``inputs`` lose their files. An exception in ``work`` is logged with the
+    document's id, recorded under ``failed`` in the manifest (the published ``documents`` table
+    shows it) and the document is left out; the other documents go on.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(f".*{TMP_SUFFIX}"):  # left by a run killed while writing
+        stale.unlink()
     manifest_path = out_dir / MANIFEST
     old = json.loads(manifest_path.read_text())["docs"] if manifest_path.exists() else {}
     result = StageResult(stage)
@@ -105,8 +134,9 @@ def run_per_document(
         try:
             files = sorted(work(doc_id))
         except Exception as e:  # one bad document never stops the others
-            log.error("%s: %s failed: %s: %s", stage, doc_id, type(e).__name__, e)
-            result.failed[doc_id] = f"{type(e).__name__}: {e}"
+            reason = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+            log.error("%s: %s failed: %s", stage, doc_id, reason)
+            result.failed[doc_id] = reason
             continue
         new[doc_id] = {"key": key, "files": files}
         result.processed.append(doc_id)
@@ -115,10 +145,17 @@ def run_per_document(
         for f in old[doc_id]["files"]:
             (out_dir / f).unlink(missing_ok=True)
         result.removed.append(doc_id)
-    manifest_path.write_text(json.dumps({"docs": new}, indent=1, sort_keys=True) + "\n")
+    manifest = {"docs": new, **({"failed": result.failed} if result.failed else {})}
+    write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     log.info(result.summary())
     result.write_log(out_dir.parent / "logs")
     return result
+
+
+def stage_failures(stage_dir: Path) -> dict[str, str]:
+    """``{doc_id: error}`` of the documents a per-document stage failed on in its last run."""
+    manifest = stage_dir / MANIFEST
+    return dict(json.loads(manifest.read_text()).get("failed", {})) if manifest.exists() else {}
 
 
 def input_hashes(in_dir: Path, suffix: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import consolidate, entities, evaluate, events, figures, ingest, parse, publish
 from .cli import stage_params
+from .lock import hold
 from .report import ingest_summary, metrics_summary
 
 
@@ -22,7 +23,15 @@ def run(
     """Run ingest → parse → entities/figures/events → consolidate → review → publish (→ evaluate).
 
     ``reviews`` holds the annotators' decision files; a missing folder leaves every row unreviewed.
+    A second run on the same ``work`` or ``out`` folder meanwhile stops with a message (:mod:`.lock`).
     """
+    with hold(work, out):
+        return _run(raw, out, work, params, gold, metrics, reviews)
+
+
+def _run(
+    raw: Path, out: Path, work: Path, params: dict[str, Any], gold: Path | None, metrics: Path | None, reviews: Path
+) -> int:
     code = ingest_summary(work / "ingest", ingest.main(raw, work / "ingest", stage_params(params, "ingest")))
     if code:
         return code

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from spacy.tokens import Doc
 
-from .cache import StageResult, input_hashes, run_per_document
+from .cache import StageResult, atomic_path, input_hashes, run_per_document
 from .ingest import DOC_SUFFIX, load_document
 from .model import Document
 from .parse import PARSE_SUFFIX, load_parse
@@ -33,9 +33,9 @@ def run_extractor(
     def work(doc_id: str) -> list[str]:
         doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
         parsed = load_parse(parse_dir / f"{doc_id}{PARSE_SUFFIX}", params["model"])
-        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(
-            out_dir / f"{doc_id}{OUT_SUFFIX}", index=False
-        )
+        frame = to_frame(doc_id, doc.text, extract(doc, parsed, params))
+        with atomic_path(out_dir / f"{doc_id}{OUT_SUFFIX}") as tmp:
+            frame.to_parquet(tmp, index=False)
         return [f"{doc_id}{OUT_SUFFIX}"]
 
     return run_per_document(stage, out_dir, input_hashes(parse_dir, PARSE_SUFFIX), version, work)
