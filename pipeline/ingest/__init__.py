@@ -206,8 +206,8 @@ def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> 
     """Ingest every readable file of ``raw_dir`` into ``out_dir``; only new or changed files are read."""
     params = params or {}
     files, skipped = discover(raw_dir)
-    for msg in skipped:
-        log.warning(msg)
+    for msg in skipped:  # the run's summary prints them (report.ingest_summary)
+        log.info(msg)
     version = fingerprint(code_version("pipeline.ingest", "pipeline.model"), params)
     inputs = {doc_id: input_key(p, raw_dir, params) for doc_id, p in files.items()}
 
