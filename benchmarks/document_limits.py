@@ -20,15 +20,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.cli import load_params  # noqa: E402
-from pipeline.ingest import DEFAULT_MAX_CHARS  # noqa: E402
+from pipeline.core.params import IngestParams, load_params  # noqa: E402
 
 
 def stage(*argv: str) -> tuple[float, float, int]:
     """Run one CLI command; (seconds, peak RSS in MB, exit status)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     return time.perf_counter() - t, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
@@ -36,7 +41,7 @@ def stage(*argv: str) -> tuple[float, float, int]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--raw", default="raw", type=Path)
-    limit = (load_params(ROOT / "params.yaml").get("ingest") or {}).get("max_chars", DEFAULT_MAX_CHARS)
+    limit = (load_params(ROOT / "params.yaml").get("ingest") or {}).get("max_chars", IngestParams().max_chars)
     p.add_argument("--chars", default=limit, type=int)
     a = p.parse_args()
     body = "\n\n".join(f.read_text(encoding="utf-8") for f in sorted(a.raw.glob("*.txt")))

@@ -1,4 +1,4 @@
-"""The ``ingest`` stage: every file in ``raw/`` becomes one :class:`~pipeline.model.Document`.
+"""The ``ingest`` stage: every file in ``raw/`` becomes one :class:`~pipeline.core.document.Document`.
 
 Readers: ``.pdf`` (:mod:`.pdf`), ``.txt`` and ``.md`` (:mod:`.text`). A file that cannot be read
 still yields a document, with ``status="error"`` and a one-line reason; the others go on.
@@ -16,17 +16,24 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from .. import names
-from ..cache import StageResult, code_version, fingerprint, run_per_document, sha256_bytes, sha256_file, write_atomic
-from ..model import Document
-from .errors import IngestError, too_large, too_long, too_long_bytes
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.incremental import (
+    StageResult,
+    fingerprint,
+    run_per_document,
+    sha256_bytes,
+    sha256_file,
+    stage_version,
+)
+from pipeline.core.io import DOC_SUFFIX, atomic_write_text, load_document  # noqa: F401  (load_document: re-exported for readers of ingest)
+from pipeline.core.params import IngestParams
+from pipeline.ingest.errors import IngestError, too_large, too_long, too_long_bytes
 
 log = logging.getLogger(__name__)
 READERS = {".pdf": "pdf", ".txt": "txt", ".md": "md"}
-DOC_SUFFIX = ".json"
 DEFAULT_TIMEOUT_S = 120.0  # per-PDF time limit when params set no ``timeout_s``
-DEFAULT_MAX_BYTES = 100_000_000  # per-file size limit when params set no ``max_bytes``
-DEFAULT_MAX_CHARS = 2_000_000  # per-document text length limit when params set no ``max_chars``
+LIMITS = IngestParams()  # max_bytes and max_chars when params set none
 MAX_BYTES_PER_CHAR = 4  # the most bytes one character takes in any text encoding (UTF-8, UTF-16, UTF-32)
 
 
@@ -118,10 +125,10 @@ def refusal(path: Path, raw_dir: Path, params: dict[str, Any] | None = None) -> 
         return "not a regular file (a pipe, socket or device); not read"
     if not os.access(path, os.R_OK):
         return "cannot be read (permission denied); give read permission (chmod +r) or remove it"
-    max_bytes = int(params.get("max_bytes", DEFAULT_MAX_BYTES))
+    max_bytes = int(params.get("max_bytes", LIMITS.max_bytes))
     if st.st_size > max_bytes:
         return too_large(st.st_size, max_bytes)
-    max_chars = int(params.get("max_chars", DEFAULT_MAX_CHARS))
+    max_chars = int(params.get("max_chars", LIMITS.max_chars))
     if READERS[path.suffix.lower()] != "pdf" and st.st_size > MAX_BYTES_PER_CHAR * max_chars + len(codecs.BOM_UTF32):
         return too_long_bytes(st.st_size, max_chars)
     return None
@@ -133,13 +140,13 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
     rel = path.relative_to(raw_dir).as_posix()
     fmt = READERS[path.suffix.lower()]
     doc = Document(doc_id=doc_id_for(path.relative_to(raw_dir)), source=rel, sha256="", fmt=fmt)
-    max_chars = int(params.get("max_chars", DEFAULT_MAX_CHARS))
+    max_chars = int(params.get("max_chars", LIMITS.max_chars))
     try:
         reason = refusal(path, raw_dir, params)
         if reason:
             raise IngestError(reason)
         if fmt == "pdf":
-            from .pdf import read_pdf
+            from pipeline.ingest.pdf import read_pdf
 
             doc.sha256 = _hash(path)
             password = (params.get("passwords") or {}).get(rel)
@@ -147,12 +154,12 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
             if len(doc.text) > max_chars:
                 raise IngestError(too_long(len(doc.text), max_chars))
         else:
-            from .text import read_text
+            from pipeline.ingest.text import read_text
 
             data = _read(path)
             doc.sha256 = sha256_bytes(data)
             read_text(doc, data, max_chars, (params.get("encodings") or {}).get(rel))
-        from .metadata import fill_metadata
+        from pipeline.ingest.metadata import fill_metadata
 
         fill_metadata(doc)
     except IngestError as e:
@@ -198,22 +205,18 @@ def input_key(path: Path, raw_dir: Path, params: dict[str, Any] | None = None) -
     return fingerprint(f"not read: {reason}", rel)
 
 
-def load_document(path: Path) -> Document:
-    return Document.from_json(path.read_text(encoding="utf-8"))
-
-
 def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> StageResult:
     """Ingest every readable file of ``raw_dir`` into ``out_dir``; only new or changed files are read."""
     params = params or {}
     files, skipped = discover(raw_dir)
     for msg in skipped:  # the run's summary prints them (report.ingest_summary)
         log.info(msg)
-    version = fingerprint(code_version("pipeline.ingest", "pipeline.model"), params)
+    version = fingerprint(stage_version("ingest"), params)
     inputs = {doc_id: input_key(p, raw_dir, params) for doc_id, p in files.items()}
 
     def work(doc_id: str) -> list[str]:
         doc = read_document(files[doc_id], raw_dir, params)
-        write_atomic(out_dir / f"{doc_id}{DOC_SUFFIX}", doc.to_json())
+        atomic_write_text(out_dir / f"{doc_id}{DOC_SUFFIX}", doc.to_json())
         return [f"{doc_id}{DOC_SUFFIX}"]
 
     result = run_per_document("ingest", out_dir, inputs, version, work)

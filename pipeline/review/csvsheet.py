@@ -32,10 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from ..model import Document
-from ..schema import spreadsheet_safe, spreadsheet_text
-from .decisions import (
+from pipeline.annotations.decisions import (
     ACCEPT,
     ADD,
     EDIT,
@@ -51,6 +48,9 @@ from .decisions import (
     Decision,
     now,
 )
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.schema import spreadsheet_safe, spreadsheet_text
 
 CONTEXT_CHARS = 60
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for t in SPAN_TABLES for f in EDITABLE[t]))
