@@ -150,7 +150,8 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
 
             doc.sha256 = _hash(path)
             password = (params.get("passwords") or {}).get(rel)
-            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S))
+            limits = {"max_memory_mb": params["max_memory_mb"]} if "max_memory_mb" in params else {}
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), **limits)
             if len(doc.text) > max_chars:
                 raise IngestError(too_long(len(doc.text), max_chars))
         else:
