@@ -28,6 +28,9 @@ class IngestParams:
     max_memory_mb: int = (
         1024  # the PDF reader child's memory growth limit (a decompression bomb past it: error); 0 = none
     )
+    max_bytes: int = 100_000_000  # a larger file gets the error "too large" and is not read
+    max_chars: int = 2_000_000  # a longer text gets the error "too long" (benchmarks/document_limits.py)
+    encodings: dict[str, str] = field(default_factory=dict)  # text files' encodings where detection is wrong
 
 
 @dataclass(frozen=True)
