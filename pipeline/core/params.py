@@ -5,7 +5,7 @@ below hold the defaults a section falls back to when ``params.yaml`` leaves a ke
 ``pipeline run`` both go through :func:`stage_params`, so a default never lives in two places.
 
 >>> stage_params({"review": {"policy": "latest"}}, "review")["fuzzy_threshold"]
-90
+90.0
 >>> "model" in stage_params({}, "ingest")
 False
 """
