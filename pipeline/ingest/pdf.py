@@ -16,7 +16,6 @@ Speed: about 35-48 pages/s per core on dense two-column pages (``benchmarks/inge
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import re
 import statistics
@@ -83,11 +82,9 @@ def page_chars(textpage, height: float) -> list[Char]:
 
     tp = textpage.raw
     n = raw.FPDFText_CountChars(tp)
-    buf = (ctypes.c_ushort * (n + 1))()
-    raw.FPDFText_GetText(tp, 0, n, buf)
-    text = bytes(buf)[: 2 * n].decode("utf-16-le", errors="replace")
-    if len(text) != n:  # a character outside the BMP shifts the indices: ask for each one instead
-        text = "".join(chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD) for k in range(n))
+    # One call per character: FPDFText_GetText's string drifts from the character indices after a
+    # U+0002 line-end hyphen on some pages (every later character then takes its neighbour's box).
+    text = "".join(chr(raw.FPDFText_GetUnicode(tp, k) or 0xFFFD) for k in range(n))
     loose_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
     box = raw.FS_RECTF()
     out: list[Char] = []
@@ -106,7 +103,8 @@ def page_chars(textpage, height: float) -> list[Char]:
             continue
         h = bottom - top
         if h != last_h:
-            size, last_h = round(font_size(tp, k) or h, 2), h
+            fs = font_size(tp, k)  # 1.0 where the text matrix, not the font, carries the scale
+            size, last_h = round(fs if fs > 0.4 * h else h / 1.2, 2), h
         # Rounded coordinates are shared float objects: a line's characters share top and bottom, and
         # each one's x0 is the previous one's x1, so a page's boxes cost one new float per character.
         if (rx0 := memo.get(x0)) is None:

@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+
 from .columns import Char, Fragment, find_gutter, fragments, same_baseline
 from .lines import HINT_TABLE_ROW, SourceLine
 
@@ -103,10 +105,20 @@ def page_tables(plumber_pdf, number: int, chars: list[Char], edges: list[dict]) 
             inside = [c for c in chars if _within(c, t.bbox)]
             if not inside:
                 continue
-            out.append(PageTable(tuple(t.bbox), [_row(cells, inside, number) for cells in rows], inside))
+            table = PageTable(tuple(t.bbox), [_row(cells, inside, number) for cells in rows], inside)
+            if _filled(table):
+                out.append(table)
         return out
     finally:
         ppage.flush_cache()
+
+
+def _filled(table: PageTable) -> bool:
+    """Whether a grid holds a table: two rows or more with two filled cells, and half its cells filled
+    (a chart's gridlines make a grid too, with a few axis labels in it)."""
+    filled = [[b > a for a, b in row.cells or []] for row in table.rows]
+    cells = sum(len(r) for r in filled)
+    return sum(1 for r in filled if sum(r) >= 2) >= 2 and sum(map(sum, filled)) >= 0.5 * cells
 
 
 # --- unruled tables -----------------------------------------------------------------------------------
@@ -114,17 +126,20 @@ def page_tables(plumber_pdf, number: int, chars: list[Char], edges: list[dict]) 
 
 def aligned_tables(frags: list[Fragment], number: int, width: float, min_rows: int = 3) -> list[PageTable]:
     """Unruled tables of page ``number``: runs of lines whose fragments line up in columns."""
-    text = [f for f in frags if f.table is None and f.chars]
+    text = _without_stacks([f for f in frags if f.table is None and f.chars])
     if len(text) < min_rows * 2:
         return []
     g = find_gutter(text, width)
+    left_edge, right_edge = min(f.x0 for f in text), max(f.x1 for f in text)
+    col_w = min(g - left_edge, right_edge - g) if g is not None else right_edge - left_edge
     tracks: dict[str, list[list[Fragment]]] = {"full": [], "left": [], "right": []}
-    for row in same_baseline(text):
-        for track, members in _split_row(row, g, text):
+    for split in _with_neighbours([_split_row(row, g, col_w) for row in same_baseline(text)], col_w):
+        for track, members in split:
             tracks[track].append(members)
     out: list[PageTable] = []
-    for rows in tracks.values():
-        for run in _runs(rows, min_rows):
+    for track, rows in tracks.items():
+        span = right_edge - left_edge if track == "full" else col_w
+        for run in _runs(rows, min_rows, span):
             # a first row that does not fit (a header spanning two columns, a stray line) is left out
             table = _aligned_table(run, number) or (_aligned_table(run[1:], number) if len(run) > min_rows else None)
             if table is not None:
@@ -132,90 +147,188 @@ def aligned_tables(frags: list[Fragment], number: int, width: float, min_rows: i
     return out
 
 
-def _split_row(row: list[Fragment], g: float | None, page: list[Fragment]) -> list[tuple[str, list[Fragment]]]:
+def _without_stacks(frags: list[Fragment], least: int = 5) -> list[Fragment]:
+    """The fragments less those of a vertical line of text (a rotated margin line, a stamp): one
+    character each, stacked at one x, ``least`` or more; each would be a row of the page's tables."""
+    singles = [f for f in frags if len(f.chars) == 1]
+    if len(singles) < least:
+        return frags
+    xs = np.array([round(f.x0) for f in singles])
+    values, counts = np.unique(xs, return_counts=True)
+    stacked = set(values[counts >= least].tolist())
+    stacked |= {x + d for x in stacked for d in (-1, 1)}
+    drop = {id(f) for f, x in zip(singles, xs.tolist()) if x in stacked}
+    return [f for f in frags if id(f) not in drop] if drop else frags
+
+
+def _split_row(row: list[Fragment], g: float | None, col_w: float) -> list[tuple[str, list[Fragment]]]:
     """A row is one full-width line unless the page has a gutter that the row leaves free and one
     side of it is a prose line (one wide fragment) or empty: then each side is a line of its column."""
     if g is None or any(f.x0 < g < f.x1 for f in row):
         return [("full", row)]
     left = [f for f in row if f.x1 <= g]
     right = [f for f in row if f.x0 >= g]
-    col_w = min(g - min(f.x0 for f in page), max(f.x1 for f in page) - g)
 
-    def prose(side: list[Fragment]) -> bool:
-        return len(side) == 1 and side[0].x1 - side[0].x0 > 0.6 * col_w
-
-    if left and right and not prose(left) and not prose(right):
+    if left and right and not _is_prose(left, col_w) and not _is_prose(right, col_w):
         return [("full", row)]
     return [(name, side) for name, side in (("left", left), ("right", right)) if side]
 
 
-def _runs(rows: list[list[Fragment]], min_rows: int) -> list[list[list[Fragment]]]:
-    """Maximal runs of vertically close rows of two fragments or more that keep two columns or more."""
+def _with_neighbours(
+    splits: list[list[tuple[str, list[Fragment]]]], col_w: float
+) -> list[list[tuple[str, list[Fragment]]]]:
+    """A row with words on one side of the gutter only, and no prose line there, goes the way of the
+    nearest row above (below, at the top) that crosses the gutter or fills both sides: inside a
+    full-width table it is one of the table's rows (a standard error under the first model only),
+    beside a column of prose a line of its column."""
+
+    def ambiguous(split: list[tuple[str, list[Fragment]]]) -> bool:
+        return len(split) == 1 and split[0][0] != "full" and not _is_prose(split[0][1], col_w)
+
+    def kind(split: list[tuple[str, list[Fragment]]]) -> str:
+        return "full" if split[0][0] == "full" else "split"
+
+    known = [kind(s) for s in splits if not ambiguous(s)]
+    out = []
+    last = known[0] if known else "split"
+    for split in splits:
+        if not ambiguous(split):
+            last = kind(split)
+        elif last == "full":
+            split = [("full", split[0][1])]
+        out.append(split)
+    return out
+
+
+def _is_prose(side: list[Fragment], col_w: float) -> bool:
+    return len(side) == 1 and side[0].x1 - side[0].x0 > 0.6 * col_w
+
+
+def _runs(rows: list[list[Fragment]], min_rows: int, span: float) -> list[list[list[Fragment]]]:
+    """Maximal runs of vertically close rows of two fragments or more that keep two columns or more.
+
+    A row of one short fragment (a row label such as "Ethnic group", a header's second line) may
+    sit inside a run, between rows of two fragments or more; it never starts or ends one.
+    """
     out: list[list[list[Fragment]]] = []
     run: list[list[Fragment]] = []
+
+    def flush() -> None:
+        while run and len(run[-1]) < 2:
+            run.pop()
+        if sum(1 for r in run if len(r) >= 2) >= min_rows:
+            out.append(list(run))
+
     for row in rows:
-        close = run and _top(row) - _bottom(run[-1]) <= 1.5 * (_bottom(run[-1]) - _top(run[-1]))
-        if len(row) >= 2 and (not run or (close and len(_columns(run + [row])) >= 2)):
+        close = bool(run) and _top(row) - _bottom(run[-1]) <= 1.5 * (_bottom(run[-1]) - _top(run[-1]))
+        label = len(row) == 1 and row[0].x1 - row[0].x0 < 0.4 * span
+        if close and (label or (len(row) >= 2 and len(_columns(run + [row])) >= 2)):
             run.append(row)
             continue
-        if len(run) >= min_rows:
-            out.append(run)
+        flush()
         run = [row] if len(row) >= 2 else []
-    if len(run) >= min_rows:
-        out.append(run)
+    flush()
     return out
 
 
 def _columns(rows: list[list[Fragment]]) -> list[tuple[float, float]]:
-    """The x-intervals that the rows' fragments cover together, left to right."""
-    spans = sorted((f.x0, f.x1) for row in rows for f in row)
-    cols = [list(spans[0])]
-    for a, b in spans[1:]:
-        if a <= cols[-1][1] + 1.0:
-            cols[-1][1] = max(cols[-1][1], b)
-        else:
-            cols.append([a, b])
-    return [(a, b) for a, b in cols]
+    """The x-intervals that the rows of two fragments or more cover together, left to right.
+
+    A fragment that bridges a gap left free by all the other rows (a header spanning two columns)
+    does not close that gap when at least four rows keep it open.
+    """
+    numeric = [row for row in rows if len(row) >= 2 and any(_NUMERIC.match(_text(f)) for f in row[1:])]
+    if len(numeric) >= 3:  # the rows of numbers draw the columns; a header's words may bridge two of them
+        rows = numeric
+    multi = [f for row in rows if len(row) >= 2 for f in row]
+    if not multi:
+        return []
+    x0 = np.array([f.x0 for f in multi])
+    x1 = np.array([f.x1 for f in multi])
+    lo = float(x0.min()) - 1
+    n = int(np.ceil(float(x1.max()) - lo)) + 2
+    cover = np.zeros(n + 1, dtype=np.int32)  # fragments covering each 1-pt slot (1 pt of slack each side)
+    np.add.at(cover, np.floor(x0 - lo - 1.0).astype(int).clip(0, n), 1)
+    np.add.at(cover, np.ceil(x1 - lo + 1.0).astype(int).clip(0, n), -1)
+    cover = np.cumsum(cover)[:n]
+    bridging = max(1, len(rows) // 8) if len(rows) >= 4 else 0
+    filled = cover > bridging
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], filled.astype(np.int8), [0]))))
+    return [(lo + a + 1.0, lo + b - 1.0) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
     """The run as a table, or None unless its columns look like a table's (see the module docstring)."""
+    while run and _CAPTION.match(_text(run[0][0])):  # "Table 2. …" over the table is its caption
+        run = run[1:]
+    cols = _columns(run)
+    while run and cols and any(_bridges(f, cols) for f in run[0]):  # a header spanning columns: left out
+        run = run[1:]
     cols = _columns(run)
     if len(cols) < 2:
         return None
-    members = [[f for row in run for f in row if a <= f.x0 and f.x1 <= b] for a, b in cols]
-    header = {id(f) for f in run[0]}
-    body = [[f for f in m if id(f) not in header] for m in members]
-    numeric = any(sum(1 for f in m if _NUMERIC.match(_text(f))) >= 0.6 * (len(run) - 1) for m in body[1:])
+    k = _header_lines(run, cols)
+    body_rows = [row for row in run[k:] if len(row) >= 2]
+    if len(body_rows) < 2:
+        return None
+    starts = np.array([a for a, _ in cols])
+    members: list[list[Fragment]] = [[] for _ in cols]
+    for row in run[k:]:
+        for f in row:
+            members[max(0, int(np.searchsorted(starts, f.x0 + 0.5, side="right")) - 1)].append(f)
+    numeric = any(len(m) >= 2 and sum(1 for f in m if _NUMERIC.match(_text(f))) >= 0.6 * len(m) for m in members[1:])
     if not numeric and (len(cols) < 3 or len(run) < 4):  # word-only columns: an author block is not a table
         return None
-    for m, b in zip(members, body):
-        if len(m) < 0.6 * len(run) or not _aligned(b) or _prose(m):
+    n = len(body_rows)
+    for j, m in enumerate(members):
+        need = 0.6 * n if j else 0.4 * n  # a row label may stand for two rows (an estimate and its s.e.)
+        if len(m) < need or (j and not _aligned(m)) or _prose(m):  # row labels may indent: not aligned
             return None
     bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in pairwise(cols)] + [cols[-1][1] + 1]
-    chars = [c for row in run for f in row for c in f.chars]
+    inner = np.array(bounds[1:-1])
     rows = []
-    for row in run:
-        top, bottom = _top(row) - 0.5, _bottom(row) + 0.5
-        mine = [c for f in row for c in f.chars]
-        rows.append(_row([(bounds[k], top, bounds[k + 1], bottom) for k in range(len(cols))], mine, number))
-    bbox = (bounds[0], _top(run[0]), bounds[-1], _bottom(run[-1]))
-    return PageTable(bbox, rows, chars)
+    for group in [run[:k]] + [[row] for row in run[k:]]:
+        cells: list[list[Char]] = [[] for _ in cols]
+        for line in group:
+            for f in line:
+                for c in f.chars:  # by the character's centre: a header's words may run on without a gap
+                    cells[int(np.searchsorted(inner, (c.x0 + c.x1) / 2))].append(c)
+        rows.append(_cells_row(cells, number))
+    chars = [c for row in run for f in row for c in f.chars]
+    return PageTable((bounds[0], _top(run[0]), bounds[-1], _bottom(run[-1])), rows, chars)
+
+
+_CAPTION = re.compile(r"^(?:Table|TABLE|Tab\.)\s*[A-Z]?\d+\b")
+
+
+def _bridges(f: Fragment, cols: list[tuple[float, float]]) -> bool:
+    return any(f.x0 < b and f.x1 > a for (_, b), (a, _) in pairwise(cols))
+
+
+def _header_lines(run: list[list[Fragment]], cols: list[tuple[float, float]], most: int = 5) -> int:
+    """How many lines at the top of the run are its column header: those above the first line with
+    a number beyond the row-label column (one at least; a header of years is still one line)."""
+    label_end = cols[0][1]
+    for k, row in enumerate(run[: most + 1]):
+        if any(f.x0 > label_end and _NUMERIC.match(_text(f)) for f in row):
+            return max(k, 1)
+    return 1
 
 
 def _aligned(frags: list[Fragment], tol: float = 1.5) -> bool:
     """Whether two thirds of a column's body cells share their left or right edge, centre or decimal point."""
     if len(frags) < 2:
         return True
-
-    def point(f: Fragment) -> float | None:
-        dots = [c for c in f.chars if c.text == "."]
-        return dots[-1].x0 if dots else None
-
     need = 2 * len(frags) / 3
-    for key in (lambda f: f.x0, lambda f: f.x1, lambda f: (f.x0 + f.x1) / 2, point):
-        xs = [x for x in map(key, frags) if x is not None]
-        if any(sum(1 for y in xs if abs(y - x) <= tol) >= need for x in xs):
+    x0 = np.array([f.x0 for f in frags])
+    x1 = np.array([f.x1 for f in frags])
+    dots = [next((c.x0 for c in reversed(f.chars) if c.text == "."), None) for f in frags]
+    for xs in (x0, x1, (x0 + x1) / 2, np.array([d for d in dots if d is not None])):
+        if len(xs) < need:
+            continue
+        xs = np.sort(xs)  # how many lie within ``tol`` of each: two binary searches per point
+        within = np.searchsorted(xs, xs + tol, side="right") - np.searchsorted(xs, xs - tol, side="left")
+        if within.max() >= need:
             return True
     return False
 
@@ -247,23 +360,26 @@ def _within(c: Char, bbox) -> bool:
 
 
 def _row(cells: list, chars: list[Char], page: int) -> SourceLine:
+    """One ruled table row: each cell takes the characters whose centre falls inside its box."""
+    return _cells_row([[c for c in chars if _within(c, bbox)] if bbox is not None else [] for bbox in cells], page)
+
+
+def _cells_row(cells: list[list[Char]], page: int) -> SourceLine:
     """One table row: its cells' characters joined with tabs, each cell's [a, b) range in ``cells``."""
     text: list[str] = []
     origins: list[tuple] = []
     spans: list[tuple[int, int]] = []
-    for k, bbox in enumerate(cells):
+    for k, mine in enumerate(cells):
         if k:
             text.append("\t")
             origins.append(origins[-1] if origins else (page, 0.0, 0.0, 0.0, 0.0))
         start = len(text)
-        if bbox is not None:
-            mine = [c for c in chars if _within(c, bbox)]
-            for f_i, f in enumerate(fragments(mine)):
-                for j, c in enumerate(f.chars):
-                    if (j and c.space_before) or (f_i and not j):
-                        text.append(" ")
-                        origins.append(origins[-1])
-                    text.append(c.text)
-                    origins.append((page, c.x0, c.top, c.x1, c.bottom))
+        for f_i, f in enumerate(fragments(mine)):
+            for j, c in enumerate(f.chars):
+                if (j and c.space_before) or (f_i and not j):
+                    text.append(" ")
+                    origins.append(origins[-1])
+                text.append(c.text)
+                origins.append((page, c.x0, c.top, c.x1, c.bottom))
         spans.append((start, len(text)))
     return SourceLine("".join(text), origins, hint=HINT_TABLE_ROW, page=page, cells=spans)
