@@ -58,8 +58,11 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
         if fmt == "pdf":
             from .pdf import read_pdf
 
+            from .ocr import DEFAULT_LANGUAGES, OcrReader
+
             password = (params.get("passwords") or {}).get(rel)
-            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S))
+            ocr = OcrReader(params.get("ocr_languages") or DEFAULT_LANGUAGES) if params.get("ocr", True) else None
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), ocr)
         else:
             from .text import read_text
 

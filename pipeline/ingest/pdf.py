@@ -28,6 +28,7 @@ from .columns import Char, Fragment, Line, fragments, reading_order
 from .errors import IngestError
 from .layout import build
 from .lines import HINT_TABLE_ROW, SourceLine
+from .ocr import OcrReader, ocr_failure
 from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
@@ -179,7 +180,7 @@ def _is_table(line: Line) -> bool:
     return line.frags[0].table is not None
 
 
-def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[SourceLine]]:
+def _read_page(page, number: int, plumber, ocr: OcrReader | None = None) -> tuple[list[SourceLine], list[SourceLine]]:
     """One page's lines in reading order, and those of them in the top and bottom margins."""
     width, height = page.get_size()
     textpage = page.get_textpage()
@@ -187,6 +188,8 @@ def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[Sourc
         chars = page_chars(textpage, height)
     finally:
         textpage.close()
+    if not chars and ocr is not None:  # no text layer: a scan, read by Tesseract (see .ocr)
+        chars = ocr.page_chars(page, number, height)
     frags = fragments(chars)
     tables: list[PageTable] = []
     if chars:
@@ -225,7 +228,7 @@ def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
     return {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.5 * n)}
 
 
-def _read(path: Path, password: str | None) -> dict:
+def _read(path: Path, password: str | None, ocr: OcrReader | None = None) -> dict:
     pdf = _open(path, password)
     plumber_pdf = None
 
@@ -246,7 +249,7 @@ def _read(path: Path, password: str | None) -> dict:
             page = pdf[i]
             try:
                 sizes.append(tuple(float(v) for v in page.get_size()))
-                body, head = _read_page(page, i + 1, plumber)
+                body, head = _read_page(page, i + 1, plumber, ocr)
             finally:
                 page.close()
             bodies.append(body)
@@ -264,10 +267,11 @@ def _read(path: Path, password: str | None) -> dict:
         lines.extend(sl for sl in body if id(sl) not in drop)
         lines.append(SourceLine("", []))
     if not any(line.text.strip() for line in lines):
-        raise IngestError("no text layer (needs OCR)")
+        raise IngestError(f"no text layer (needs OCR){ocr_failure(ocr)}")
     # The canonical text is built here, in the reader's child when there is one: the parent then
     # receives only the finished text and boxes, never the per-line objects as well.
-    return {"layout": build(lines), "sizes": sizes, "meta": meta}
+    ocr_meta = {"ocr_pages": ocr.pages, "ocr_confidence": ocr.confidence} if ocr and ocr.pages else {}
+    return {"layout": build(lines), "sizes": sizes, "meta": meta | ocr_meta}
 
 
 def _pack(origins: list) -> tuple[bytes, bytes, list[int], list[int]]:
@@ -307,9 +311,9 @@ def _unpack(pages_b: bytes, coords_b: bytes, none: list[int], repeat: list[int])
     return out
 
 
-def _child(conn, path: Path, password: str | None) -> None:
+def _child(conn, path: Path, password: str | None, ocr: OcrReader | None = None) -> None:
     try:
-        got = _read(path, password)
+        got = _read(path, password, ocr)
         got["origins"] = _pack(got["layout"].origins)
         got["layout"].origins = []
         conn.send(("ok", got))
@@ -321,12 +325,12 @@ def _child(conn, path: Path, password: str | None) -> None:
         conn.close()
 
 
-def _read_with_watchdog(path: Path, password: str | None, timeout_s: float | None) -> dict:
+def _read_with_watchdog(path: Path, password: str | None, timeout_s: float | None, ocr: OcrReader | None) -> dict:
     if not timeout_s:
-        return _read(path, password)
+        return _read(path, password, ocr)
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, path, password), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, path, password, ocr), daemon=True)
     proc.start()
     send.close()
     try:
@@ -349,9 +353,12 @@ def _read_with_watchdog(path: Path, password: str | None, timeout_s: float | Non
     return payload
 
 
-def read_pdf(doc: Document, path: Path, password: str | None = None, timeout_s: float | None = None) -> Document:
-    """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit."""
-    got = _read_with_watchdog(path, password, timeout_s)
+def read_pdf(
+    doc: Document, path: Path, password: str | None = None, timeout_s: float | None = None, ocr: OcrReader | None = None
+) -> Document:
+    """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit;
+    ``ocr`` reads pages without a text layer (``doc.metadata`` then has ``ocr_pages``, ``ocr_confidence``)."""
+    got = _read_with_watchdog(path, password, timeout_s, ocr)
     layout = got["layout"]
     doc.text = layout.text
     doc.blocks = layout.blocks
