@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shared_pdfs import shared_pdf
 
 from pipeline import names
 from pipeline.ingest import read_document
 from pipeline.model import Box
-from shared_pdfs import shared_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract missing: run `make ocr`")
 
@@ -33,10 +33,10 @@ LINES = [  # (x, top) in points, text, size in points
 
 def _scan(path: Path, lines=LINES) -> tuple[Path, list[tuple[str, Box]]]:
     """An image-only PDF of ``lines``, and each word with the box (points) it was drawn in."""
+    import reportlab
     from PIL import Image, ImageDraw, ImageFont
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
-    import reportlab
 
     font_file = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
     s = DPI / 72

@@ -56,9 +56,8 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
     doc = Document(doc_id=doc_id_for(path.relative_to(raw_dir)), source=rel, sha256=sha256_file(path), fmt=fmt)
     try:
         if fmt == "pdf":
-            from .pdf import read_pdf
-
             from .ocr import DEFAULT_LANGUAGES, OcrReader
+            from .pdf import read_pdf
 
             password = (params.get("passwords") or {}).get(rel)
             ocr = OcrReader(params.get("ocr_languages") or DEFAULT_LANGUAGES) if params.get("ocr", True) else None

@@ -55,7 +55,9 @@ def read_words(image, languages: str = DEFAULT_LANGUAGES) -> list[tuple[str, int
     try:
         import pytesseract
     except ImportError:
-        raise IngestError(f"no text layer, and OCR is unavailable: pytesseract is not installed; {INSTALL_HINT}") from None
+        raise IngestError(
+            f"no text layer, and OCR is unavailable: pytesseract is not installed; {INSTALL_HINT}"
+        ) from None
     try:
         data = pytesseract.image_to_data(image, lang=languages, output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractNotFoundError:
