@@ -66,6 +66,35 @@ def _caption_object(doc: Document, table_block: Block) -> str | None:
     return None
 
 
+# Language that says a table (its caption, headers or notes) or a column (its header) holds model
+# statistics, not quantities of something: estimates, errors, test statistics, intervals, fit.
+_STATISTICS_RX = re.compile(
+    r"\bcoefficients?\b|\bstandard (?:errors?|deviations?)\b|\bs\.\s?e\.|\bmodels?\b|\bregressions?\b"
+    r"|\bt-?(?:stat|value)|\bz-?(?:score|stat|value)|\bp\s?[<>≤=]|\*\*\*"
+    r"|\bconfidence intervals?\b|\bstatistics\b|\bstd\.?\s?(?:dev|err)|\bR2\b|\bR²|\bpseudo\b",
+    re.I,
+)
+_MODEL_HEADER_RX = re.compile(r"\(\d{1,2}\)|[MΜ]odel\s?\d+")  # "(1) (2)", "Model 3": one column per model
+_STATISTIC_COLUMN_RX = re.compile(
+    r"^(?:SD|SE|s\.d\.|s\.e\.|Std\.?.*|Mean|Median|Min\.?|Max\.?|t|z|p|CI|coef\.?.*|b|β|OR|RR)$"
+    r"|\bconfidence interval\b|\b\d\d% CI\b|\bp-?value\b|\bt-?stat",
+    re.I,
+)
+
+
+def statistics_table(doc: Document, table_block: Block, heads: dict[int, list[str]]) -> bool:
+    """Whether a table reports model statistics: its caption, notes or headers speak of them, or its
+    columns are numbered models ("(1) (2)")."""
+    header = " ".join(" ".join(v) for v in heads.values())
+    if _MODEL_HEADER_RX.search(header) or _STATISTICS_RX.search(header):
+        return True
+    k = doc.blocks.index(table_block)
+    caption = " ".join(doc.text[b.start : b.end] for b in doc.blocks[max(0, k - 2) : k] if b.kind == names.CAPTION)
+    notes = " ".join(doc.text[b.start : b.end] for b in doc.blocks[k + 1 : k + 3] if b.kind == names.FOOTNOTE)
+    table = doc.text[table_block.start : table_block.end]
+    return bool(_STATISTICS_RX.search(caption) or _STATISTICS_RX.search(notes) or "***" in table)
+
+
 def _rank_columns(body: dict[int, dict[int, TableCell]], doc: Document) -> set[int]:
     """Columns whose cells read 1, 2, 3 … down the rows."""
     cols = {c for row in body.values() for c in row}
@@ -88,7 +117,10 @@ def _table_contexts(doc: Document, cells: list[TableCell]) -> dict[int, dict[str
             heads.setdefault(c.col, []).append(_text(doc, c))
         else:
             body.setdefault(c.row, {})[c.col] = c
-    ranks = _rank_columns(body, doc)
+    if statistics_table(doc, block, heads):  # estimates, errors, fit: not quantities of anything
+        return {n.start: {"drop": True} for n in _numbers(doc, block.start, block.end)}
+    stat_cols = {c for c, h in heads.items() if _STATISTIC_COLUMN_RX.search(" ".join(h).strip())}
+    ranks = _rank_columns(body, doc) | stat_cols
     plain = [c for c in sorted({c for row in body.values() for c in row}) if c not in ranks]
     if not plain:
         return {}

@@ -1,0 +1,88 @@
+"""Tables found in real PDFs (``../shared/pdfs/``): exact cells, and no table on pages without one."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from shared_pdfs import shared_pdf
+
+from pipeline import names
+from pipeline.ingest import read_document
+from pipeline.model import Document
+
+
+@cache
+def _doc(name: str) -> Document:
+    path = shared_pdf(name)
+    return read_document(path, path.parent, {"timeout_s": 0})
+
+
+def _table_on(doc: Document, page: int) -> dict[tuple[int, int], tuple[str, bool]]:
+    """(row, col) -> (text, header) of the first table on ``page``."""
+    tables = sorted({c.table for c in doc.cells if doc.page_of(c.start) == page})
+    assert tables, f"no table on page {page}"
+    return {(c.row, c.col): (doc.text[c.start : c.end], c.header) for c in doc.cells if c.table == tables[0]}
+
+
+def _rows(cells: dict, rows: range) -> list[list[str]]:
+    cols = 1 + max(k for _, k in cells)
+    return [[cells[(r, k)][0] for k in range(cols)] for r in rows]
+
+
+def test_ingest_pdf_tables_apsr_summary_statistics():
+    cells = _table_on(_doc("zonszein2024_apsr_ethnic_minority_turnout.pdf"), 3)
+    assert [cells[(0, k)] for k in range(6)] == [(h, True) for h in ("Variable", "Mean", "SD", "Min", "Max", "N")]
+    assert _rows(cells, range(1, 4)) == [
+        ["Turnout rate", "0.67", "0.05", "0.51", "0.79", "465"],
+        ["Incumbent party vote share", "55.80", "10.53", "8.37", "85.73", "465"],
+        ["Incumbent party prob. victory", "0.91", "0.29", "0.00", "1.00", "465"],
+    ]
+    assert cells[(4, 5)] == ("410", False)
+    assert max(r for r, _ in cells) == 14  # header + 14 variables, the note left out
+
+
+def test_ingest_pdf_tables_socarxiv_fatalities_data_table():
+    cells = _table_on(_doc("bessudnov2023_socarxiv_russian_fatalities_ethnicity.pdf"), 6)
+    assert _rows(cells, range(2, 7)) == [
+        ["North Caucasusd", "1,169", "5.8", "6.5", "0.89", "[0.84; 0.94]"],
+        ["Bashkir / Tatar", "1,049", "5.2", "4.8", "1.08", "[1.02; 1.15]"],
+        ["Buryat", "317", "1.6", "0.4", "3.83", "[3.44; 4.28]"],
+        ["Tuvan", "210", "1.0", "0.2", "4.68", "[4.07; 5.33]"],
+        ["Others", "1,053", "5.2", "7.6", "0.68", "[0.64; 0.72]"],
+    ]
+    assert cells[(7, 0)] == ("Total", False) and cells[(7, 1)] == ("20,253", False)
+
+
+def test_ingest_pdf_tables_blair_regression_table():
+    cells = _table_on(_doc("blair2021_apsr_liberal_displacement_policies.pdf"), 4)
+    assert [cells[(0, k)] for k in range(7)] == [("VARIABLES", True)] + [(f"({k})", True) for k in range(1, 7)]
+    assert _rows(cells, range(2, 4)) == [
+        ["Facilitator", "−1.156", "−1.203", "−0.022", "0.016", "−0.344**", "−0.331**"],
+        ["", "(0.992)", "(0.963)", "(0.342)", "(0.305)", "(0.153)", "(0.154)"],
+    ]
+    assert _rows(cells, range(10, 12)) == [
+        ["Observations", "112,034", "112,034", "111,883", "111,883", "112,334", "112,334"],
+        ["Summary index weighting", "ICW", "EW", "ICW", "EW", "ICW", "EW"],
+    ]
+
+
+def test_ingest_pdf_tables_are_table_blocks():
+    doc = _doc("zonszein2024_apsr_ethnic_minority_turnout.pdf")
+    [block] = [b for b in doc.blocks if b.kind == names.TABLE]
+    assert block.section == names.SEC_TABLE
+    assert all(block.start <= c.start <= c.end <= block.end for c in doc.cells)
+    box = doc.box(block.start, block.end)
+    assert box.page == 3 and box.x0 < 70 and box.x1 > 530
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "zhou2023_worlddev_refugee_hosting_uganda.pdf",  # figures with gridlines, footnotes, references, no table
+        "arutyunova2024_socoboz_ethnicity_debate_ru.pdf",  # one column of Russian prose, two reference lists
+        "vasilenko2013_pskovregjournal_migration_theories_ru.pdf",  # two columns, numbered references
+    ],
+)
+def test_ingest_pdf_tables_none_in_prose_references_and_footnotes(name):
+    assert _doc(name).cells == []
