@@ -89,7 +89,7 @@ def _real_table_figures(name: str, page: int) -> list[tuple[str, dict]]:
     """The numbers in the first table of ``page`` of a shared PDF that the figures stage keeps, with their context."""
     from shared_pdfs import shared_pdf
 
-    from pipeline import names
+    from pipeline.core import names
     from pipeline.figures.numbers import find_numbers
     from pipeline.ingest import read_document
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from shared_pdfs import shared_pdf
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.ingest import read_document
-from pipeline.model import Box
+from pipeline.core.document import Box
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract missing: run `make ocr`")
 

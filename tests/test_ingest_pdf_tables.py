@@ -7,9 +7,9 @@ from functools import cache
 import pytest
 from shared_pdfs import shared_pdf
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.ingest import read_document
-from pipeline.model import Document
+from pipeline.core.document import Document
 
 
 @cache

@@ -46,11 +46,11 @@ from typing import Any
 import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
-from .. import names
-from ..cache import StageResult, code_version, fingerprint
-from ..model import Document
-from ..stage import run_extractor
-from .timex import Timex, find_timexes
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.extractor_stage import run_extractor
+from pipeline.core.incremental import StageResult, fingerprint, stage_version
+from pipeline.events.timex import Timex, find_timexes
 
 #: Trigger lemmas (verbs and event nouns) by event type.
 TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -664,5 +664,5 @@ def to_frame(doc_id: str, text: str, events: list[Event]) -> pd.DataFrame:
 
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
-    version = fingerprint(code_version("pipeline.events"), params)
+    version = fingerprint(stage_version("events"), params)
     return run_extractor("events", ingest_dir, parse_dir, out_dir, params, version, extract, to_frame)

@@ -15,7 +15,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Document
+from pipeline.core.document import Document
 
 _YEAR = re.compile(
     r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?"

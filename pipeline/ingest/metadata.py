@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .. import names
-from ..model import Document
+from pipeline.core import names
+from pipeline.core.document import Document
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)])")
 _JUNK_TITLE = re.compile(r"^\s*(untitled|microsoft word|document\d*|.*\.(docx?|pdf|tex|indd))\b|^\W*$", re.I)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .columns import Char
-from .errors import IngestError
+from pipeline.ingest.columns import Char
+from pipeline.ingest.errors import IngestError
 
 DPI = 300  # render resolution: Tesseract's own recommendation for print
 DEFAULT_LANGUAGES = "eng"
