@@ -87,11 +87,10 @@ def test_tables_markdown_table(tmp_path):
 
 def _real_table_figures(name: str, page: int) -> list[tuple[str, dict]]:
     """The numbers in the first table of ``page`` of a shared PDF that the figures stage keeps, with their context."""
-    from shared_pdfs import shared_pdf
-
     from pipeline.core import names
     from pipeline.figures.numbers import find_numbers
     from pipeline.ingest import read_document
+    from tests.shared_pdfs import shared_pdf
 
     path = shared_pdf(name)
     doc = read_document(path, path.parent, {"timeout_s": 0})

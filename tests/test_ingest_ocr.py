@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from shared_pdfs import shared_pdf
 
 from pipeline.core import names
-from pipeline.ingest import read_document
 from pipeline.core.document import Box
+from pipeline.ingest import read_document
+from tests.shared_pdfs import shared_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract missing: run `make ocr`")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from shared_pdfs import shared_pdf
 
 from pipeline.core import names
-from pipeline.ingest import read_document
 from pipeline.core.document import Document
+from pipeline.ingest import read_document
+from tests.shared_pdfs import shared_pdf
 
 
 @cache
