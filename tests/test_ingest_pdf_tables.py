@@ -43,15 +43,23 @@ def test_ingest_pdf_tables_apsr_summary_statistics():
 
 
 def test_ingest_pdf_tables_socarxiv_fatalities_data_table():
+    """A double-spaced table whose header runs over three lines: one header row."""
     cells = _table_on(_doc("bessudnov2023_socarxiv_russian_fatalities_ethnicity.pdf"), 6)
-    assert _rows(cells, range(2, 7)) == [
+    assert [cells[(0, k)] for k in range(5)] == [
+        ("Ethnic category", True),
+        ("Number of killed servicemen", True),
+        ("Percent of killed servicemen", True),
+        ("Percent in the male Russian populationa", True),
+        ("Relative risk", True),
+    ]
+    assert _rows(cells, range(3, 8)) == [
         ["North Caucasusd", "1,169", "5.8", "6.5", "0.89", "[0.84; 0.94]"],
         ["Bashkir / Tatar", "1,049", "5.2", "4.8", "1.08", "[1.02; 1.15]"],
         ["Buryat", "317", "1.6", "0.4", "3.83", "[3.44; 4.28]"],
         ["Tuvan", "210", "1.0", "0.2", "4.68", "[4.07; 5.33]"],
         ["Others", "1,053", "5.2", "7.6", "0.68", "[0.64; 0.72]"],
     ]
-    assert cells[(7, 0)] == ("Total", False) and cells[(7, 1)] == ("20,253", False)
+    assert cells[(8, 0)] == ("Total", False) and cells[(8, 1)] == ("20,253", False)
 
 
 def test_ingest_pdf_tables_blair_regression_table():

@@ -34,7 +34,7 @@ from pipeline.ingest.columns import Char, Fragment, find_gutter, fragments, same
 from pipeline.ingest.lines import HINT_TABLE_ROW, SourceLine
 
 MIN_RULINGS = 4  # edges a page needs before its ruled tables are looked for
-_NUMERIC = re.compile(r"^[-+−–(]?[$€£]?\d[\d,.\s]*%?\)?[*†‡]*$")
+_NUMERIC = re.compile(r"^[-+−–(]?[$€£]?\.?\d[\d,.\s]*%?\)?[*†‡]*$")  # ".070": no leading zero
 
 
 @dataclass
@@ -177,25 +177,30 @@ def _split_row(row: list[Fragment], g: float | None, col_w: float) -> list[tuple
 def _with_neighbours(
     splits: list[list[tuple[str, list[Fragment]]]], col_w: float
 ) -> list[list[tuple[str, list[Fragment]]]]:
-    """A row with words on one side of the gutter only, and no prose line there, goes the way of the
-    nearest row above (below, at the top) that crosses the gutter or fills both sides: inside a
+    """Rows the gutter cannot place go the way of their neighbours. A row with words on one side of
+    the gutter only (no prose line) goes the way of the nearest placed row above: inside a
     full-width table it is one of the table's rows (a standard error under the first model only),
-    beside a column of prose a line of its column."""
+    beside a column of prose a line of its column. A row with a long label on one side and numbers
+    on the other is a full-width table row when the placed rows above and below it are full width."""
 
-    def ambiguous(split: list[tuple[str, list[Fragment]]]) -> bool:
+    def lone(split: list[tuple[str, list[Fragment]]]) -> bool:
         return len(split) == 1 and split[0][0] != "full" and not _is_prose(split[0][1], col_w)
 
-    def kind(split: list[tuple[str, list[Fragment]]]) -> str:
-        return "full" if split[0][0] == "full" else "split"
+    def label_and_numbers(split: list[tuple[str, list[Fragment]]]) -> bool:
+        if len(split) != 2:
+            return False
+        (_, left), (_, right) = split
+        return _is_prose(left, col_w) and len(right) >= 2 and all(_NUMERIC.match(_text(f)) for f in right)
 
-    known = [kind(s) for s in splits if not ambiguous(s)]
+    placed = ["full" if s[0][0] == "full" else "split" for s in splits]
+    unknown = [lone(s) or label_and_numbers(s) for s in splits]
     out = []
-    last = known[0] if known else "split"
-    for split in splits:
-        if not ambiguous(split):
-            last = kind(split)
-        elif last == "full":
-            split = [("full", split[0][1])]
+    for k, split in enumerate(splits):
+        if unknown[k]:
+            above = next((placed[j] for j in range(k - 1, -1, -1) if not unknown[j]), "split")
+            below = next((placed[j] for j in range(k + 1, len(splits)) if not unknown[j]), "split")
+            if (lone(split) and "full" in (above, below)) or (above == below == "full"):
+                split = [("full", [f for _, side in split for f in side])]
         out.append(split)
     return out
 
@@ -220,7 +225,7 @@ def _runs(rows: list[list[Fragment]], min_rows: int, span: float) -> list[list[l
             out.append(list(run))
 
     for row in rows:
-        close = bool(run) and _top(row) - _bottom(run[-1]) <= 1.5 * (_bottom(run[-1]) - _top(run[-1]))
+        close = bool(run) and _close(run, row)
         label = len(row) == 1 and row[0].x1 - row[0].x0 < 0.4 * span
         if close and (label or (len(row) >= 2 and len(_columns(run + [row])) >= 2)):
             run.append(row)
@@ -229,6 +234,16 @@ def _runs(rows: list[list[Fragment]], min_rows: int, span: float) -> list[list[l
         run = [row] if len(row) >= 2 else []
     flush()
     return out
+
+
+def _close(run: list[list[Fragment]], row: list[Fragment]) -> bool:
+    """Whether ``row`` is near enough below the run's last row to continue it: a gap of one and a
+    half line heights, or up to twice the run's usual gap (double-spaced tables), never past 2.5."""
+    h = _bottom(run[-1]) - _top(run[-1])
+    gap = _top(row) - _bottom(run[-1])
+    gaps = sorted(_top(b) - _bottom(a) for a, b in pairwise(run))
+    usual = gaps[len(gaps) // 2] if gaps else 0.0
+    return gap <= 1.5 * h or gap <= min(2 * usual, 2.5 * h)
 
 
 def _columns(rows: list[list[Fragment]]) -> list[tuple[float, float]]:
@@ -271,21 +286,25 @@ def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
     body_rows = [row for row in run[k:] if len(row) >= 2]
     if len(body_rows) < 2:
         return None
-    starts = np.array([a for a, _ in cols])
+    bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in pairwise(cols)] + [cols[-1][1] + 1]
+    inner = np.array(bounds[1:-1])  # cell borders: the middles of the gaps
     members: list[list[Fragment]] = [[] for _ in cols]
     for row in run[k:]:
         for f in row:
-            members[max(0, int(np.searchsorted(starts, f.x0 + 0.5, side="right")) - 1)].append(f)
+            members[int(np.searchsorted(inner, (f.x0 + f.x1) / 2))].append(f)
     numeric = any(len(m) >= 2 and sum(1 for f in m if _NUMERIC.match(_text(f))) >= 0.6 * len(m) for m in members[1:])
     if not numeric and (len(cols) < 3 or len(run) < 4):  # word-only columns: an author block is not a table
         return None
     n = len(body_rows)
+    crowded = sum(1 for row in body_rows if _crowded(row, inner))
+    if crowded > n / 4:  # two numbers side by side in one cell, row after row: not this table's columns (a chart)
+        return None
     for j, m in enumerate(members):
         need = 0.6 * n if j else 0.4 * n  # a row label may stand for two rows (an estimate and its s.e.)
-        if len(m) < need or (j and not _aligned(m)) or _prose(m):  # row labels may indent: not aligned
+        # row labels may indent, and a column of estimates, errors in brackets and stars need not
+        # share an edge: the alignment test is for columns of words
+        if len(m) < need or (j and not _mostly_numeric(m) and not _aligned(m)) or _prose(m):
             return None
-    bounds = [cols[0][0] - 1] + [(b + a) / 2 for (_, b), (a, _) in pairwise(cols)] + [cols[-1][1] + 1]
-    inner = np.array(bounds[1:-1])
     rows = []
     for group in [run[:k]] + [[row] for row in run[k:]]:
         cells: list[list[Char]] = [[] for _ in cols]
@@ -302,7 +321,17 @@ _CAPTION = re.compile(r"^(?:Table|TABLE|Tab\.)\s*[A-Z]?\d+\b")
 
 
 def _bridges(f: Fragment, cols: list[tuple[float, float]]) -> bool:
-    return any(f.x0 < b and f.x1 > a for (_, b), (a, _) in pairwise(cols))
+    """Whether a fragment spans columns: it covers a whole gap between two, or a cell border (a gap's
+    middle) cuts one of its words."""
+    for (_, b), (a, _) in pairwise(cols):
+        if f.x0 < b and f.x1 > a:
+            return True
+        mid = (a + b) / 2
+        if f.x0 < mid < f.x1:
+            after = next((c for c in f.chars if (c.x0 + c.x1) / 2 > mid), None)
+            if after is not None and not after.space_before:
+                return True
+    return False
 
 
 def _header_lines(run: list[list[Fragment]], cols: list[tuple[float, float]], most: int = 5) -> int:
@@ -313,6 +342,16 @@ def _header_lines(run: list[list[Fragment]], cols: list[tuple[float, float]], mo
         if any(f.x0 > label_end and _NUMERIC.match(_text(f)) for f in row):
             return max(k, 1)
     return 1
+
+
+def _crowded(row: list[Fragment], inner: np.ndarray) -> bool:
+    """Whether two numbers of a row fall in one cell."""
+    cells = [int(np.searchsorted(inner, (f.x0 + f.x1) / 2)) for f in row if _NUMERIC.match(_text(f))]
+    return len(cells) != len(set(cells))
+
+
+def _mostly_numeric(frags: list[Fragment]) -> bool:
+    return sum(1 for f in frags if _NUMERIC.match(_text(f))) >= len(frags) / 2
 
 
 def _aligned(frags: list[Fragment], tol: float = 1.5) -> bool:
