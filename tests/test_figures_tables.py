@@ -109,8 +109,23 @@ def test_tables_real_regression_table_gives_no_figures():
     assert _real_table_figures("blair2021_apsr_liberal_displacement_policies.pdf", 4) == []
 
 
-def test_tables_real_data_table_cell_figure_takes_its_row_header():
-    figures = dict(_real_table_figures("bessudnov2023_socarxiv_russian_fatalities_ethnicity.pdf", 6))
-    assert figures["317"]["place"] == "Buryat"
-    assert figures["1,169"]["place"] == "North Caucasusd"
-    assert "[0.84; 0.94]" not in figures
+def test_tables_real_data_table_cell_figure_takes_its_row_and_column_headers():
+    """Row header: whose; column header: what ("Number of killed servicemen") and which kind ("Percent of …");
+    relative risks and their 95% intervals are statistics, not figures."""
+    figures = _real_table_figures("bessudnov2023_socarxiv_russian_fatalities_ethnicity.pdf", 6)
+    buryat = [(text, ctx) for text, ctx in figures if ctx.get("place") == "Buryat"]
+    assert [(t, c.get("object"), c.get("kind")) for t, c in buryat] == [
+        ("317", "killed servicemen", None),
+        ("1.6", "killed servicemen", "percent"),
+        ("0.4", "male Russian populationa", "percent"),
+    ]
+    assert not {"3.83", "3.44", "4.28"} & {t for t, _ in figures}
+
+
+def test_tables_column_quantity():
+    from pipeline.figures.tables import column_quantity
+
+    assert column_quantity("n applications", "count") == {"unit": "applications"}
+    assert column_quantity("Proportion contacted", "count") == {"kind": "share"}
+    assert column_quantity("Share of migrants (%)", "count") == {"kind": "percent", "object": "migrants"}
+    assert column_quantity("Mendikulova G. (as in 2001)", "count") == {}

@@ -76,7 +76,7 @@ _STATISTICS_RX = re.compile(
 _MODEL_HEADER_RX = re.compile(r"\(\d{1,2}\)|[MΜ]odel\s?\d+")  # "(1) (2)", "Model 3": one column per model
 _STATISTIC_COLUMN_RX = re.compile(
     r"^(?:SD|SE|s\.d\.|s\.e\.|Std\.?.*|Mean|Median|Min\.?|Max\.?|t|z|p|CI|coef\.?.*|b|β|OR|RR)$"
-    r"|\bconfidence interval\b|\b\d\d% CI\b|\bp-?value\b|\bt-?stat",
+    r"|\bconfidence interval\b|\b\d\d% CI\b|\bp-?value\b|\bt-?stat|\brelative risk\b|\b(?:odds )?ratios?\b|^9[059]% ",
     re.I,
 )
 
@@ -92,6 +92,32 @@ def statistics_table(doc: Document, table_block: Block, heads: dict[int, list[st
     notes = " ".join(doc.text[b.start : b.end] for b in doc.blocks[k + 1 : k + 3] if b.kind == names.FOOTNOTE)
     table = doc.text[table_block.start : table_block.end]
     return bool(_STATISTICS_RX.search(caption) or _STATISTICS_RX.search(notes) or "***" in table)
+
+
+_SHARE_HEAD_RX = re.compile(r"%|\bper ?cent(?:age)?\b|\bshares?\b|\bproportions?\b|\brates?\b", re.I)
+_PERCENT_HEAD_RX = re.compile(r"%|\bper ?cent(?:age)?\b", re.I)
+_OF_HEAD_RX = re.compile(
+    r"(?:\bnumbers?|\bper ?cent(?:age)?|%|\bshares?|\bproportions?|\bcounts?)\s+(?:of|in\s+the)\s+(?P<obj>[^()\d,;]+)",
+    re.I,
+)
+_N_HEAD_RX = re.compile(r"^(?:n|no\.|#)\s+(?:of\s+)?(?P<unit>[A-Za-z][\w\s-]*)$", re.I)
+
+
+def column_quantity(header: str | None, kind: str) -> dict[str, str]:
+    """What a value column's header says its numbers are: ``kind`` (a share or percent beside
+    counts), ``object`` ("Number of killed servicemen" → killed servicemen) and ``unit``
+    ("n applications" → applications). Empty when the header says none of it."""
+    if not header:
+        return {}
+    header = header.strip()
+    out: dict[str, str] = {}
+    if kind == "count" and _SHARE_HEAD_RX.search(header):
+        out["kind"] = "percent" if _PERCENT_HEAD_RX.search(header) else "share"
+    if m := _N_HEAD_RX.match(header):
+        out["unit"] = m.group("unit").strip().lower()
+    elif m := _OF_HEAD_RX.search(header):
+        out["object"] = m.group("obj").strip()
+    return out
 
 
 def _rank_columns(body: dict[int, dict[int, TableCell]], doc: Document) -> set[int]:
@@ -148,7 +174,9 @@ def _table_contexts(doc: Document, cells: list[TableCell]) -> dict[int, dict[str
         place = None if not label or label.lower().split()[0] in _NOT_PLACES else label
         full = all(c in row for c in value_cols)
         head = " ".join(heads.get(cell.col, [])) if full else None
-        out[n.start] = {"place": place, "object": obj, **header_fields(head)}
+        quantity = column_quantity(head, n.kind)
+        fields = header_fields(head) if not quantity else {"source": None, "time": header_fields(head)["time"]}
+        out[n.start] = {"place": place, "object": obj, **fields, **quantity}
     return out
 
 
