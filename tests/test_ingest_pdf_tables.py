@@ -94,3 +94,31 @@ def test_ingest_pdf_tables_are_table_blocks():
 )
 def test_ingest_pdf_tables_none_in_prose_references_and_footnotes(name):
     assert _doc(name).cells == []
+
+
+def test_ingest_pdf_tables_esr_header_above_a_rule_and_tables_side_by_side():
+    """Table 1's header sits above a rule (a wider gap), its size header wider than its numbers;
+    Tables 2 and 3 stand side by side, one in each column of the page."""
+    doc = _doc("bessudnov2019_esr_ethnic_discrimination_russia.pdf")
+    cells = _table_on(doc, 6)
+    assert [cells[(0, k)] for k in range(5)] == [
+        ("Ethnic group", True),
+        ("Size in Russia in 2010 (thousand)", True),
+        ("Region of origin", True),
+        ("Dominant religion", True),
+        ("Titular", True),
+    ]
+    assert _rows(cells, range(4, 5)) == [["Chechens", "1,431", "North Caucasus", "Muslim", "In Chechnya"]]
+    tables = sorted({c.table for c in doc.cells if doc.page_of(c.start) == 6})
+    by_label = [
+        {doc.text[c.start : c.end]: c.row for c in doc.cells if c.table == t and c.col == 0} for t in tables[1:]
+    ]
+    texts = [{(c.row, c.col): doc.text[c.start : c.end] for c in doc.cells if c.table == t} for t in tables[1:]]
+    assert [texts[0][(by_label[0]["Russian"], k)] for k in range(4)] == ["Russian", "88", "90", "12"]
+    assert [texts[0][(by_label[0]["Tajik"], k)] for k in range(4)] == ["Tajik", "12", "84", "99"]
+    assert [texts[1][(by_label[1]["St. Petersburg"], k)] for k in range(3)] == [
+        "St. Petersburg",
+        "5,282",
+        "Russians (92)",
+    ]
+    assert [texts[1][(by_label[1]["St. Petersburg"] + 1, k)] for k in range(3)] == ["", "", "Ukrainians (1.5)"]

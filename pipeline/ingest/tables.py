@@ -140,11 +140,58 @@ def aligned_tables(frags: list[Fragment], number: int, width: float, min_rows: i
     for track, rows in tracks.items():
         span = right_edge - left_edge if track == "full" else col_w
         for run in _runs(rows, min_rows, span):
-            # a first row that does not fit (a header spanning two columns, a stray line) is left out
-            table = _aligned_table(run, number) or (_aligned_table(run[1:], number) if len(run) > min_rows else None)
+            table = _run_table(run, number, min_rows)
             if table is not None:
-                out.append(table)
+                out.append(_with_header_above(table, run, rows, number))
+            elif g is not None and not any(f.x0 < g < f.x1 for row in run for f in row):
+                # two tables side by side, one in each column: each side is a run of its own
+                at = next(i for i, row in enumerate(rows) if row is run[0])
+                above = rows[max(0, at - 3) : at]
+                for keep in (lambda f: f.x1 <= g, lambda f: f.x0 >= g):
+                    side = [kept for row in above + run if (kept := [f for f in row if keep(f)])]
+                    for sub in _runs(side, min_rows, col_w):
+                        if (table := _run_table(sub, number, min_rows)) is not None:
+                            out.append(_with_header_above(table, sub, side, number))
     return out
+
+
+def _with_header_above(
+    table: PageTable, run: list[list[Fragment]], rows: list[list[Fragment]], number: int
+) -> PageTable:
+    """The table with the header lines just above it that its run left out (a rule between a header
+    and the first row leaves a wider gap): up to three lines, each within the table's width, words in
+    two cells or more, no caption, no prose; kept only if the table keeps its columns."""
+    x0, _, x1, _ = table.bbox
+    k = next((i for i, row in enumerate(rows) if row is run[0]), None)
+    if k is None:
+        return table
+    above: list[list[Fragment]] = []
+    first = run[0]
+    for row in reversed(rows[max(0, k - 3) : k]):
+        h = _bottom(first) - _top(first)
+        gap = _top(first) - _bottom(row)
+        if (
+            gap > (3 if not above else 1.5) * h
+            or _CAPTION.match(_text(row[0]))
+            or any(f.x0 < x0 - 2 or f.x1 > x1 + 2 or f.x1 - f.x0 > 0.6 * (x1 - x0) for f in row)
+        ):
+            break
+        above.insert(0, row)
+        first = row
+    while above and len(above[0]) < 2:  # a header starts with words over two columns or more
+        above.pop(0)
+    if not above:
+        return table
+    wider = _aligned_table(above + run, number)
+    if wider is None or len(wider.rows[0].cells or []) != len(table.rows[0].cells or []):
+        return table
+    return wider
+
+
+def _run_table(run: list[list[Fragment]], number: int, min_rows: int) -> PageTable | None:
+    """The run as a table; failing that, the run less its first row (a header spanning two columns,
+    a stray line above the table)."""
+    return _aligned_table(run, number) or (_aligned_table(run[1:], number) if len(run) > min_rows else None)
 
 
 def _without_stacks(frags: list[Fragment], least: int = 5) -> list[Fragment]:
@@ -310,6 +357,10 @@ def _aligned_table(run: list[list[Fragment]], number: int) -> PageTable | None:
         cells: list[list[Char]] = [[] for _ in cols]
         for line in group:
             for f in line:
+                home = _home(f, cols) if any(f.x0 < m < f.x1 for m in inner) else None
+                if home is not None:  # a header wider than its column
+                    cells[home].extend(f.chars)
+                    continue
                 for c in f.chars:  # by the character's centre: a header's words may run on without a gap
                     cells[int(np.searchsorted(inner, (c.x0 + c.x1) / 2))].append(c)
         rows.append(_cells_row(cells, number))
@@ -327,11 +378,22 @@ def _bridges(f: Fragment, cols: list[tuple[float, float]]) -> bool:
         if f.x0 < b and f.x1 > a:
             return True
         mid = (a + b) / 2
-        if f.x0 < mid < f.x1:
+        if f.x0 < mid < f.x1 and _home(f, cols) is None:
             after = next((c for c in f.chars if (c.x0 + c.x1) / 2 > mid), None)
             if after is not None and not after.space_before:
                 return True
     return False
+
+
+def _home(f: Fragment, cols: list[tuple[float, float]]) -> int | None:
+    """The column a fragment belongs to whole although it runs past a cell border on the right: it
+    starts past the border on its left, inside that column's extent or the half gap before it, and
+    reaches no other column's extent (a header wider than its column of numbers)."""
+    for j, (a, b) in enumerate(cols):
+        left = (cols[j - 1][1] + a) / 2 if j else a - 2
+        if left <= f.x0 <= b:
+            return j if all(f.x1 <= a2 for a2, _ in cols[j + 1 :]) else None
+    return None
 
 
 def _header_lines(run: list[list[Fragment]], cols: list[tuple[float, float]], most: int = 5) -> int:
