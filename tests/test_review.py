@@ -538,7 +538,7 @@ GROUPED = "Bukeikhanov led the Alash Orda. Alikhan Bukeikhanov and Baitursynov m
 @pytest.fixture
 def grouped_tables():
     """Two names of one man and of one town left apart, and another man wrongly grouped with the first."""
-    from pipeline.review.apply import entity_index
+    from pipeline.consolidate import entity_index
 
     tables = make_tables(
         GROUPED,
@@ -555,7 +555,7 @@ def grouped_tables():
     ent = tables["entities"]
     buk = ent.loc[ent["text"] == "Bukeikhanov", "entity_id"].iloc[0]
     ent.loc[ent["text"] == "Baitursynov", "entity_id"] = buk
-    tables["entity_index"] = entity_index(ent, tables["entity_index"], {})
+    tables["entity_index"] = entity_index(ent)
     assert (
         tables["entity_index"].set_index("entity_id").loc[buk, "canonical"] == "Baitursynov"
     )  # the grouper's tie-break

@@ -16,24 +16,26 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline.annotations.decisions import SPAN_TABLES, Decision, InvalidLine, load_decisions
+from pipeline.annotations.policy import resolve
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.core.params import ReviewParams
 from pipeline.core.schema import empty_frame, normalize_frame
 from pipeline.review.audit import ReviewResult, decisions_frame, orphans_frame
 from pipeline.review.place import OUTCOMES, Placed, place
-from pipeline.review.resolve import resolve
 from pipeline.review.rows import REJECTED_COLUMNS, apply_winners, entity_index
 
 log = logging.getLogger(__name__)
 SUFFIX = ".parquet"
 REVIEW_DIR = "review"
-DEFAULTS: dict[str, Any] = {"policy": "latest", "fuzzy_threshold": 90.0, "min_fuzzy_chars": 8}
+DEFAULTS: dict[str, Any] = asdict(ReviewParams())  # the review section's defaults, defined once
 
 
 def apply_decisions(

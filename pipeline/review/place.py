@@ -13,45 +13,28 @@ itself changed its label to GPE, a move to boundaries the extractor now finds it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from pipeline.annotations import placement as anc
-from pipeline.annotations.decisions import ADD, ID_COLUMN, MOVE, RELABEL, Anchor, Decision
+from pipeline.annotations.decisions import ADD, ID_COLUMN, MOVE, RELABEL, Anchor
+from pipeline.annotations.policy import (  # noqa: F401  (re-exported: the review stage's outcomes)
+    APPLIED,
+    CONFLICT,
+    INVALID,
+    LANDED_ADDED,
+    LANDED_RECREATED,
+    LANDED_ROW,
+    MOOT,
+    ORPHANED,
+    OUTCOMES,
+    SUPERSEDED,
+    Placed,
+)
 from pipeline.consolidate import row_id
 from pipeline.core import names
 from pipeline.core.document import Document
-
-APPLIED, SUPERSEDED, CONFLICT, ORPHANED, MOOT, INVALID = (
-    "applied",
-    "superseded",
-    "conflict",
-    "orphaned",
-    "moot",
-    "invalid",
-)
-OUTCOMES: tuple[str, ...] = (APPLIED, SUPERSEDED, CONFLICT, ORPHANED, MOOT, INVALID)
-LANDED_ROW, LANDED_RECREATED, LANDED_ADDED = "row", "recreated", "added"
-
-
-@dataclass
-class Placed:
-    """A decision, where it landed, and its outcome."""
-
-    d: Decision
-    file: str = ""
-    key: tuple[str, str] | None = None  # (table, row id) it judges
-    method: str | None = None
-    start: int | None = None
-    end: int | None = None
-    new: anc.Placement | None = None  # the new boundaries of a move
-    landed: str | None = None  # row / recreated / added
-    outcome: str | None = None
-    conflict_with: list[str] = field(default_factory=list)
-    reason: str = ""
-    noop: str = ""  # why the decision changes nothing: the row already carries its outcome
 
 
 def text_of(doc: Document | str) -> str:

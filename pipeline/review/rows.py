@@ -10,7 +10,6 @@ accept. The entity index is rebuilt from the reviewed mentions.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +27,8 @@ from pipeline.annotations.decisions import (
     SPAN_TABLES,
     SPLIT,
 )
-from pipeline.consolidate import provenance, row_id
-from pipeline.consolidate.grouping import canonical_name, entity_id, group_key, normalize
+from pipeline.consolidate import entity_index, provenance, row_id
+from pipeline.consolidate.grouping import entity_id, group_key, normalize
 from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.schema import TABLES, normalize_frame
@@ -198,7 +197,7 @@ def apply_winners(
     out = {**tables}
     for t in SPAN_TABLES:
         out[t] = normalize_frame(t, pd.DataFrame(list(rows[t].values())))
-    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], tables[names.T_ENTITY_INDEX], {**kept, **canonical})
+    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], {**kept, **canonical})
     return out, rejected
 
 
@@ -208,22 +207,4 @@ def _json_default(v: Any) -> Any:
     return None if pd.isna(v) else str(v)
 
 
-def entity_index(mentions: pd.DataFrame, old: pd.DataFrame, canonical: dict[str, str]) -> pd.DataFrame:
-    """The entity index rebuilt from the reviewed mentions (consolidate's rules; ``canonical``: names that win)."""
-    rows = []
-    for eid, g in mentions.groupby("entity_id", sort=True):
-        forms = Counter(g["text"])
-        rows.append(
-            {
-                "entity_id": eid,
-                "canonical": canonical.get(eid) or canonical_name(forms),
-                "label": g["label"].iloc[0],
-                "aliases": sorted(forms),
-                "n_mentions": len(g),
-                "n_docs": g["doc_id"].nunique(),
-            }
-        )
-    return normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(rows))
-
-
-__all__ = ["apply_winners", "entity_index", "REJECTED_COLUMNS"]
+__all__ = ["apply_winners", "REJECTED_COLUMNS"]

@@ -1,17 +1,51 @@
-"""Resolving the decisions placed on one target, aspect by aspect (verdict, label, span, fields …).
+"""The one conflict policy: which of the decisions placed on one target stand.
 
-The same author's later decision ``supersedes`` the earlier one; different authors who disagree are
-all flagged ``conflict`` and the policy (``review.policy``) picks the winner: ``latest``, or
-``adjudicator: <name>`` to let one person settle disagreements.
+Used by the review stage (:mod:`pipeline.review.apply`) and by the training labels
+(:mod:`pipeline.training.labels`), so a model never learns what the review stage rejected.
+
+Decisions are resolved aspect by aspect (verdict, label, span, fields …). The same author's later
+decision ``supersedes`` the earlier one; different authors who disagree are all flagged ``conflict``
+and the policy (``review.policy``) picks the winner: ``latest``, or ``adjudicator: <name>`` to let one
+person settle disagreements.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 
+from pipeline.annotations import placement as anc
 from pipeline.annotations.decisions import ACCEPT, ADD, REJECT, Decision
-from pipeline.review.place import APPLIED, CONFLICT, SUPERSEDED, Placed
+
+APPLIED, SUPERSEDED, CONFLICT, ORPHANED, MOOT, INVALID = (
+    "applied",
+    "superseded",
+    "conflict",
+    "orphaned",
+    "moot",
+    "invalid",
+)
+OUTCOMES: tuple[str, ...] = (APPLIED, SUPERSEDED, CONFLICT, ORPHANED, MOOT, INVALID)
+LANDED_ROW, LANDED_RECREATED, LANDED_ADDED = "row", "recreated", "added"
+
+
+@dataclass
+class Placed:
+    """A decision, where it landed, and its outcome."""
+
+    d: Decision
+    file: str = ""
+    key: tuple[str, str] | None = None  # (table, row id) it judges
+    method: str | None = None
+    start: int | None = None
+    end: int | None = None
+    new: anc.Placement | None = None  # the new boundaries of a move
+    landed: str | None = None  # row / recreated / added
+    outcome: str | None = None
+    conflict_with: list[str] = field(default_factory=list)
+    reason: str = ""
+    noop: str = ""  # why the decision changes nothing: the row already carries its outcome
 
 
 def _adjudicator(policy: str) -> str | None:
@@ -82,4 +116,4 @@ def resolve(group: list[Placed], policy: str) -> None:
             _flag([r] if win is not r else others, [r, *others])
 
 
-__all__ = ["resolve"]
+__all__ = ["OUTCOMES", "Placed", "resolve"]
