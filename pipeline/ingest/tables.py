@@ -125,33 +125,51 @@ def _filled(table: PageTable) -> bool:
 
 
 def aligned_tables(frags: list[Fragment], number: int, width: float, min_rows: int = 3) -> list[PageTable]:
-    """Unruled tables of page ``number``: runs of lines whose fragments line up in columns."""
+    """Unruled tables of page ``number``: runs of lines whose fragments line up in columns.
+
+    On a page with a gutter the rows are read three ways: as the gutter places them (full-width
+    rows, and lines of the left and right columns), and as the left and the right halves of every
+    row that no fragment crosses the gutter in (a table in one column beside another table or
+    prose). The candidates are taken largest first, each character in one table only.
+    """
     text = _without_stacks([f for f in frags if f.table is None and f.chars])
     if len(text) < min_rows * 2:
         return []
     g = find_gutter(text, width)
     left_edge, right_edge = min(f.x0 for f in text), max(f.x1 for f in text)
     col_w = min(g - left_edge, right_edge - g) if g is not None else right_edge - left_edge
+    lines = same_baseline(text)
     tracks: dict[str, list[list[Fragment]]] = {"full": [], "left": [], "right": []}
-    for split in _with_neighbours([_split_row(row, g, col_w) for row in same_baseline(text)], col_w):
+    for split in _with_neighbours([_split_row(row, g, col_w) for row in lines], col_w):
         for track, members in split:
             tracks[track].append(members)
-    out: list[PageTable] = []
+    spans = {"full": right_edge - left_edge, "left": col_w, "right": col_w}
+    if g is not None:
+        crossed = [any(f.x0 < g < f.x1 for f in row) for row in lines]
+        # a row crossing the gutter becomes an empty row: it ends any run on either side
+        tracks["left half"] = [[] if c else [f for f in row if f.x1 <= g] for row, c in zip(lines, crossed)]
+        tracks["right half"] = [[] if c else [f for f in row if f.x0 >= g] for row, c in zip(lines, crossed)]
+        spans["left half"] = spans["right half"] = col_w
+    found: list[PageTable] = []
     for track, rows in tracks.items():
-        span = right_edge - left_edge if track == "full" else col_w
-        for run in _runs(rows, min_rows, span):
+        for run in _runs(rows, min_rows, spans[track]):
             table = _run_table(run, number, min_rows)
             if table is not None:
-                out.append(_with_header_above(table, run, rows, number))
-            elif g is not None and not any(f.x0 < g < f.x1 for row in run for f in row):
-                # two tables side by side, one in each column: each side is a run of its own
-                at = next(i for i, row in enumerate(rows) if row is run[0])
-                above = rows[max(0, at - 3) : at]
-                for keep in (lambda f: f.x1 <= g, lambda f: f.x0 >= g):
-                    side = [kept for row in above + run if (kept := [f for f in row if keep(f)])]
-                    for sub in _runs(side, min_rows, col_w):
-                        if (table := _run_table(sub, number, min_rows)) is not None:
-                            out.append(_with_header_above(table, sub, side, number))
+                found.append(_with_header_above(table, run, rows, number))
+    found.sort(key=lambda t: (-sum(len(r.cells or []) for r in t.rows), t.bbox[1], t.bbox[0]))
+    return sorted(_disjoint(found), key=lambda t: (t.bbox[1], t.bbox[0]))
+
+
+def _disjoint(tables: list[PageTable]) -> list[PageTable]:
+    """The tables less any that shares a character with one found before it (each character is in
+    one table only, so the canonical text never holds it twice)."""
+    taken: set[int] = set()
+    out = []
+    for t in tables:
+        ids = {id(c) for c in t.chars}
+        if not ids & taken:
+            out.append(t)
+            taken |= ids
     return out
 
 
@@ -168,6 +186,8 @@ def _with_header_above(
     above: list[list[Fragment]] = []
     first = run[0]
     for row in reversed(rows[max(0, k - 3) : k]):
+        if not row:
+            break
         h = _bottom(first) - _top(first)
         gap = _top(first) - _bottom(row)
         if (
@@ -272,7 +292,7 @@ def _runs(rows: list[list[Fragment]], min_rows: int, span: float) -> list[list[l
             out.append(list(run))
 
     for row in rows:
-        close = bool(run) and _close(run, row)
+        close = bool(run) and bool(row) and _close(run, row)
         label = len(row) == 1 and row[0].x1 - row[0].x0 < 0.4 * span
         if close and (label or (len(row) >= 2 and len(_columns(run + [row])) >= 2)):
             run.append(row)
