@@ -24,8 +24,8 @@ SHARED = [ROOT.parent / "shared" / "pdfs", ROOT.parent.parent / "shared" / "pdfs
 def page_fragments(path: Path) -> list[tuple[int, float, list]]:
     import pypdfium2 as pdfium
 
-    from pipeline.ingest.columns import fragments
-    from pipeline.ingest.pdf import page_chars
+    from pipeline.ingest.pdf_chars import page_chars
+    from pipeline.ingest.reading_order import fragments
 
     pdf = pdfium.PdfDocument(str(path))
     out = []

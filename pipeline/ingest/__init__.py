@@ -60,8 +60,9 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
             from pipeline.ingest.pdf import read_pdf
 
             password = (params.get("passwords") or {}).get(rel)
+            limits = {"max_memory_mb": params["max_memory_mb"]} if "max_memory_mb" in params else {}
             ocr = OcrReader(params.get("ocr_languages") or DEFAULT_LANGUAGES) if params.get("ocr", True) else None
-            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), ocr)
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), ocr=ocr, **limits)
         else:
             from pipeline.ingest.text import read_text
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.ingest.columns import Char
+from pipeline.core.params import IngestParams
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.reading_order import Char
 
 DPI = 300  # render resolution: Tesseract's own recommendation for print
-DEFAULT_LANGUAGES = "eng"
+DEFAULT_LANGUAGES = IngestParams.ocr_languages
 INSTALL_HINT = "install it with `make ocr` (apt-get install tesseract-ocr tesseract-ocr-eng), or set ingest.ocr: false"
 
 
