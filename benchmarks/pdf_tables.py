@@ -34,7 +34,7 @@ def page_fragments(path: Path) -> list[tuple[int, float, list]]:
             page = pdf[i]
             width, height = page.get_size()
             textpage = page.get_textpage()
-            out.append((i + 1, width, fragments(page_chars(textpage, height))))
+            out.append((i + 1, width, fragments(page_chars(textpage, height).upright)))
             textpage.close()
             page.close()
     finally:
