@@ -31,6 +31,8 @@ class IngestParams:
     max_bytes: int = 100_000_000  # a larger file gets the error "too large" and is not read
     max_chars: int = 2_000_000  # a longer text gets the error "too long" (benchmarks/document_limits.py)
     encodings: dict[str, str] = field(default_factory=dict)  # text files' encodings where detection is wrong
+    ocr: bool = True  # pages without a text layer (scans) are read by Tesseract (make ocr); False = off
+    ocr_languages: str = "eng"  # Tesseract languages, joined with "+" (each needs tesseract-ocr-<lang>)
 
 
 @dataclass(frozen=True)

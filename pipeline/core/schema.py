@@ -32,6 +32,8 @@ TABLES: dict[str, dict[str, Any]] = {
             ("year", INT),
             ("authors", LIST),
             ("journal", STR),
+            ("ocr_pages", LIST),
+            ("ocr_confidence", NUM),
         ],
         "primary_key": ["doc_id"],
         "sort": ["doc_id"],

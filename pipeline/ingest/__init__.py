@@ -146,12 +146,14 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
         if reason:
             raise IngestError(reason)
         if fmt == "pdf":
+            from pipeline.ingest.ocr import DEFAULT_LANGUAGES, OcrReader
             from pipeline.ingest.pdf import read_pdf
 
             doc.sha256 = _hash(path)
             password = (params.get("passwords") or {}).get(rel)
             limits = {"max_memory_mb": params["max_memory_mb"]} if "max_memory_mb" in params else {}
-            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), **limits)
+            ocr = OcrReader(params.get("ocr_languages") or DEFAULT_LANGUAGES) if params.get("ocr", True) else None
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), ocr=ocr, **limits)
             if len(doc.text) > max_chars:
                 raise IngestError(too_long(len(doc.text), max_chars))
         else:
