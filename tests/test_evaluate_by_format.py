@@ -281,5 +281,6 @@ def test_evaluate_pdf_gold_stages_exactly_the_annotated_pdfs(tmp_path):
         "zonszein2024_apsr_ethnic_minority_turnout.pdf",
     ]
     assert staged["dipoppa2023_jop_asian_hate_crimes_italy"].pages == (1, 4)
-    for g in staged.values():
+    for g in staged.values():  # copies, not links (ingest refuses a link to a file outside raw/)
+        assert not (tmp_path / "raw" / g.source).is_symlink()
         assert pdf_gold.sha256_of(tmp_path / "raw" / g.source) == g.sha256

@@ -85,7 +85,7 @@ def skip_reason(pdf_dir: Path, gold_pdfs: Path) -> str | None:
 
 
 def stage_pdfs(pdf_dir: Path, gold_pdfs: Path, raw_dir: Path) -> dict[str, GoldPdf]:
-    """Link the annotated PDFs of ``pdf_dir`` into a fresh ``raw_dir``, each checked against its SHA-256.
+    """Copy the annotated PDFs of ``pdf_dir`` into a fresh ``raw_dir``, each checked against its SHA-256.
 
     Raises :class:`PdfGoldError` naming the file and the fix when a PDF is missing or differs from
     the one annotated; ``raw_dir`` then holds nothing.
@@ -106,12 +106,8 @@ def stage_pdfs(pdf_dir: Path, gold_pdfs: Path, raw_dir: Path) -> dict[str, GoldP
     if raw_dir.exists():
         shutil.rmtree(raw_dir)
     raw_dir.mkdir(parents=True)
-    for g in gold.values():
-        target = (pdf_dir / g.source).resolve()
-        try:
-            (raw_dir / g.source).symlink_to(target)
-        except OSError:  # a file system without symbolic links
-            shutil.copyfile(target, raw_dir / g.source)
+    for g in gold.values():  # copies: ingest reads no link to a file outside its folder
+        shutil.copyfile(pdf_dir / g.source, raw_dir / g.source)
     return gold
 
 
