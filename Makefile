@@ -1,14 +1,17 @@
 # Two commands for a fresh clone on a fresh machine (Python 3.11, package registries only):
 #   make run    set up .venv if needed, then run the pipeline on raw/ with DVC (dvc repro)
-#   make test   set up .venv if needed, then run the whole test suite
+#   make test   set up .venv (and .venv-labelstudio) if needed, then run the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 
 CHROMIUM ?= /usr/bin/chromium
+# Label Studio, pinned, in a virtual environment of its own (its pins never touch .venv)
+LS_VENV  := .venv-labelstudio
+LS_STAMP := $(LS_VENV)/.installed-$(shell cat requirements-labelstudio.txt scripts/labelstudio.sh | sha1sum | cut -c1-12)
 
-.PHONY: install run test repro clean-data browser
+.PHONY: install run test repro clean-data browser labelstudio
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
@@ -29,7 +32,13 @@ browser:
 	@test -x $(CHROMIUM) || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
 	  else echo "error: $(CHROMIUM) missing; install Debian's chromium (sudo apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
 
-test: install browser
+$(LS_STAMP): requirements-labelstudio.txt scripts/labelstudio.sh
+	PYTHON=$(PYTHON) scripts/labelstudio.sh install $(LS_VENV)
+	rm -f $(LS_VENV)/.installed-* && touch $(LS_STAMP)
+
+labelstudio: $(LS_STAMP)
+
+test: install browser labelstudio
 	$(PY) -m pytest
 
 clean-data:
