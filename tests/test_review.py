@@ -470,7 +470,9 @@ def test_review_labelstudio_offsets_are_code_points_and_checked():
     for r in result:
         if r["id"] == regions[1]["id"]:
             r["value"]["start"], r["value"]["end"] = anc.to_utf16(text, 20), anc.to_utf16(text, 25)
-    with pytest.raises(ValueError, match=rf"task 41, annotation 1: region {regions[1]['id']} \({DOC}\): its text 'Semey'"):
+    with pytest.raises(
+        ValueError, match=rf"task 41, annotation 1: region {regions[1]['id']} \({DOC}\): its text 'Semey'"
+    ):
         import_label_studio([task], author="ann")
 
 
