@@ -235,3 +235,24 @@ def statuses(out: Path) -> dict[tuple[str, str, int, int], tuple]:
 def span(text: str, quote: str) -> tuple[int, int]:
     s = text.index(quote)
     return s, s + len(quote)
+
+
+def cli_here(project: Path, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> str:
+    """:func:`cli` in this process (the same ``main``, no interpreter start): for tests that run many commands."""
+    import contextlib
+    import io
+
+    from pipeline.cli import main
+
+    out, old_cwd, old_env = io.StringIO(), Path.cwd(), dict(os.environ)
+    try:
+        os.chdir(project)
+        os.environ.update(env or {})
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            rc = main(list(args))
+    finally:
+        os.chdir(old_cwd)
+        os.environ.clear()
+        os.environ.update(old_env)
+    assert (rc == 0) == ok, out.getvalue()
+    return out.getvalue()

@@ -10,7 +10,8 @@ import json
 
 import pandas as pd
 import pytest
-from lsserver import ARCHIVE, RETURNEES, RUN, cli, make_project, span, statuses
+from lsserver import ARCHIVE, RETURNEES, RUN, make_project, span, statuses
+from lsserver import cli_here as cli
 from test_labelstudio_server import annotate_returnees, regions
 
 from pipeline import load_dataset
@@ -122,9 +123,10 @@ def test_review_two_passes_build_on_each_other(label_studio, tmp_path, params):
         if (r["doc_id"], r["quote"], r["table"]) == ("archive", "Kurultai", names.T_ENTITIES):
             r["decision"] = "accept"
     assert "review import: 1 decisions by bob" in sheet_pass(project, rows)
-    mongolia = lambda doc, text, res: (
-        [i for i in res if i["id"] != regions(res).get("Mongolia", {}).get("id")] if doc == "returnees" else None
-    )  # noqa: E731
+
+    def mongolia(doc: str, text: str, res: list[dict]) -> list[dict] | None:
+        return [i for i in res if i["id"] != regions(res)["Mongolia"]["id"]] if doc == "returnees" else None
+
     assert "review import: 1 decisions by alice@example.org" in ls_pass(ls, project, "pass two b", mongolia)
     cli(project, *RUN)
     after = statuses(project / "outputs")
