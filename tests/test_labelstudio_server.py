@@ -13,7 +13,7 @@ import json
 
 import pandas as pd
 import pytest
-from lsserver import ARCHIVE, RETURNEES, RUN, ZH, cli, make_project, span, statuses
+from lsserver import ARCHIVE, RETURNEES, RUN, ZH, cli, cli_here, make_project, span, statuses
 
 from pipeline.annotations import placement as anc
 from pipeline.core import names
@@ -26,7 +26,7 @@ E, F, V = names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS
 def exported(tmp_path_factory, params):
     """The project run once and exported for Label Studio with the real command line."""
     project = make_project(tmp_path_factory.mktemp("ls"), params)
-    cli(project, "review", "export", "--format", "labelstudio", "--out", "export")
+    cli_here(project, "review", "export", "--format", "labelstudio", "--out", "export")
     tasks = json.loads((project / "export" / "tasks.json").read_text(encoding="utf-8"))
     config = (project / "export" / "config.xml").read_text(encoding="utf-8")
     return project, tasks, config
@@ -117,7 +117,7 @@ def test_labelstudio_round_trip_through_the_server(label_studio, exported, tmp_p
     # the users asked of the server name the author
     log = cli(project, "review", "import", "ls_export.json", "--url", ls.url, env={"LABEL_STUDIO_API_KEY": ls.token})
     assert "review import: 14 decisions by alice@example.org" in log
-    log = cli(project, *RUN)
+    log = cli_here(project, *RUN)
     assert "review: 14 decisions (14 applied); 0 in conflict; 4 rows rejected; 0 orphans" in log
 
     def at(text: str, quote: str) -> tuple[int, int]:
