@@ -243,7 +243,7 @@ def _context(r: dict[str, str], quote: str) -> tuple[str, str]:
 
 def _entity_decisions(r: dict[str, str], what: str, author: str, created: str) -> list[Decision]:
     """An entity_index row: ``fix`` (canonical=…) or ``merge`` into ``new_entity_id``."""
-    common = {
+    common: dict[str, Any] = {
         "table": names.T_ENTITY_INDEX,
         "author": author,
         "created": created,
@@ -270,7 +270,7 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
         raise ValueError(f"unknown document {doc_id!r}")
     text = _text(texts[doc_id])
     sha = r.get("sha256") or None
-    common = {"table": table, "author": author, "created": created, "note": r.get("note") or None}
+    common: dict[str, Any] = {"table": table, "author": author, "created": created, "note": r.get("note") or None}
     new_fields = parse_fields(r.get("new_fields", ""))
     if what == ADD:
         s, e = _span(r, text)
@@ -295,7 +295,7 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
     seen = {k: r[k] for k in EDITABLE[table] if r.get(k)}
     if table == names.T_ENTITIES and r.get("label"):
         seen["label"] = r["label"]
-    base = {"target_id": r["id"], "target": target, "seen": seen, **common}
+    base: dict[str, Any] = {"target_id": r["id"], "target": target, "seen": seen, **common}
     if what in (ACCEPT, REJECT):
         return [Decision(what, **base)]
     if table == names.T_ENTITIES and what == SPLIT:
