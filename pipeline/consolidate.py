@@ -75,6 +75,8 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
             "year": d.metadata.get("year"),
             "authors": list(d.metadata.get("authors") or []),
             "journal": d.metadata.get("journal"),
+            "date": d.metadata.get("date"),
+            "date_source": d.metadata.get("date_source"),
         }
         for d in docs.values()
     ]

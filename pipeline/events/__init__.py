@@ -8,8 +8,16 @@ event noun in its subject or object ("a new wave of immigration began"). One rec
 time expression): a sentence with two dated events gives two records; ``text`` is the trigger's clause
 (or its noun phrase for a listed event), ``start``/``end`` offsets into the canonical text.
 
-Relative expressions ("two years later", "in this period", "Later,") are resolved from the last
-absolute date stated before them in the body (narrative mode), ignoring citations and metadata.
+Underspecified expressions (:mod:`.relative`) are resolved as HeidelTime does, the document's style chosen
+per document (:mod:`.reference`): anaphoric ones ("two years later", "in this period", "Later,") from the last
+date stated before them in the body, ignoring citations and metadata; deictic and year-less ones ("last week",
+"this year", "on March 3", "in April") from the document creation time in a news-style document
+(``documents.date``), from the last date stated before them in a narrative one. ``date_text`` keeps the
+words; ``date_resolution`` says how the date was read (``names.DATE_RESOLUTIONS``).
+
+Every date of a clause is an event: "in 2005, 2007 and 2011", "in the summers of 2005, 2007 and 2011" and
+"in 2016 and 2017" give one event per year ("between 2016 and 2017", "from 2016 to 2017" and "2016-2017" are
+one range); "1926 (the year the border was drawn)" dates the clause in brackets too.
 
 Event types (``names.EVENT_TYPES``), chosen from the trigger lemma (:data:`.lexicon.TRIGGERS`), then refined
 by what the trigger's clause is about (:func:`.lexicon.event_type`):
@@ -43,14 +51,23 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from .. import names
 from ..cache import StageResult, code_version, fingerprint
-from ..model import Document
+from ..model import Block, Document
 from ..stage import run_extractor
-from .clauses import clause_entities, clause_span, find_trigger, is_event_noun, with_month
+from .clauses import (
+    clause_entities,
+    clause_span,
+    find_trigger,
+    is_event_noun,
+    sentence_tense,
+    with_month,
+    year_clause_trigger,
+)
 from .lexicon import NOT_EVENT_SENTENCE, RESEARCH, VALIDITY, event_type
+from .reference import reference_time
 from .timex import Timex, find_timexes
 
 
@@ -67,6 +84,7 @@ class Event:
     trigger: str
     location: str | None
     participants: list[str] = field(default_factory=list)
+    date_resolution: str = names.RES_ABSOLUTE
 
 
 EVENT_COLUMNS = [
@@ -83,6 +101,7 @@ EVENT_COLUMNS = [
     "trigger",
     "location",
     "participants",
+    "date_resolution",
 ]
 
 
@@ -96,83 +115,91 @@ def _body_sentences(doc: Document, parsed: Doc):
         yield sent
 
 
+def _event(
+    doc: Document, parsed: Doc, trig: Token, span: Span, tx: Timex, date_text: str, whole: bool = False
+) -> Event | None:
+    """The event ``trig`` names at ``tx`` (in its clause, or the ``whole`` sentence); None for research provenance
+    ("interviews conducted in 2019")."""
+    lo, hi = (trig.sent.start, trig.sent.end - 1) if whole else clause_span(trig, span)
+    start, end = parsed[lo].idx, parsed[hi].idx + len(parsed[hi])
+    while end > start and doc.text[end - 1] in " \n\t":
+        end -= 1
+    if RESEARCH.search(doc.text[start:end]):
+        return None
+    tx = with_month(tx, trig)
+    kind = event_type(trig, doc.text[start:end])
+    location, parts = clause_entities(parsed, lo, hi, trig, kind)
+    return Event(
+        start,
+        end,
+        date_text,
+        tx.date_start,
+        tx.date_end,
+        tx.granularity,
+        tx.date_mod,
+        kind,
+        trig.text,
+        location,
+        parts,
+        tx.resolution,
+    )
+
+
+def _is_validity(sent_text: str, tx: Timex) -> bool:
+    """ "the Action Plan … for 2018-2022": a period a plan is valid for, not when it happened; a fronted "For 1994,"
+    opening the sentence or a clause frames what follows and is a date."""
+    m = VALIDITY.search(sent_text[: tx.start])
+    return (
+        bool(m) and bool(sent_text[: m.start()].strip(" \t\n")) and not re.search(r"[,;:]\s*$", sent_text[: m.start()])
+    )
+
+
 def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Event]:
+    """The dated events of ``doc``: one per (trigger, time expression), relative dates read against the document
+    creation time in news mode or the last date stated before them (:mod:`.reference`)."""
     out: list[Event] = []
     anchor: Timex | None = None
+    dct = reference_time(doc, params)
+    dateline = doc.metadata.get("date_span") or [0, 0]
     seen: set[tuple[int, str, str]] = set()
+
+    def add(trig: Token, span: Span, tx: Timex, date_text: str, whole: bool = False) -> None:
+        key = (trig.i, tx.date_start, tx.date_end)
+        if key in seen:
+            return
+        seen.add(key)
+        event = _event(doc, parsed, trig, span, tx, date_text, whole)
+        if event is not None:
+            out.append(event)
+
+    anchor_block: Block | None = None
     for sent in _body_sentences(doc, parsed):
         s0 = sent.start_char
-        timexes = find_timexes(sent.text, anchor)
+        block = doc.block_at(s0)
+        timexes = find_timexes(sent.text, anchor, dct, sentence_tense(sent), same_segment=block == anchor_block)
         for tx in timexes:
+            if s0 + tx.start < dateline[1] and dateline[0] < s0 + tx.end:
+                continue  # the dateline dates the story, not an event in it
             span = parsed.char_span(s0 + tx.start, s0 + tx.end, alignment_mode="expand")
-            if span is None:
+            if span is None or _is_validity(sent.text, tx):
                 continue
-            if VALIDITY.search(sent.text[: tx.start]):
-                continue
+            date_text = sent.text[tx.start : tx.end]
             ids = {t.i for t in span}
+            named = year_clause_trigger(span)  # "1926 (the year the border was drawn)"
+            if named is not None:
+                add(named, span, tx, date_text, whole=True)
             trig = find_trigger(span.root, ids)
             if trig is None or trig.i in ids:
                 continue
-            key = (trig.i, tx.date_start, tx.date_end)
-            if key in seen:
-                continue
-            seen.add(key)
-            lo, hi = clause_span(trig, span)
-            start, end = parsed[lo].idx, parsed[hi].idx + len(parsed[hi])
-            while end > start and doc.text[end - 1] in " \n\t":
-                end -= 1
-            if RESEARCH.search(doc.text[start:end]):
-                continue
-            tx = with_month(tx, trig)
-            kind = event_type(trig, doc.text[start:end])
-            location, parts = clause_entities(parsed, lo, hi, trig, kind)
-            out.append(
-                Event(
-                    start,
-                    end,
-                    sent.text[tx.start : tx.end],
-                    tx.date_start,
-                    tx.date_end,
-                    tx.granularity,
-                    tx.date_mod,
-                    kind,
-                    trig.text,
-                    location,
-                    parts,
-                )
-            )
+            add(trig, span, tx, date_text)
             # the list items share a sentence: give each its own noun-phrase conjuncts
             if is_event_noun(trig):
                 for conj in trig.children:  # "the power transition and presidential elections of 2019"
-                    if (
-                        conj.dep_ == "conj"
-                        and is_event_noun(conj)
-                        and trig.i < conj.i < span.start
-                        and (conj.i, tx.date_start, tx.date_end) not in seen
-                    ):
-                        seen.add((conj.i, tx.date_start, tx.date_end))
-                        clo, chi = clause_span(conj, span)
-                        cs, ce = parsed[clo].idx, parsed[chi].idx + len(parsed[chi])
-                        ck = event_type(conj, doc.text[cs:ce])
-                        cl, cp = clause_entities(parsed, clo, chi, conj, ck)
-                        out.append(
-                            Event(
-                                cs,
-                                ce,
-                                sent.text[tx.start : tx.end],
-                                tx.date_start,
-                                tx.date_end,
-                                tx.granularity,
-                                tx.date_mod,
-                                ck,
-                                conj.text,
-                                cl,
-                                cp,
-                            )
-                        )
+                    if conj.dep_ == "conj" and is_event_noun(conj) and trig.i < conj.i < span.start:
+                        add(conj, span, tx, date_text)
         absolute = [t for t in timexes if not t.relative]
         if absolute:
-            anchor = absolute[-1]
+            anchor, anchor_block = absolute[-1], block
     return sorted(out, key=lambda e: (e.start, e.date_start))
 
 

@@ -213,3 +213,32 @@ def with_month(tx: Timex, trigger: Token) -> Timex:
         date_end=f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}",
         granularity="month",
     )
+
+
+def sentence_tense(sent: Span) -> str | None:
+    """ "past", "future" or None (present or no verb) for a sentence, from its verbs' tags as HeidelTime reads
+    tense: a modal "will"/"shall" makes it future, a past-tense verb past."""
+    if any(t.tag_ == "MD" and t.lower_ in ("will", "shall", "'ll", "wo") for t in sent):
+        return "future"
+    if any(t.tag_ == "VBD" for t in sent):
+        return "past"
+    return None
+
+
+def year_clause_trigger(span: Span) -> Token | None:
+    """ "1926 (the year the border was drawn)", "1991, the year of independence": a year followed by "the year"
+    and a clause or an event noun; the clause's verb (or the noun) is dated by the year."""
+    doc, sent = span.doc, span.sent
+    i = span.end
+    while i < sent.end and doc[i].is_punct and doc[i].text in "(,–—-":
+        i += 1
+    if i + 1 >= sent.end or doc[i].lower_ != "the" or doc[i + 1].lemma_.lower() != "year" or i == span.end:
+        return None
+
+    after = doc[i + 2] if i + 2 < sent.end else None
+    if after is not None and after.lower_ == "of":
+        noun = next((t for t in doc[i + 3 : min(i + 7, sent.end)] if is_event_noun(t)), None)
+        return noun
+    stop = next((t.i for t in doc[i + 2 : sent.end] if t.text == ")"), sent.end)
+    verbs = [t for t in doc[i + 2 : stop] if t.pos_ == "VERB" and t.lemma_.lower() not in NOT_EVENT_VERBS]
+    return verbs[0] if verbs else None

@@ -10,6 +10,7 @@ import re
 
 from .. import names
 from ..model import Document
+from .creation_date import creation_date_metadata
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)])")
 _JUNK_TITLE = re.compile(r"^\s*(untitled|microsoft word|document\d*|.*\.(docx?|pdf|tex|indd))\b|^\W*$", re.I)
@@ -71,7 +72,7 @@ def journal_of(doc: Document) -> str | None:
 
 
 def fill_metadata(doc: Document) -> None:
-    """Set ``doc.title`` and ``doc.metadata`` (authors; doi, year, journal when found) from the text."""
+    """Set ``doc.title`` and ``doc.metadata`` (authors; doi, year, journal, creation date when found) from the text."""
     meta = dict(doc.metadata)
     head = doc.text[:5000]
     titles = [b for b in doc.blocks if b.section == names.SEC_TITLE]
@@ -97,3 +98,4 @@ def fill_metadata(doc: Document) -> None:
     if m:
         meta["year"] = int(m.group(1))
     doc.metadata = meta
+    doc.metadata.update(creation_date_metadata(doc))
