@@ -2,6 +2,8 @@
 
 import pytest
 
+from pipeline import names
+from pipeline.events.relative import dct_timex
 from pipeline.events.timex import find_timexes
 
 CASES = [
@@ -238,3 +240,219 @@ def test_timex_negatives(text):
 )
 def test_timex_and_is_not_a_range(text, dates):
     assert [(text[t.start : t.end], t.date_start, t.date_end) for t in find_timexes(text)] == dates
+
+
+# --- dates in words ---------------------------------------------------------------------------------------
+
+WORDS = [
+    (
+        "Nineteenth-century caravans crossed the pass.",
+        "Nineteenth-century",
+        "1801-01-01",
+        "1900-12-31",
+        "century",
+    ),
+    (
+        "Herders settled the valley in the early twentieth century.",
+        "the early twentieth century",
+        "1901-01-01",
+        "1933-12-31",
+        "century",
+    ),
+    (
+        "Trade fairs peaked in the mid-eighteenth century.",
+        "the mid-eighteenth century",
+        "1734-01-01",
+        "1767-12-31",
+        "century",
+    ),
+    ("Wells dried up in the late 19th century.", "the late 19th century", "1868-01-01", "1900-12-31", "century"),
+    (
+        "The fort was abandoned at the end of the sixteenth century.",
+        "the end of the sixteenth century",
+        "1568-01-01",
+        "1600-12-31",
+        "century",
+    ),
+    ("A mosque was built in the XVII century.", "the XVII century", "1601-01-01", "1700-12-31", "century"),
+    (
+        "Salt was traded in the seventeenth and eighteenth centuries.",
+        "the seventeenth and eighteenth centuries",
+        "1601-01-01",
+        "1800-12-31",
+        "century",
+    ),
+    (
+        "Railways reached the oasis at the turn of the 20th century.",
+        "the turn of the 20th century",
+        "1895-01-01",
+        "1905-12-31",
+        "decade",
+    ),
+    (
+        "Borders moved at the turn of the nineteenth and twentieth centuries.",
+        "the turn of the nineteenth and twentieth centuries",
+        "1895-01-01",
+        "1905-12-31",
+        "decade",
+    ),
+]
+
+
+@pytest.mark.parametrize("text,date_text,start,end,gran", WORDS)
+def test_timex_dates_in_words(text, date_text, start, end, gran):
+    found = find_timexes(text)
+    assert len(found) == 1
+    t = found[0]
+    assert (text[t.start : t.end], t.date_start, t.date_end, t.granularity) == (date_text, start, end, gran)
+    assert t.resolution == names.RES_ABSOLUTE
+
+
+def test_timex_turn_of_the_century_needs_a_reference():
+    text = "At the turn of the century, the village emptied."
+    assert find_timexes(text) == []
+    (t,) = find_timexes(text, dct=dct_timex("2021-03-10"))
+    assert (text[t.start : t.end], t.date_start, t.date_end, t.resolution) == (
+        "the turn of the century",
+        "1995-01-01",
+        "2005-12-31",
+        names.RES_DCT,
+    )
+    (t,) = find_timexes(text, anchor=find_timexes("Caravans stopped in 1897.")[0])
+    assert (t.date_start, t.date_end, t.resolution) == ("1895-01-01", "1905-12-31", names.RES_NARRATIVE)
+
+
+# --- lists: every date of a clause ------------------------------------------------------------------------
+
+
+def test_timex_season_shared_by_a_list_of_years():
+    text = "In the summers of 2004, 2009 and 2013 the herders moved to the high pastures."
+    got = [(text[t.start : t.end], t.date_start, t.date_end, t.granularity) for t in find_timexes(text)]
+    assert got == [
+        ("the summers of 2004", "2004-06-01", "2004-08-31", "month"),
+        ("2009", "2009-06-01", "2009-08-31", "month"),
+        ("2013", "2013-06-01", "2013-08-31", "month"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text,dates",
+    [
+        # "and" between two years names two dates (two events); "between … and", "from … to" and a dash one range
+        ("The herders returned in 2015 and 2018.", [("2015", "2015-12-31"), ("2018", "2018-12-31")]),
+        (
+            "Wells were dug in 1931, 1934 and 1938.",
+            [("1931", "1931-12-31"), ("1934", "1934-12-31"), ("1938", "1938-12-31")],
+        ),
+        ("The herders returned between 2015 and 2018.", [("between 2015 and 2018", "2018-12-31")]),
+        ("The herders returned from 2015 to 2018.", [("from 2015 to 2018", "2018-12-31")]),
+    ],
+)
+def test_timex_year_lists_and_ranges(text, dates):
+    assert [(text[t.start : t.end], t.date_end) for t in find_timexes(text)] == dates
+
+
+# --- news mode: read against the document creation time -----------------------------------------------------
+
+DCT = "2021-03-10"  # a Wednesday
+NEWS = [
+    # text, tense, date_text, start, end, granularity
+    ("Police detained four riders on March 3.", "past", "March 3", "2021-03-03", "2021-03-03", "day"),
+    ("Police detained four riders on March 23.", "past", "March 23", "2020-03-23", "2020-03-23", "day"),
+    ("The guild met on the 2nd of February.", "past", "the 2nd of February", "2021-02-02", "2021-02-02", "day"),
+    ("Shepherds protested in April.", "past", "April", "2020-04-01", "2020-04-30", "month"),
+    ("The new tariff will apply in January.", "future", "January", "2022-01-01", "2022-01-31", "month"),
+    ("The new tariff applies from June.", None, "June", "2021-06-01", "2021-06-30", "month"),
+    ("Last week, ninety riders arrived.", "past", "Last week", "2021-03-01", "2021-03-07", "week"),
+    ("Yesterday the mayor resigned.", "past", "Yesterday", "2021-03-09", "2021-03-09", "day"),
+    ("Today the council votes.", None, "Today", "2021-03-10", "2021-03-10", "day"),
+    ("The council votes tomorrow.", None, "tomorrow", "2021-03-11", "2021-03-11", "day"),
+    ("This year the levy was halved.", "past", "This year", "2021-01-01", "2021-12-31", "year"),
+    ("The levy was raised last year.", "past", "last year", "2020-01-01", "2020-12-31", "year"),
+    ("Talks resume next month.", None, "next month", "2021-04-01", "2021-04-30", "month"),
+    ("The bridge opened last April.", "past", "last April", "2020-04-01", "2020-04-30", "month"),
+    ("The bridge opened last February.", "past", "last February", "2021-02-01", "2021-02-28", "month"),
+    ("A camp opened last summer.", "past", "last summer", "2020-06-01", "2020-08-31", "month"),
+    ("A camp opens this summer.", None, "this summer", "2021-06-01", "2021-08-31", "month"),
+]
+
+
+@pytest.mark.parametrize("text,tense,date_text,start,end,gran", NEWS)
+def test_timex_news_mode_reads_the_document_creation_time(text, tense, date_text, start, end, gran):
+    (t,) = find_timexes(text, dct=dct_timex(DCT), tense=tense)
+    assert (text[t.start : t.end], t.date_start, t.date_end, t.granularity) == (date_text, start, end, gran)
+    assert (t.resolution, t.relative) == (names.RES_DCT, False)
+
+
+def test_timex_news_mode_anaphora_reads_the_last_date_not_the_dct():
+    text = "The depot burned on March 3. The following day, traders left."
+    dates = [(text[t.start : t.end], t.date_start, t.resolution) for t in find_timexes(text, dct=dct_timex(DCT))]
+    assert dates == [("March 3", "2021-03-03", names.RES_DCT), ("The following day", "2021-03-04", names.RES_NARRATIVE)]
+
+
+def test_timex_dct_of_year_precision_dates_years_not_days():
+    dct = dct_timex("2021")
+    assert [(t.date_start, t.granularity) for t in find_timexes("The levy was raised last year.", dct=dct)] == [
+        ("2020-01-01", "year")
+    ]
+    assert find_timexes("Yesterday the mayor resigned.", dct=dct) == []
+
+
+# --- narrative mode: read against the last date mentioned ------------------------------------------------------
+
+NARRATIVE = [
+    ("The canal was dug in 1928. In April, the first boats arrived.", "April", "1928-04-01", "1928-04-30", "month"),
+    ("The canal was dug in 1928. On May 2, the first boats arrived.", "May 2", "1928-05-02", "1928-05-02", "day"),
+    (
+        "The canal opened in 1928. A year earlier, a dam had failed.",
+        "A year earlier",
+        "1927-01-01",
+        "1927-12-31",
+        "year",
+    ),
+    ("The canal opened in 1928; this year marked a turn.", "this year", "1928-01-01", "1928-12-31", "year"),
+    ("The canal opened in 1928, and last year had been dry.", "last year", "1927-01-01", "1927-12-31", "year"),
+    (
+        "The dam failed on 4 June 1927. The next day, the valley flooded.",
+        "The next day",
+        "1927-06-05",
+        "1927-06-05",
+        "day",
+    ),
+    ("The dam failed on 4 June 1927. Yesterday's rain was blamed.", "Yesterday", "1927-06-03", "1927-06-03", "day"),
+    ("The dam failed in 1927. Today the valley is green.", None, None, None, None),  # "today" needs a DCT
+]
+
+
+@pytest.mark.parametrize("text,date_text,start,end,gran", NARRATIVE)
+def test_timex_narrative_mode_reads_the_last_mentioned_date(text, date_text, start, end, gran):
+    found = [t for t in find_timexes(text) if t.resolution == names.RES_NARRATIVE]
+    if date_text is None:
+        assert found == []
+        return
+    (t,) = found
+    assert (text[t.start : t.end], t.date_start, t.date_end, t.granularity) == (date_text, start, end, gran)
+
+
+def test_timex_narrative_year_less_date_needs_an_anchor_of_its_paragraph():
+    anchor = find_timexes("The canal was dug in 1928.")[0]
+    assert find_timexes("On May 2, the first boats arrived.", anchor) != []
+    assert find_timexes("On May 2, the first boats arrived.", anchor, same_segment=False) == []
+    # anaphora still reads an anchor of an earlier paragraph
+    (t,) = find_timexes("Two years later the canal silted up.", anchor, same_segment=False)
+    assert (t.date_start, t.relative) == ("1930-01-01", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It may 3 times exceed the quota.",  # "may" is a verb
+        "In the last year of the program, few came.",  # "the last year of": not last year
+        "The last two years were dry.",
+        "Shepherds protested in April.",  # year-less without a DCT or an earlier date
+        "Police detained four riders on March 3.",
+        "The council votes tomorrow.",
+    ],
+)
+def test_timex_underspecified_negatives(text):
+    assert find_timexes(text) == []

@@ -122,6 +122,7 @@ def _event(
     ("interviews conducted in 2019")."""
     lo, hi = (trig.sent.start, trig.sent.end - 1) if whole else clause_span(trig, span)
     start, end = parsed[lo].idx, parsed[hi].idx + len(parsed[hi])
+    start = max(start, _after_dateline(doc, start, end))
     while end > start and doc.text[end - 1] in " \n\t":
         end -= 1
     if RESEARCH.search(doc.text[start:end]):
@@ -143,6 +144,18 @@ def _event(
         parts,
         tx.resolution,
     )
+
+
+_DATELINE_END = re.compile(r"[^–—:\n-]{0,60}[–—:-]\s*")
+
+
+def _after_dateline(doc: Document, start: int, end: int) -> int:
+    """Where the story starts when the clause ``start:end`` begins with the dateline ("TARAZ, March 10, 2021 – ")."""
+    span = doc.metadata.get("date_span")
+    if doc.metadata.get("date_source") != names.DATE_DATELINE or not span or not start <= span[0] < end:
+        return start
+    m = _DATELINE_END.match(doc.text, span[1])
+    return m.end() if m else start
 
 
 def _is_validity(sent_text: str, tx: Timex) -> bool:
@@ -185,18 +198,17 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
                 continue
             date_text = sent.text[tx.start : tx.end]
             ids = {t.i for t in span}
+            trig = find_trigger(span.root, ids)
+            if trig is not None and trig.i not in ids:
+                add(trig, span, tx, date_text)
+                # the list items share a sentence: give each its own noun-phrase conjuncts
+                if is_event_noun(trig):
+                    for conj in trig.children:  # "the power transition and presidential elections of 2019"
+                        if conj.dep_ == "conj" and is_event_noun(conj) and trig.i < conj.i < span.start:
+                            add(conj, span, tx, date_text)
             named = year_clause_trigger(span)  # "1926 (the year the border was drawn)"
             if named is not None:
                 add(named, span, tx, date_text, whole=True)
-            trig = find_trigger(span.root, ids)
-            if trig is None or trig.i in ids:
-                continue
-            add(trig, span, tx, date_text)
-            # the list items share a sentence: give each its own noun-phrase conjuncts
-            if is_event_noun(trig):
-                for conj in trig.children:  # "the power transition and presidential elections of 2019"
-                    if conj.dep_ == "conj" and is_event_noun(conj) and trig.i < conj.i < span.start:
-                        add(conj, span, tx, date_text)
         absolute = [t for t in timexes if not t.relative]
         if absolute:
             anchor, anchor_block = absolute[-1], block

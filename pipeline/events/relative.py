@@ -2,7 +2,7 @@
 
 Three kinds, each a small table of patterns:
 
-* *anaphoric* ("two years later", "the following month", "in the same year", "that June", "during this time",
+* *anaphoric* ("two years later", "a year earlier", "the following month", "in the same year", "that June", "during this time",
   "Later,"): read from the last date mentioned before them, in every document (HeidelTime's ``REF``).
   They are ``relative`` and never become a reference point themselves.
 * *deictic* ("yesterday", "today", "last week", "this year", "last year", "next month", "last April",
@@ -64,7 +64,7 @@ _SEASON = r"(?:spring|summer|autumn|fall|winter)"
 _NOT_A_YEAR_AFTER = r"(?!,?\s*(?:of\s)?(?:\d|the\s\d))"
 
 _ANAPHORIC = re.compile(
-    rf"\b(?:(?P<later>{_NUM}\s(?P<unit>day|week|month|year|decade)s?\s(?:later|after(?:wards)?))"
+    rf"\b(?:(?P<later>{_NUM}\s(?P<unit>day|week|month|year|decade)s?\s(?:later|after(?:wards)?|(?P<earlier>earlier)))"
     rf"|(?P<following>(?:the\s)(?:following|next)\s(?P<unit2>day|week|month|year|decade)|following\s(?P<unit2b>day|week|month|year))"
     rf"|(?P<same>(?:in\s|during\s)?(?:the\s(?:same|very\ssame)|that)\s(?P<unit3>day|month|year))"
     rf"|(?P<that>(?:that|the\ssame)\s(?P<month>{_MONTH_ANY}))"
@@ -108,7 +108,8 @@ def _anaphoric(m: re.Match, ref: Timex) -> Interval | None:
     iv = None
     if g["later"]:
         n = g["n"].lower()
-        iv = shift(ref, int(n) if n.isdigit() else _NUMBER_WORDS[n], g["unit"].lower())
+        n = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        iv = shift(ref, -n if g["earlier"] else n, g["unit"].lower())
     elif g["following"]:
         iv = shift(ref, 1, (g["unit2"] or g["unit2b"]).lower())
     elif g["same"]:

@@ -44,7 +44,7 @@ _DATE = (
 _DATE_RX = re.compile(r"\b" + _DATE + r"\b", re.I)
 #: "ALMATY, March 3, 2021 –": a place in capitals or title case, an optional agency, the date, a dash or colon.
 _DATELINE = re.compile(
-    r"^\s*[A-ZÀ-Ý][\w.'’-]*(?:[ ,/-]+[A-ZÀ-Ý][\w.'’-]*){0,3}\s*(?:\([^()\n]{1,40}\))?\s*[,–—-]\s*"
+    r"\s*[A-ZÀ-Ý][\w.'’-]*(?:[ ,/-]+[A-ZÀ-Ý][\w.'’-]*){0,3}\s*(?:\([^()\n]{1,40}\))?\s*[,–—-]\s*"
     + r"(?P<date>(?i:"
     + _DATE.replace("(?P<", "(?P<dl_")
     + r"))\s*(?:\([^()\n]{1,40}\)\s*|/[^/\n]{1,30}/\s*)?[–—:-]",
@@ -111,7 +111,7 @@ def _head_blocks(doc: Document):
 def _dateline(doc: Document) -> CreationDate | None:
     for b in _head_blocks(doc):
         m = _DATELINE.match(doc.text, b.start, b.end)
-        if m and (iso := parse_date(m, "dl_")):
+        if m and (iso := parse_date(m, "dl_")) and len(iso) == 10:  # a dateline gives the day
             return CreationDate(iso, names.DATE_DATELINE, m.start("date"), m.end("date"))
     return None
 
