@@ -19,12 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import names  # noqa: E402
-from pipeline.evaluate import align, figure_matches, prf, read_jsonl  # noqa: E402
-from pipeline.figures import extract  # noqa: E402
-from pipeline.figures.numbers import find_numbers  # noqa: E402
-from pipeline.ingest import read_document  # noqa: E402
-from pipeline.parse import parse_document  # noqa: E402
+from pipeline.core import names
+from pipeline.core.io import read_jsonl
+from pipeline.evaluate import align, figure_matches, prf
+from pipeline.figures import extract
+from pipeline.figures.numbers import find_numbers
+from pipeline.ingest import read_document
+from pipeline.parse import parse_document
 
 Predictor = Callable[[str], list[dict]]
 

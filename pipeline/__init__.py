@@ -7,7 +7,7 @@ Every row of every table carries ``doc_id`` and ``start``/``end`` code-point off
 document's canonical text (``outputs/texts/<doc_id>.txt``), and page and box for PDFs.
 """
 
-from .publish import load_dataset, load_text
+from pipeline.core.io import load_dataset, load_text
 
 __all__ = ["load_dataset", "load_text"]
 __version__ = "0.1.0"

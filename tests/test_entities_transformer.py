@@ -7,11 +7,12 @@ import json
 import pytest
 from conftest import tiny_training_set
 
-from pipeline import names
-from pipeline.entities.calibration import Calibration, evidence, fit
+from pipeline.consolidate.calibration import Calibration, evidence
+from pipeline.consolidate.ensemble import merge
+from pipeline.core import names
 from pipeline.entities.candidates import Candidate
-from pipeline.entities.ensemble import merge
 from pipeline.entities.transformer import TAGS, Encoded, decode, shape_id, windows, word_tags
+from pipeline.training.calibration import fit
 
 TEXT = "The Otandastar Foundation helps Kazakhs in Mongolia."
 
@@ -97,7 +98,8 @@ def test_transformer_decode_stray_inside_opens_span_and_mean_score():
 def test_transformer_tiny_config_trains_reloads_and_predicts(tmp_path, casing):
     from dataclasses import replace
 
-    from pipeline.entities.transformer import CI_CONFIG, META_FILE, SHAPES_FILE, load, train
+    from pipeline.entities.transformer import CI_CONFIG, META_FILE, SHAPES_FILE, load
+    from pipeline.training.transformer import train
 
     doc, ingest, gold = tiny_training_set(tmp_path)
     out = train(gold, ingest, ["d"], tmp_path / "ner", replace(CI_CONFIG, casing=casing))

@@ -3,7 +3,7 @@
 import pytest
 from conftest import ingest_text
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.events import extract, to_frame
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.figures.numbers import find_numbers, to_float, unit_after
-from pipeline.figures.tables import header_fields, split_headers
+from pipeline.figures.tables import header_fields
+from pipeline.ingest.texttables import split_headers
 
 
 def one(sentence: str):

@@ -1,9 +1,9 @@
-"""Near-duplicate entities joined by embedding similarity plus a lexical guard (pipeline/entities/similarity.py)."""
+"""Near-duplicate entities joined by embedding similarity plus a lexical guard (pipeline/consolidate/similarity.py)."""
 
 import pandas as pd
 import pytest
 
-from pipeline.entities.similarity import compatible, content_words, merge_similar
+from pipeline.consolidate.similarity import compatible, content_words, merge_similar
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.ingest import provenance, read_document
 from tests.conftest import RAW, ingest_text
 
@@ -52,7 +52,7 @@ def test_ingest_provenance_rejects_bad_span():
 
 
 def test_ingest_corpus_000_numbered_references_one_entry_each(corpus):
-    from pipeline.ingest.citations import citations
+    from pipeline.consolidate.citations import citations
 
     doc = corpus["000"]
     rows = citations(doc)
@@ -87,7 +87,7 @@ def test_ingest_corpus_000_numbered_references_one_entry_each(corpus):
     ],
 )
 def test_ingest_citations_numbered_entries(text, expected):
-    from pipeline.ingest.citations import citations
+    from pipeline.consolidate.citations import citations
 
     body = "A paper's body text that goes on for a while before its reference list starts.\n\nReferences\n\n"
     doc = ingest_text(body + text)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import names
+from pipeline.consolidate.citations import citations, parse_reference
+from pipeline.core import names
 from pipeline.ingest import provenance, read_document
-from pipeline.ingest.citations import citations, parse_reference
 from tests import pdfs
 
 
@@ -147,7 +147,7 @@ def test_ingest_pdf_watchdog_times_out(tmp_path, monkeypatch):
 
 
 def test_ingest_pdf_round_trips_json(paper):
-    from pipeline.model import Document
+    from pipeline.core.document import Document
 
     again = Document.from_json(paper.to_json())
     assert again.text == paper.text and again.box(0, 10) == paper.box(0, 10)

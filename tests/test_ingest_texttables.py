@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.ingest import read_document
 from pipeline.ingest.texttables import split_headers
 from tests.conftest import RAW, ingest_text

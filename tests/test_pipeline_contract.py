@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import load_dataset, load_text, names
-from pipeline.schema import TABLES, columns
+from pipeline import load_dataset, load_text
+from pipeline.core import names
+from pipeline.core.schema import TABLES, columns
 
 pytestmark = pytest.mark.model
 SPAN_TABLES = (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS, names.T_CITATIONS)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import RAW
 
-from pipeline import load_dataset, names
+from pipeline import load_dataset
+from pipeline.core import names
 from pipeline.ingest import main as ingest_main
 from pipeline.run import run
 
@@ -145,7 +146,7 @@ def test_pipeline_encrypted_pdf_opens_with_its_password_from_params(tmp_path):
     raw.mkdir()
     (raw / "locked.pdf").write_bytes(_pdf_bytes_encrypted("s3cret"))
     ingest_main(raw, tmp_path / "ingest", {"passwords": {"locked.pdf": "s3cret"}})
-    from pipeline.ingest import load_document
+    from pipeline.core.io import load_document
 
     doc = load_document(tmp_path / "ingest" / "locked.json")
     assert doc.status == names.STATUS_OK

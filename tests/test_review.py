@@ -8,14 +8,14 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline import names
-from pipeline.review import anchor as anc
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import Anchor, Decision, append_decisions, load_decisions
+from pipeline.core import names
+from pipeline.core.schema import normalize_frame
 from pipeline.review import labelstudio as ls
 from pipeline.review.apply import apply_decisions
 from pipeline.review.csvsheet import escape_cell, export_sheet, import_sheet, unescape_cell
-from pipeline.review.decisions import Anchor, Decision, append_decisions, load_decisions
 from pipeline.review.labelstudio import export_label_studio, import_label_studio
-from pipeline.schema import normalize_frame
 
 DOC = "d1"
 TEXT = (
@@ -36,7 +36,7 @@ def make_tables(
     text: str, ents=ENTS, with_figure: bool = True, event: str | None = "In 1905 the Kazakh Congress met"
 ) -> dict[str, pd.DataFrame]:
     from pipeline.consolidate import row_id
-    from pipeline.entities.grouping import entity_id
+    from pipeline.consolidate.grouping import entity_id
 
     rows = []
     for quote, label in ents:
@@ -516,7 +516,7 @@ def test_review_merge_split_and_canonical():
 
 
 def test_review_metrics_precision_per_source(ls_decisions, tmp_path):
-    from pipeline.review.metrics import review_metrics
+    from pipeline.evaluate.review_metrics import review_metrics
 
     tables, decisions = ls_decisions
     res = apply_decisions(tables, {DOC: TEXT}, decisions)

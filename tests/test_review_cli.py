@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline import load_dataset, names
-from pipeline.review import anchor as anc
+from pipeline import load_dataset
+from pipeline.annotations import placement as anc
+from pipeline.core import names
 from pipeline.review.apply import load_docs, load_tables
 from pipeline.review.labelstudio import export_label_studio
 
@@ -134,7 +135,19 @@ def test_review_cli_labelstudio_roundtrip_survives_text_and_rule_changes(tmp_pat
     p = copy.deepcopy(params)
     p["entities"].update(patterns_dir="models/patterns", use_pretrained=False, spacy_ft="")
     (project / "params.yaml").write_text(yaml.safe_dump(p))
-    argv = ["run", "--raw", "raw", "--out", "outputs", "--work", "data", "--params", "params.yaml"]
+    argv = [
+        "run",
+        "--raw",
+        "raw",
+        "--out",
+        "outputs",
+        "--work",
+        "data",
+        "--reviews",
+        "reviews",
+        "--params",
+        "params.yaml",
+    ]
 
     # the first run and the export (in process: the CLI path is the import and the runs after it)
     p["entities"]["patterns_dir"] = str(project / "models" / "patterns")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.review.apply import apply, load_docs, load_tables
 from pipeline.review.cli import COMMANDS, register
 from pipeline.review.labelstudio import export_label_studio, import_label_studio
@@ -39,7 +39,7 @@ def test_review_corpus_accept_all_roundtrip(corpus_run, tmp_path):
     decisions = import_label_studio(json.dumps(tasks))
     n_rows = sum(len(tables[t]) for t in (names.T_ENTITIES, names.T_FIGURES, names.T_EVENTS))
     assert len(decisions) == n_rows and {d.action for d in decisions} == {"accept"}
-    from pipeline.review.decisions import append_decisions
+    from pipeline.annotations.decisions import append_decisions
 
     append_decisions(tmp_path / "reviews" / "a.jsonl", decisions)
     res = apply(work / "tables", work / "ingest", tmp_path / "reviews", tmp_path / "out")

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from conftest import RAW
 
-from pipeline import load_dataset, names
-from pipeline.review.decisions import read_decisions
+from pipeline import load_dataset
+from pipeline.annotations.decisions import read_decisions
+from pipeline.core import names
 from pipeline.review.serve import ReviewSession, make_server
 from pipeline.run import run
 
@@ -226,7 +227,7 @@ def test_review_page_shows_pdf_page_with_span_box(tmp_path, params):
 def test_review_pages_render_and_refuse_changed_or_missing_pdf(tmp_path):
     import pdfs
 
-    from pipeline.cache import sha256_file
+    from pipeline.core.incremental import sha256_file
     from pipeline.review.pages import SCALE, PageImages
 
     pdf = pdfs.image_only(tmp_path / "scan.pdf")

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from pipeline.events.timeline import build_timeline, render_html, same_event
+from pipeline.publish.timeline import build_timeline, render_html, same_event
 
 TEXTS = {
     "a": "Intro. The First World Kurultai of Kazakhs was held in Almaty on the 29th of September 1992. More.",
@@ -112,7 +112,7 @@ def test_timeline_a_broad_mention_never_chains_distinct_periods():
     """Regression: "the 20th century" overlapped the 1940s and the 1960s and merged them into one row."""
     import pandas as pd
 
-    from pipeline.events.timeline import build_timeline
+    from pipeline.publish.timeline import build_timeline
 
     rows = [
         {

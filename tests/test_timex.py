@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline import names
+from pipeline.core import names
 from pipeline.events.relative import dct_timex
 from pipeline.events.timex import find_timexes
 

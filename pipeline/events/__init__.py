@@ -53,11 +53,11 @@ from typing import Any
 import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
-from .. import names
-from ..cache import StageResult, code_version, fingerprint
-from ..model import Block, Document
-from ..stage import run_extractor
-from .clauses import (
+from pipeline.core import names
+from pipeline.core.document import Block, Document
+from pipeline.core.extractor_stage import run_extractor
+from pipeline.core.incremental import StageResult, fingerprint, stage_version
+from pipeline.events.clauses import (
     clause_entities,
     clause_span,
     find_trigger,
@@ -66,9 +66,9 @@ from .clauses import (
     with_month,
     year_clause_trigger,
 )
-from .lexicon import NOT_EVENT_SENTENCE, RESEARCH, VALIDITY, event_type
-from .reference import reference_time
-from .timex import Timex, find_timexes
+from pipeline.events.lexicon import NOT_EVENT_SENTENCE, RESEARCH, VALIDITY, event_type
+from pipeline.events.reference import reference_time
+from pipeline.events.timex import Timex, find_timexes
 
 
 @dataclass(frozen=True)
@@ -223,5 +223,5 @@ def to_frame(doc_id: str, text: str, events: list[Event]) -> pd.DataFrame:
 
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
-    version = fingerprint(code_version("pipeline.events"), params)
+    version = fingerprint(stage_version("events"), params)
     return run_extractor("events", ingest_dir, parse_dir, out_dir, params, version, extract, to_frame)

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from .lexicon import EVENT_NOUNS, FIGURE_SENTENCE, FRAME_PREPS, LIGHT_VERBS, NOT_EVENT_VERBS, TYPE_OF
-from .timex import Timex
+from pipeline.events.lexicon import EVENT_NOUNS, FIGURE_SENTENCE, FRAME_PREPS, LIGHT_VERBS, NOT_EVENT_VERBS, TYPE_OF
+from pipeline.events.timex import Timex
 
 _PLACE = ("GPE", "LOC")
 

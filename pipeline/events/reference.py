@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import names
-from ..model import Document
-from .isodates import Timex
-from .relative import dct_timex
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.events.isodates import Timex
+from pipeline.events.relative import dct_timex
 
 #: A news-style text is short: longer dated texts are papers or reports.
 NEWS_MAX_CHARS = 30_000

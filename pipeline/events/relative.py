@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .. import names
-from .isodates import (
+from pipeline.core import names
+from pipeline.events.isodates import (
     GRANULARITY_ORDER,
     MONTHS,
     Timex,

@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .isodates import GRANULARITY_ORDER, MONTHS, Timex, coarser, iso, last_day, month_number, year_span
-from .relative import resolve
-from .words import WORD_ATOMS, word_interval
+from pipeline.events.isodates import GRANULARITY_ORDER, MONTHS, Timex, coarser, iso, last_day, month_number, year_span
+from pipeline.events.relative import resolve
+from pipeline.events.words import WORD_ATOMS, word_interval
 
 __all__ = ["GRANULARITY_ORDER", "Timex", "find_timexes", "last_absolute"]
 

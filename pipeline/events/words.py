@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .isodates import year_span
+from pipeline.events.isodates import year_span
 
 ORDINAL_WORDS = {
     "first": 1,

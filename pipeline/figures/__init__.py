@@ -14,13 +14,13 @@ from typing import Any
 import pandas as pd
 from spacy.tokens import Doc
 
-from .. import names
-from ..cache import StageResult, code_version, fingerprint
-from ..model import Document
-from ..stage import run_extractor
-from .context import describe
-from .numbers import find_numbers
-from .tables import cell_contexts
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.extractor_stage import run_extractor
+from pipeline.core.incremental import StageResult, fingerprint, stage_version
+from pipeline.figures.context import describe
+from pipeline.figures.numbers import find_numbers
+from pipeline.figures.tables import cell_contexts
 
 
 @dataclass(frozen=True)
@@ -88,5 +88,5 @@ def to_frame(doc_id: str, text: str, figures: list[Figure]) -> pd.DataFrame:
 
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
-    version = fingerprint(code_version("pipeline.figures"), params)
+    version = fingerprint(stage_version("figures"), params)
     return run_extractor("figures", ingest_dir, parse_dir, out_dir, params, version, extract, to_frame)

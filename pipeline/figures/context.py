@@ -5,9 +5,8 @@
   subject of the clause ("The land area encompasses 2.72 million square kilometers");
 * ``place``: the GPE/LOC entity of the sentence nearest to the number, people's names excluded
   ("Kazakhs" is sometimes tagged GPE);
-* ``time``: the nearest year or period of the sentence, citation years in brackets excluded; in a news-style
-  document a sentence with no year reads "last year", "this year", "in April" against the document creation
-  time and gives the words with the period they name: "last year (2020)";
+* ``time``: the nearest year or period of the sentence, citation years in brackets and the document's own
+  dateline ("TARAZ, March 10, 2021 –", ``documents.date``) excluded;
 * ``source``: an "according to X" / "X (2014) estimates" phrase, or a bracketed citation "(Karimi, 2011)".
 """
 
@@ -17,8 +16,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from .. import names
-from ..model import Document
+from pipeline.core.document import Document
 
 _YEAR = re.compile(
     r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?"
@@ -91,23 +89,6 @@ def object_of(span: Span, kind: str) -> str | None:
     return " ".join(words) or None
 
 
-def _dct_time(doc: Document, sent_text: str, rel: int) -> str | None:
-    """ "last year (2020)": the underspecified time expression nearest the number, read against the document
-    creation time of a news-style document (events/reference.py); None in narrative documents."""
-    from ..events.reference import reference_time
-    from ..events.timex import find_timexes
-
-    dct = reference_time(doc)
-    if dct is None:
-        return None
-    found = [t for t in find_timexes(sent_text, dct=dct) if t.resolution == names.RES_DCT]
-    if not found:
-        return None
-    t = min(found, key=lambda t: abs(t.start - rel))
-    period = {"year": t.date_start[:4], "month": t.date_start[:7], "day": t.date_start}.get(t.granularity)
-    return f"{sent_text[t.start : t.end]} ({period or f'{t.date_start}/{t.date_end}'})"
-
-
 def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
@@ -128,8 +109,6 @@ def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "coun
     ]
     if years:
         out["time"] = min(years, key=lambda m: abs(m.start() - rel)).group(0)
-    elif (dated := _dct_time(doc, sent_text, rel)) is not None:
-        out["time"] = dated
     m = _SOURCE.search(sent_text) or _AUTHOR_YEAR.search(sent_text) or _CITATION.search(sent_text)
     if m:
         out["source"] = m.group(0) if m.re is _AUTHOR_YEAR else m.group(1).strip()

@@ -23,10 +23,9 @@ import re
 from itertools import groupby
 from typing import Any
 
-from .. import names
-from ..ingest.texttables import split_headers  # noqa: F401  (the header cutter now lives at ingestion)
-from ..model import Block, Document, TableCell
-from .numbers import NumberExpr, find_numbers
+from pipeline.core import names
+from pipeline.core.document import Block, Document, TableCell
+from pipeline.figures.numbers import NumberExpr, find_numbers
 
 CAPTION_RX = re.compile(r"^\s*(?:Table|Tab\.)\s*\d+[.:]?\s*[-–—:.]?\s*(?P<title>.*)$", re.I | re.S)
 _COUNT_OF_RX = re.compile(r"\bnumbers? of\s+(?P<obj>.+?)\s*(?:\(|$|,| in \d)", re.I)

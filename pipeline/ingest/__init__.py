@@ -12,14 +12,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .. import names
-from ..cache import StageResult, code_version, fingerprint, run_per_document, sha256_file
-from ..model import Document
-from .errors import IngestError
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.incremental import StageResult, fingerprint, run_per_document, sha256_file, stage_version
+from pipeline.core.io import DOC_SUFFIX, load_document  # noqa: F401  (load_document: re-exported for readers of ingest)
+from pipeline.ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
 READERS = {".pdf": "pdf", ".txt": "txt", ".md": "md"}
-DOC_SUFFIX = ".json"
 DEFAULT_TIMEOUT_S = 120.0  # per-PDF time limit when params set no ``timeout_s``
 
 
@@ -56,15 +56,15 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
     doc = Document(doc_id=doc_id_for(path.relative_to(raw_dir)), source=rel, sha256=sha256_file(path), fmt=fmt)
     try:
         if fmt == "pdf":
-            from .pdf import read_pdf
+            from pipeline.ingest.pdf import read_pdf
 
             password = (params.get("passwords") or {}).get(rel)
             read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S))
         else:
-            from .text import read_text
+            from pipeline.ingest.text import read_text
 
             read_text(doc, path.read_bytes())
-        from .metadata import fill_metadata
+        from pipeline.ingest.metadata import fill_metadata
 
         fill_metadata(doc)
     except IngestError as e:
@@ -84,17 +84,13 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
     return doc
 
 
-def load_document(path: Path) -> Document:
-    return Document.from_json(path.read_text(encoding="utf-8"))
-
-
 def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> StageResult:
     """Ingest every readable file of ``raw_dir`` into ``out_dir``; only new or changed files are read."""
     params = params or {}
     files, skipped = discover(raw_dir)
     for msg in skipped:
         log.warning(msg)
-    version = fingerprint(code_version("pipeline.ingest", "pipeline.model"), params)
+    version = fingerprint(stage_version("ingest"), params)
     inputs = {doc_id: fingerprint(sha256_file(p), p.relative_to(raw_dir).as_posix()) for doc_id, p in files.items()}
 
     def work(doc_id: str) -> list[str]:

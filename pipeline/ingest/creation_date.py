@@ -24,8 +24,8 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from .. import names
-from ..model import Document
+from pipeline.core import names
+from pipeline.core.document import Document
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -59,7 +59,9 @@ _HISTORY = re.compile(
     re.I,
 )
 _NOT_CREATION = re.compile(r"\b(?:accessed|retrieved|downloaded|visited|viewed)\b", re.I)
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:the\s+authors?(?:\(s\))?,?\s*)?(?P<y>" + _YEAR + ")", re.I)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:the\s+authors?(?:\(s\))?,?\s*)?(?P<y>" + _YEAR + ")", re.I
+)
 _VOLUME_YEAR = re.compile(r"\bvol(?:ume)?\.?\s*\d+[^()\n]{0,30}\((?:[a-z]{3,9}\.?,?\s*)?(?P<y>" + _YEAR + r")\)", re.I)
 #: What may share a header line with its date: a byline ("By A. Sultanova |", "Alexey Bessudnov*"), or nothing.
 _BYLINE = re.compile(r"[\s|•·,;*∗–—-]*(?:(?:[Bb]y|and)\s+|[A-ZÀ-ÝА-Я][\w.'’-]*[\s|•·,;*∗–—-]*){0,6}")

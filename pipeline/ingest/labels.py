@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .. import names
+from pipeline.core import names
 
 _JOURNAL = re.compile(r"\b(journal|review|quarterly|proceedings|bulletin|transactions|vol\.|volume|issn)\b", re.I)
 _STANDARD = re.compile(
@@ -70,7 +70,7 @@ def looks_like_authors(text: str) -> bool:
 
 def relabel(texts: list[str], kinds: list[str], sections: list[str], sizes: list[float | None]) -> None:
     """Set title, authors, abstract, keywords, references and front-matter kinds in place."""
-    from .layout import _KEYWORDS
+    from pipeline.ingest.layout import _KEYWORDS
 
     for i, s in enumerate(sections):
         if s == names.SEC_TITLE:  # the first heading, as assign_sections saw it: re-decided below

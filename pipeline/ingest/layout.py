@@ -14,11 +14,11 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
-from .. import names
-from ..model import Block, TableCell
-from .labels import relabel
-from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
-from .texttables import TextTable, detect
+from pipeline.core import names
+from pipeline.core.document import Block, TableCell
+from pipeline.ingest.labels import relabel
+from pipeline.ingest.lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
+from pipeline.ingest.texttables import TextTable, detect
 
 BLOCK_SEP = "\n\n"
 ROW_SEP = "\n"

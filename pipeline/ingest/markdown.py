@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, SourceLine, keep_chars
+from pipeline.ingest.lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, SourceLine, keep_chars
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")

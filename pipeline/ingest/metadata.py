@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .. import names
-from ..model import Document
-from .creation_date import creation_date_metadata
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.ingest.creation_date import creation_date_metadata
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)])")
 _JUNK_TITLE = re.compile(r"^\s*(untitled|microsoft word|document\d*|.*\.(docx?|pdf|tex|indd))\b|^\W*$", re.I)

@@ -23,13 +23,13 @@ import statistics
 from array import array
 from pathlib import Path
 
-from .. import names
-from ..model import Document, Page
-from .columns import Char, Fragment, Line, fragments, reading_order
-from .errors import IngestError
-from .layout import build
-from .lines import HINT_TABLE_ROW, SourceLine
-from .tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
+from pipeline.core import names
+from pipeline.core.document import Document, Page
+from pipeline.ingest.columns import Char, Fragment, Line, fragments, reading_order
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.layout import build
+from pipeline.ingest.lines import HINT_TABLE_ROW, SourceLine
+from pipeline.ingest.tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
 
 _PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

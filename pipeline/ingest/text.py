@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from .. import names
-from ..model import Document, Page, SourceMap
-from .errors import IngestError
-from .layout import build
-from .lines import SourceLine
-from .markdown import strip_markdown
+from pipeline.core import names
+from pipeline.core.document import Document, Page, SourceMap
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.layout import build
+from pipeline.ingest.lines import SourceLine
+from pipeline.ingest.markdown import strip_markdown
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .lines import HINT_TABLE_ROW, Origin, SourceLine
+from pipeline.ingest.lines import HINT_TABLE_ROW, Origin, SourceLine
 
 _CAPTION = re.compile(r"^\s*(?:Table|Tab\.)\s*\d+\b", re.I)
 _NOTE = re.compile(r"^\s*(?:Notes?|Sources?)\b", re.I)

@@ -8,7 +8,7 @@
 * :mod:`.cli` — ``pipeline review export|import|apply|serve``.
 """
 
-from .apply import apply, apply_decisions
-from .decisions import Anchor, Decision, append_decisions, load_decisions
+from pipeline.annotations.decisions import Anchor, Decision, append_decisions, load_decisions
+from pipeline.review.apply import apply, apply_decisions
 
 __all__ = ["Anchor", "Decision", "append_decisions", "apply", "apply_decisions", "load_decisions"]

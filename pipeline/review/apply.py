@@ -28,13 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from ..consolidate import provenance, row_id
-from ..entities.grouping import canonical_name, entity_id, group_key, normalize
-from ..model import Document
-from ..schema import TABLES, empty_frame, normalize_frame
-from . import anchor as anc
-from .decisions import (
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import (
     ACCEPT,
     ADD,
     EDIT,
@@ -49,6 +44,11 @@ from .decisions import (
     Decision,
     load_decisions,
 )
+from pipeline.consolidate import provenance, row_id
+from pipeline.consolidate.grouping import canonical_name, entity_id, group_key, normalize
+from pipeline.core import names
+from pipeline.core.document import Document
+from pipeline.core.schema import TABLES, empty_frame, normalize_frame
 
 log = logging.getLogger(__name__)
 SUFFIX = ".parquet"
@@ -546,8 +546,8 @@ def load_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def load_docs(ingest_dir: Path) -> dict[str, Document]:
-    from ..cache import MANIFEST
-    from ..ingest import DOC_SUFFIX, load_document
+    from pipeline.core.incremental import MANIFEST
+    from pipeline.core.io import DOC_SUFFIX, load_document
 
     docs = (load_document(p) for p in sorted(Path(ingest_dir).glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST)
     return {d.doc_id: d for d in docs if d.status != names.STATUS_ERROR}

@@ -15,7 +15,7 @@ FORMATS = ("labelstudio", "csv")
 
 
 def _params(path: Path) -> dict[str, Any]:
-    from ..cli import load_params
+    from pipeline.core.params import load_params
 
     return dict((load_params(path) if path.exists() else {}).get("review") or {})
 
@@ -26,21 +26,21 @@ def cmd_export(a: argparse.Namespace) -> int:
     Example: python -m pipeline review export --format labelstudio --out review_export/
              python -m pipeline review export --format csv --out review_export/sheet.csv
     """
-    from .apply import load_docs, load_tables
+    from pipeline.review.apply import load_docs, load_tables
 
     tables, docs = load_tables(Path(a.tables)), load_docs(Path(a.ingest))
     if a.docs:
         docs = {k: v for k, v in docs.items() if k in set(a.docs)}
     out = Path(a.out)
     if a.format == "csv":
-        from .csvsheet import write_sheet
+        from pipeline.review.csvsheet import write_sheet
 
         out = out / "sheet.csv" if out.suffix != ".csv" else out
         out.parent.mkdir(parents=True, exist_ok=True)
         write_sheet(out, tables, docs)
         print(f"review export: sheet for {len(docs)} documents in {out}")
         return 0
-    from .labelstudio import export_label_studio
+    from pipeline.review.labelstudio import export_label_studio
 
     tasks, config = export_label_studio(tables, docs)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,21 +59,21 @@ def cmd_import(a: argparse.Namespace) -> int:
              python -m pipeline review import --format labelstudio --in export.json --reviews reviews
              python -m pipeline review import --format csv --in sheet.csv --author alice
     """
-    from .decisions import append_decisions, now, session_file
+    from pipeline.annotations.decisions import append_decisions, now, session_file
 
     given = [x for x in (a.file, getattr(a, "in")) if x]
     if len(given) != 1:
         raise ValueError("give the file to import once: review import FILE (or --in FILE)")
     src = Path(given[0])
     if (a.format or ("csv" if src.suffix.lower() == ".csv" else "labelstudio")) == "csv":
-        from .apply import load_docs
-        from .csvsheet import import_sheet
+        from pipeline.review.apply import load_docs
+        from pipeline.review.csvsheet import import_sheet
 
         if not a.author:
             raise ValueError("--author is required for a CSV sheet")
         decisions = import_sheet(src.read_text(encoding="utf-8"), load_docs(Path(a.ingest)), a.author)
     else:
-        from .labelstudio import import_label_studio
+        from pipeline.review.labelstudio import import_label_studio
 
         decisions = import_label_studio(src.read_text(encoding="utf-8"), author=a.author)
     by_author: dict[str, list] = {}
@@ -94,7 +94,7 @@ def cmd_apply(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline review apply --tables data/tables --ingest data/ingest --reviews reviews --out data/reviewed
     """
-    from .apply import apply
+    from pipeline.review.apply import apply
 
     result = apply(Path(a.tables), Path(a.ingest), Path(a.reviews), Path(a.out), _params(a.params))
     print(result.summary())
@@ -108,7 +108,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline review serve --outputs outputs --reviews reviews --author alice
     """
-    from .serve import serve
+    from pipeline.review.serve import serve
 
     return serve(Path(a.outputs), Path(a.reviews), a.author, a.port, Path(a.raw))
 

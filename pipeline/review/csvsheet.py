@@ -32,9 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import names
-from ..model import Document
-from .decisions import (
+from pipeline.annotations.decisions import (
     ACCEPT,
     ADD,
     EDIT,
@@ -50,6 +48,8 @@ from .decisions import (
     Decision,
     now,
 )
+from pipeline.core import names
+from pipeline.core.document import Document
 
 INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "'")
 CONTEXT_CHARS = 60

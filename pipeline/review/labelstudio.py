@@ -29,10 +29,8 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from .. import names
-from ..model import Document
-from . import anchor as anc
-from .decisions import (
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import (
     ACCEPT,
     ADD,
     EDIT,
@@ -48,6 +46,8 @@ from .decisions import (
     now,
     parse_time,
 )
+from pipeline.core import names
+from pipeline.core.document import Document
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from ..cache import sha256_file
+from pipeline.core.incremental import sha256_file
 
 SCALE = 1.5  # pixels per PDF point: 108 dpi, an A4 page is 893 × 1263 px
 MAX_CACHED = 32  # rendered pages kept in memory

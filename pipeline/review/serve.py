@@ -33,8 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
-from .. import names
-from .decisions import (
+from pipeline.annotations.decisions import (
     ACCEPT,
     EDIT,
     EDITABLE,
@@ -49,7 +48,8 @@ from .decisions import (
     now,
     session_file,
 )
-from .pages import PageImages
+from pipeline.core import names
+from pipeline.review.pages import PageImages
 
 HOST = "127.0.0.1"
 MAX_BODY = 64 * 1024
@@ -85,7 +85,7 @@ class ReviewSession:
     ) -> None:
         """``raw``: the folder the documents were read from (``documents.source`` is relative to it),
         where the source PDFs are found for page images."""
-        from ..publish import load_dataset, load_text
+        from pipeline.core.io import load_dataset, load_text
 
         self.outputs, self.author = Path(outputs), author
         self.tables = load_dataset(self.outputs)

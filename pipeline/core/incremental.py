@@ -1,0 +1,149 @@
+"""Per-document stage cache: only new or changed documents are processed again.
+
+DVC re-runs a stage when any of its dependencies changed; a stage then calls :func:`run_per_document`,
+which skips every document whose key — the hash of its input, the stage's code and its parameters —
+is the one recorded in the stage's ``manifest.json``, and deletes the outputs of documents that
+are gone. The counts of what it did are returned and written to ``logs/<stage>.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.core.progress import progress
+
+log = logging.getLogger(__name__)
+MANIFEST = "manifest.json"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint(*parts: object) -> str:
+    """A stable hash of JSON-serializable parts (params dicts, versions, hashes)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def code_version(*modules: str) -> str:
+    """Hash of the source files of ``modules`` (a package counts all its files, static ones too)."""
+    h = hashlib.sha256()
+    for name in sorted(modules):
+        mod = importlib.import_module(name)
+        path = Path(str(mod.__file__))
+        if path.name == "__init__.py":
+            files = sorted(p for p in path.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            files = [path]
+        for f in files:
+            h.update(f.relative_to(path.parent).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: The code a per-document stage's cache key hashes, besides ``pipeline.core``: its own package.
+#: ``tests/test_architecture.py`` checks that these packages import nothing else of the pipeline.
+STAGE_PACKAGES = ("ingest", "parse", "entities", "figures", "events")
+
+
+def stage_version(stage: str) -> str:
+    """Hash of the code a per-document stage runs: ``pipeline.<stage>`` plus ``pipeline.core``.
+
+    Editing a module of another stage (consolidate, publish, …) leaves this key, and so the
+    stage's per-document outputs, as they are.
+    """
+    if stage not in STAGE_PACKAGES:
+        raise ValueError(f"{stage!r} is not a per-document stage ({', '.join(STAGE_PACKAGES)})")
+    return code_version("pipeline.core", f"pipeline.{stage}")
+
+
+@dataclass
+class StageResult:
+    """What one run of a per-document stage did, document ids by outcome."""
+
+    stage: str
+    processed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        s = f"{self.stage}: {len(self.processed)} processed, {len(self.reused)} unchanged, {len(self.removed)} removed"
+        return s + (f", {len(self.failed)} failed" if self.failed else "")
+
+    def write_log(self, log_dir: Path) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        (log_dir / f"{self.stage}.json").write_text(json.dumps(asdict(self), indent=1, sort_keys=True) + "\n")
+
+
+def run_per_document(
+    stage: str,
+    out_dir: Path,
+    inputs: dict[str, str],
+    version: str,
+    work: Callable[[str], Iterable[str]],
+) -> StageResult:
+    """Run ``work(doc_id)`` for each document whose ``inputs[doc_id]`` hash or ``version`` changed.
+
+    ``work`` writes its files into ``out_dir`` and returns their names. Documents missing from
+    ``inputs`` lose their files. An exception in ``work`` is logged with the document's id and the
+    document is left out; the other documents go on.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / MANIFEST
+    old = json.loads(manifest_path.read_text())["docs"] if manifest_path.exists() else {}
+    result = StageResult(stage)
+    new: dict[str, dict] = {}
+    todo = []
+    for doc_id in sorted(inputs):
+        key = fingerprint(inputs[doc_id], version)
+        entry = old.get(doc_id)
+        if entry and entry["key"] == key and all((out_dir / f).exists() for f in entry["files"]):
+            new[doc_id] = entry
+            result.reused.append(doc_id)
+        else:
+            todo.append((doc_id, key))
+    for doc_id, key in progress(todo, desc=stage, unit="doc"):
+        for f in (old.get(doc_id) or {}).get("files", []):
+            (out_dir / f).unlink(missing_ok=True)
+        try:
+            files = sorted(work(doc_id))
+        except Exception as e:  # one bad document never stops the others
+            log.error("%s: %s failed: %s: %s", stage, doc_id, type(e).__name__, e)
+            result.failed[doc_id] = f"{type(e).__name__}: {e}"
+            continue
+        new[doc_id] = {"key": key, "files": files}
+        result.processed.append(doc_id)
+        log.info("%s: %s processed (%s)", stage, doc_id, ", ".join(files) or "no output")
+    for doc_id in sorted(set(old) - set(inputs)):
+        for f in old[doc_id]["files"]:
+            (out_dir / f).unlink(missing_ok=True)
+        result.removed.append(doc_id)
+    manifest_path.write_text(json.dumps({"docs": new}, indent=1, sort_keys=True) + "\n")
+    log.info(result.summary())
+    result.write_log(out_dir.parent / "logs")
+    return result
+
+
+def input_hashes(in_dir: Path, suffix: str) -> dict[str, str]:
+    """``{doc_id: hash}`` for a per-document stage's input files, read from its manifest when present."""
+    manifest = in_dir / MANIFEST
+    if manifest.exists():
+        docs = json.loads(manifest.read_text())["docs"]
+        return {doc_id: e["key"] for doc_id, e in docs.items() if (in_dir / f"{doc_id}{suffix}").exists()}
+    return {p.name[: -len(suffix)]: sha256_file(p) for p in sorted(in_dir.glob(f"*{suffix}"))}

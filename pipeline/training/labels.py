@@ -1,0 +1,204 @@
+"""Annotators' entity decisions (``reviews/``) as training labels for the NER models.
+
+:func:`reviewed_spans` reads the ``entities`` decisions on the TRAIN documents and places each on
+the document's current canonical text with the review stage's anchoring (:func:`..review.anchor.locate`:
+position, quote + context, whitespace, fuzzy; ``review.fuzzy_threshold`` and ``review.min_fuzzy_chars``).
+The row ids of the review stage are not used: training runs before the extractions exist, so a
+decision is found by its anchor alone.
+
+What each action says about a span:
+
+=========  ==========================================================================================
+accept     the target is an entity of the label the annotator saw (``seen.label``)
+relabel    the target is an entity of the new ``label``
+move       the entity lies at the new boundaries (``span``), with the label seen (or relabelled)
+add        the target is an entity of ``label``
+reject     the target is not an entity of the label seen: a :class:`ReviewedSpan` with ``rejected``
+=========  ==========================================================================================
+
+``edit``, ``merge`` and ``split`` say nothing about spans or labels and are not used.
+
+**Conflicts.** Decisions on one target (its placed span and the label it judges, as a row of the
+review stage) are applied in time order (``created``, then ``decision_id``): the latest verdict
+(a reject rejects; an accept, add, relabel or move un-rejects) and the latest relabel and move
+stand, whoever wrote them. ``review.policy`` (adjudicator) is not consulted here.
+
+**Never a dev document.** Only decisions on ``train_docs`` are used; ``train_docs`` sharing a
+document with ``dev_docs`` is an error. A decision that cannot be placed (quote not found, or no
+label recorded) is logged with its id and file and skipped, never applied to another span.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipeline.annotations import placement as anc
+from pipeline.annotations.decisions import ACCEPT, ADD, MOVE, REJECT, RELABEL, Decision, load_decisions
+from pipeline.core import names
+from pipeline.core.document import Document
+
+log = logging.getLogger(__name__)
+
+#: Actions that place or judge an entity span; the others (edit, merge, split) are not used for training.
+SPAN_ACTIONS: tuple[str, ...] = (ACCEPT, REJECT, RELABEL, MOVE, ADD)
+#: Placement parameters when none are given: the review stage's defaults (``params.yaml`` ``review``).
+DEFAULT_FUZZY_THRESHOLD = 90.0
+DEFAULT_MIN_FUZZY_CHARS = 8
+
+
+@dataclass(frozen=True)
+class ReviewedSpan:
+    """A reviewed span of one document: ``[start, end)`` is (``rejected=False``) or is not (``True``) a ``label``.
+
+    ``decision_id`` and ``file`` name the latest decision that shaped it.
+    """
+
+    start: int
+    end: int
+    label: str
+    rejected: bool
+    decision_id: str
+    file: str
+
+
+def check_split(train_docs: Iterable[str], dev_docs: Iterable[str]) -> None:
+    """Raise if a document is both a training and a dev document."""
+    overlap = sorted(set(train_docs) & set(dev_docs))
+    if overlap:
+        raise ValueError(
+            f"train.train_docs and evaluate.dev_docs share {overlap}: a dev document's reviews are never trained on"
+        )
+
+
+def _skip(d: Decision, file: str, why: str) -> None:
+    log.warning("train: decision %s (%s, %s) not used for training: %s", d.decision_id, d.action, file, why)
+
+
+def reviewed_spans(
+    decisions: Iterable[tuple[Decision, str]],
+    docs: Mapping[str, Document | str],
+    train_docs: Iterable[str],
+    dev_docs: Iterable[str] = (),
+    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
+    min_fuzzy_chars: int = DEFAULT_MIN_FUZZY_CHARS,
+) -> dict[str, list[ReviewedSpan]]:
+    """``{doc_id: [ReviewedSpan, ...]}`` (sorted by offsets) for the training documents that have entity decisions.
+
+    ``docs`` maps each training document's id to its ingested document (or canonical text).
+    """
+    train_docs, dev_docs = list(train_docs), list(dev_docs)
+    check_split(train_docs, dev_docs)
+    wanted = set(train_docs)
+    # target (doc, start, end, label judged) → [doc, new start, new end, label, rejected, decision, file]
+    state: dict[tuple[str, int, int, str], list] = {}
+    records: list[list] = []  # each target once, in the order first decided
+    entity = [(d, f) for d, f in decisions if d.table == names.T_ENTITIES and d.action in SPAN_ACTIONS]
+    for d, file in sorted(entity, key=lambda x: (x[0].when, x[0].decision_id)):
+        doc_id = d.doc_id
+        if doc_id not in wanted:
+            continue  # a dev document, or one not trained on
+        if doc_id not in docs:
+            _skip(d, file, f"document {doc_id} is not ingested")
+            continue
+        if d.target is None:
+            _skip(d, file, "no anchor (target) to place it by")
+            continue
+        text = docs[doc_id] if isinstance(docs[doc_id], str) else docs[doc_id].text
+        at = anc.locate(text, d.target, fuzzy_threshold, min_fuzzy_chars)
+        if at is None:
+            _skip(d, file, f"quote {d.target.quote!r} not found in {doc_id}")
+            continue
+        judged = d.label if d.action == ADD else d.seen.get("label")
+        if judged not in names.ENTITY_LABELS:
+            _skip(
+                d,
+                file,
+                f"label {judged!r} is not one of {', '.join(names.ENTITY_LABELS)}"
+                if judged
+                else "the decision does not record the label it judged (seen.label)",
+            )
+            continue
+        new = anc.locate(text, d.span, fuzzy_threshold, min_fuzzy_chars) if d.action == MOVE else None
+        if d.action == MOVE and new is None:
+            _skip(d, file, f"new boundaries {d.span.quote!r} not found in {doc_id}")
+            continue
+        if d.action == RELABEL and d.label not in names.ENTITY_LABELS:
+            _skip(d, file, f"label {d.label!r} is not one of {', '.join(names.ENTITY_LABELS)}")
+            continue
+        key = (doc_id, at.start, at.end, judged)
+        if key not in state:
+            state[key] = [doc_id, at.start, at.end, judged, False, "", ""]
+            records.append(state[key])
+        s = state[key]
+        if new is not None:
+            s[1], s[2] = new.start, new.end
+        if d.action == RELABEL:
+            s[3] = d.label
+        s[4] = d.action == REJECT
+        s[5], s[6] = d.decision_id, file
+        # the corrected row is the same target: a later decision on what the annotator now sees
+        # (the moved span, the new label) continues this record ("relabel ORG→GPE, then reject GPE")
+        state[(doc_id, s[1], s[2], s[3])] = s
+    out: dict[str, list[ReviewedSpan]] = {}
+    for doc_id, start, end, label, rejected, did, file in records:
+        out.setdefault(doc_id, []).append(ReviewedSpan(start, end, label, rejected, did, file))
+    for doc_id in out:
+        out[doc_id].sort(key=lambda r: (r.start, r.end, r.label, r.rejected))
+    assert not set(out) & set(dev_docs), "a dev document's reviews reached the training data"
+    return out
+
+
+def write_reviewed(spans: Mapping[str, list[ReviewedSpan]], path: Path) -> int:
+    """Write placed spans as JSON lines (one per span, sorted: byte-identical for the same decisions)."""
+    rows = [
+        {"doc_id": d, **asdict(r)}
+        for d in sorted(spans)
+        for r in sorted(spans[d], key=lambda r: (r.start, r.end, r.label, r.rejected))
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows), encoding="utf-8")
+    return len(rows)
+
+
+def read_reviewed(path: Path, train_docs: Iterable[str]) -> dict[str, list[ReviewedSpan]]:
+    """The spans :func:`write_reviewed` wrote, for ``train_docs`` only."""
+    keep, out = set(train_docs), {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            doc_id = r.pop("doc_id")
+            if doc_id in keep:
+                out.setdefault(doc_id, []).append(ReviewedSpan(**r))
+    return out
+
+
+def load_reviewed(
+    reviews_dir: Path | None,
+    docs: Mapping[str, Document | str],
+    train_docs: Iterable[str],
+    dev_docs: Iterable[str] = (),
+    params: Mapping | None = None,
+) -> dict[str, list[ReviewedSpan]]:
+    """:func:`reviewed_spans` of every decision under ``reviews_dir`` (none when it is ``None`` or missing).
+
+    ``reviews_dir`` may also be a ``.jsonl`` file of spans already placed (:func:`write_reviewed`, the
+    ``labels`` stage): the train stages read that, so a decision on another paper does not retrain.
+    ``params``: the ``review`` section of ``params.yaml`` (``fuzzy_threshold``, ``min_fuzzy_chars``).
+    """
+    if reviews_dir is not None and Path(reviews_dir).is_file():
+        check_split(train_docs, dev_docs)
+        return read_reviewed(Path(reviews_dir), train_docs)
+    p = params or {}
+    decisions = load_decisions(Path(reviews_dir)) if reviews_dir is not None and Path(reviews_dir).exists() else []
+    return reviewed_spans(
+        decisions,
+        docs,
+        train_docs,
+        dev_docs,
+        float(p.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD)),
+        int(p.get("min_fuzzy_chars", DEFAULT_MIN_FUZZY_CHARS)),
+    )
