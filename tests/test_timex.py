@@ -1,10 +1,15 @@
 """Time expressions → intervals: every form of issue 6, negatives, relative references."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from pipeline.core import names
 from pipeline.events.relative import dct_timex
 from pipeline.events.timex import find_timexes
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CASES = [
     ("It opened on the 29th of September 1992.", "the 29th of September 1992", "1992-09-29", "1992-09-29", "day", None),
@@ -456,3 +461,24 @@ def test_timex_narrative_year_less_date_needs_an_anchor_of_its_paragraph():
 )
 def test_timex_underspecified_negatives(text):
     assert find_timexes(text) == []
+
+
+UNDERSPECIFIED = [
+    json.loads(line) for line in (ROOT / "gold" / "timex" / "underspecified.jsonl").open(encoding="utf-8")
+]
+
+
+@pytest.mark.parametrize("case", UNDERSPECIFIED, ids=[c["date_text"] for c in UNDERSPECIFIED])
+def test_timex_underspecified_gold(case):
+    """gold/timex/underspecified.jsonl: hand-written news-mode (with a DCT) and narrative-mode cases."""
+    text = case["sentence"]
+    found = find_timexes(text, dct=dct_timex(case["dct"]), tense=case["tense"])
+    at = text.index(case["date_text"])
+    (t,) = [t for t in found if t.start == at and t.end == at + len(case["date_text"])]
+    assert (t.date_start, t.date_end, t.granularity, t.date_mod, t.resolution) == (
+        case["date_start"],
+        case["date_end"],
+        case["granularity"],
+        case["date_mod"],
+        case["date_resolution"],
+    )

@@ -1,24 +1,33 @@
 """Time expressions → inclusive ISO intervals with a granularity (TIMEX3-like), as pure functions.
 
-``find_timexes(text, anchor=None)`` returns every time expression in ``text`` with ``date_start``/``date_end``
-(inclusive ``YYYY-MM-DD``), ``granularity`` (day, month, year, decade, century) and ``date_mod``
-(``before`` for "by 1980"/"until 2005", ``after`` for "since 2019"/"from the 1990s to present"/"Later").
+``find_timexes(text, anchor=None, dct=None, tense=None)`` returns every time expression in ``text`` as a
+:class:`~pipeline.events.isodates.Timex`: ``date_start``/``date_end`` (inclusive ``YYYY-MM-DD``), ``granularity``
+(day, week, month, year, decade, century), ``date_mod`` (``before`` for "by 1980"/"until 2005", ``after`` for
+"since 2019"/"from the 1990s to present"/"Later") and ``resolution`` (``names.DATE_RESOLUTIONS``).
 
-Three passes, each a small table of patterns:
+Four passes, each a small table of patterns:
 
 1. *atoms*: days ("the 29th of September 1992", "30 April 2020", "June 23, 2017"), day ranges ("5-6 May 2019",
    "May 5 and 6, 2019"), months ("June 2019"), month ranges ("March-May 2019", "March and May 2019" after "between"),
    parts of a year ("mid-2014", "early 2010", "the end of 2019", "spring 2010": the months they cover),
    years ("1992", "2009-2010", "2018 - 2022"), decades ("the 1990s", "the mid-1970s", "the 1960s - 80s",
-   "the 1940-50s"), centuries ("the 18th century", "17-18th centuries", "the first half of the 20th century");
+   "the 1940-50s"), centuries ("the 18th century", "17-18th centuries", "the first half of the 20th century")
+   and dates in words (:mod:`.words`: "nineteenth-century", "the early twentieth century", "the turn of the
+   20th century", "the seventeenth and eighteenth centuries");
 2. *ranges*: "from A to B" / "between A and B" over two atoms → one interval whose granularity is the
    coarser of the two; "from A to present" → A's own span with ``date_mod="after"``;
-3. *relative references* ("two years later", "in the same year", "that June", "the following month",
-   "during this time", "Later,") resolved, as in HeidelTime's narrative mode, from the last absolute
-   expression before them in ``text`` (or from ``anchor``, the last one before the text).
+3. *lists*: "the summers of 2005, 2007 and 2011" → one interval per year (a list of plain years, "in 2016 and
+   2017", is already one atom per year);
+4. *underspecified* expressions (:mod:`.relative`): anaphoric ("two years later", "the following month"),
+   deictic ("last week", "this year") and year-less ("on March 3", "in April"), read from the last date before
+   them in ``text`` (or ``anchor``, the last one before the text) or, given ``dct``, from the document creation
+   time, as HeidelTime does in its narrative and news modes.
 
 Not time expressions: counts that look like years ("2021 signatures", "About 1500 families",
 "12-14 thousand"), page ranges ("pp. 1992-2005"), citation years ("(Nurlanova, 2015)", "Safran (1991)").
+
+>>> [(t.date_start, t.date_end, t.granularity) for t in find_timexes("Caravans came in the late 19th century.")]
+[('1868-01-01', '1900-12-31', 'century')]
 """
 
 from __future__ import annotations
