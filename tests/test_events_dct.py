@@ -67,6 +67,7 @@ def test_creation_date_sources(text, date, source, words):
         "Pastures and quotas\n\nAccessed: 12 June 2014\n\n" + BODY,  # an access date is not a creation date
         "Pastures and quotas\n\nThe March 2019 floods\n\n" + BODY,  # a heading with a date is not a byline
         "Pastures and quotas\n\n" + BODY,
+        "Pastures and quotas\n\nThe first herd book was published on 3 May 1901 in Kazan.\n",  # a sentence, no label
     ],
 )
 def test_creation_date_none(text):

@@ -379,6 +379,10 @@ NEWS = [
     ("The bridge opened last February.", "past", "last February", "2021-02-01", "2021-02-28", "month"),
     ("A camp opened last summer.", "past", "last summer", "2020-06-01", "2020-08-31", "month"),
     ("A camp opens this summer.", None, "this summer", "2021-06-01", "2021-08-31", "month"),
+    ("Riders gathered on Monday in Taraz.", "past", "Monday", "2021-03-08", "2021-03-08", "day"),
+    ("Riders will gather on Monday.", "future", "Monday", "2021-03-15", "2021-03-15", "day"),
+    ("Riders gathered last Wednesday.", "past", "last Wednesday", "2021-03-03", "2021-03-03", "day"),
+    ("The vote is next Friday.", None, "next Friday", "2021-03-12", "2021-03-12", "day"),
 ]
 
 
@@ -452,6 +456,8 @@ def test_timex_narrative_year_less_date_needs_an_anchor_of_its_paragraph():
     "text",
     [
         "It may 3 times exceed the quota.",  # "may" is a verb
+        "We met at last may be the reply.",
+        "Riders gathered on Monday.",  # a weekday needs a reference day
         "In the last year of the program, few came.",  # "the last year of": not last year
         "The last two years were dry.",
         "Shepherds protested in April.",  # year-less without a DCT or an earlier date

@@ -162,9 +162,10 @@ def _is_validity(sent_text: str, tx: Timex) -> bool:
     """ "the Action Plan … for 2018-2022": a period a plan is valid for, not when it happened; a fronted "For 1994,"
     opening the sentence or a clause frames what follows and is a date."""
     m = VALIDITY.search(sent_text[: tx.start])
-    return (
-        bool(m) and bool(sent_text[: m.start()].strip(" \t\n")) and not re.search(r"[,;:]\s*$", sent_text[: m.start()])
-    )
+    if m is None:
+        return False
+    before = sent_text[: m.start()]
+    return bool(before.strip()) and not re.search(r"[,;:]\s*$", before)
 
 
 def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Event]:

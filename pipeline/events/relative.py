@@ -6,7 +6,7 @@ Three kinds, each a small table of patterns:
   "Later,"): read from the last date mentioned before them, in every document (HeidelTime's ``REF``).
   They are ``relative`` and never become a reference point themselves.
 * *deictic* ("yesterday", "today", "last week", "this year", "last year", "next month", "last April",
-  "this summer", "the turn of the century"): read from the document creation time (DCT) in news mode, from the
+  "this summer", "on Monday", "last Friday", "the turn of the century"): read from the document creation time (DCT) in news mode, from the
   last mentioned date in narrative mode (HeidelTime's ``this``/``last``/``next``); "today" only in news mode.
 * *year-less* ("on March 3", "3 March", "in April", "in the summer"): the year is the DCT's in news mode,
   moved by the sentence's tense as HeidelTime does (past tense and a month after the DCT's → the year before;
@@ -61,6 +61,8 @@ _NUM = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 #: Seasons as months (northern hemisphere); winter runs December to February of the next year.
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = r"(?:" + "|".join(_WEEKDAYS) + r")\b"
 _NOT_A_YEAR_AFTER = r"(?!,?\s*(?:of\s)?(?:\d|the\s\d))"
 
 _ANAPHORIC = re.compile(
@@ -75,7 +77,8 @@ _ANAPHORIC = re.compile(
 _DEICTIC = re.compile(
     rf"(?:\b(?P<word>yesterday|today|tomorrow)\b"
     rf"|(?<!\bthe\s)\b(?P<rel>last|this|next)\s(?P<unit>week|month|year)\b(?!s|\s(?:of|and)\b)"
-    rf"|(?<!\bthe\s)\b(?P<rel_m>last|this|next)\s(?P<month>{_MONTH_CAP})(?!\s?\d)"
+    rf"|(?<!\bthe\s)\b(?P<rel_m>last|this|next)\s(?P<month>(?-i:{_MONTH_CAP}))(?!\s?\d)"
+    rf"|\b(?P<rel_w>last|this|next|on|since|by|until|till)\s(?P<weekday>(?-i:{_WEEKDAY}))(?!\s?\d)"
     rf"|(?<!\bthe\s)\b(?P<rel_s>last|this|next)\s(?P<season>{_SEASON})\b{_NOT_A_YEAR_AFTER}"
     rf"|\b(?P<turn>the\sturn\sof\sthe\scentury)\b)",
     re.I,
@@ -134,7 +137,7 @@ def _season(year: int, name: str) -> tuple[str, str, str]:
     return *month_span(year, a, b), "month"
 
 
-def _deictic(m: re.Match, base: Timex, news: bool) -> Interval | None:
+def _deictic(m: re.Match, base: Timex, news: bool, tense: str | None = None) -> Interval | None:
     g = m.groupdict()
     if g["word"]:
         word = g["word"].lower()
@@ -168,6 +171,19 @@ def _deictic(m: re.Match, base: Timex, news: bool) -> Interval | None:
         elif rel == "next":
             y += a <= base.month
         return (*_season(y, g["season"]), None)
+    if g["rel_w"]:  # "on Monday": the nearest Monday on or before the reference day, after it in the future tense
+        if base.granularity != "day":
+            return None
+        rel, wd = g["rel_w"].lower(), _WEEKDAYS.index(g["weekday"])
+        back = (base.day.weekday() - wd) % 7
+        ahead = (wd - base.day.weekday()) % 7
+        if rel == "last":
+            delta = -(back or 7)
+        elif rel == "next" or rel == "this" and tense == FUTURE:
+            delta = ahead or 7
+        else:
+            delta = ahead if tense == FUTURE else -back
+        return (*day_interval(base.day + timedelta(days=delta)), None)
     if g["turn"]:  # the century boundary nearest the reference year
         boundary = round(base.year / 100) * 100
         return (*year_span(boundary - 5, boundary + 5), "decade", None)
@@ -186,9 +202,10 @@ def _yearless(m: re.Match, ref: Reference) -> Interval | None:
     if ref.dct is not None:
         year = ref.dct.year
         if ref.dct.granularity in ("day", "week", "month"):  # HeidelTime compares months; a stated day refines it
-            dct_day = ref.dct.day.day if ref.dct.granularity == "day" and day else None
-            later = month > ref.dct.month or month == ref.dct.month and dct_day is not None and day > dct_day
-            earlier = month < ref.dct.month or month == ref.dct.month and dct_day is not None and day < dct_day
+            by_day = day is not None and ref.dct.granularity == "day"
+            stated = (month, day if day is not None and by_day else 0)
+            now = (ref.dct.month, ref.dct.day.day if by_day else 0)
+            later, earlier = stated > now, stated < now
             if ref.tense == PAST and later:
                 year -= 1
             elif ref.tense == FUTURE and earlier:
@@ -229,6 +246,8 @@ def resolve(
                 s = m.start("bare_later") + len(m.group("bare_later")) - len("Later")
             elif kind == "yearless" and (m.group("m") or m.group("season")):  # the words after the preposition
                 s = m.start("m") if m.group("m") else m.start("season")
+            elif kind == "deictic" and m.group("rel_w") and m.group("rel_w").lower() not in ("last", "this", "next"):
+                s = m.start("weekday")
             candidates.append((s, e, kind, m))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     taken: list[Timex] = list(absolute)
@@ -253,7 +272,7 @@ def _read(kind: str, m: re.Match, s: int, e: int, ref: Reference) -> Timex | Non
         return Timex(s, e, *iv, relative=True, resolution=names.RES_NARRATIVE) if iv else None
     if kind == "deictic":
         base = ref.dct or ref.prior
-        iv = _deictic(m, base, ref.dct is not None) if base is not None else None
+        iv = _deictic(m, base, ref.dct is not None, ref.tense) if base is not None else None
     else:
         iv = _yearless(m, ref)
     if iv is None:

@@ -89,7 +89,7 @@ def object_of(span: Span, kind: str) -> str | None:
     return " ".join(words) or None
 
 
-def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
+def describe(doc: Document | None, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
         return {}
@@ -101,7 +101,8 @@ def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "coun
         out["place"] = best.text.removeprefix("the ")
     sent_text = parsed.text[sent.start_char : sent.end_char]
     rel = start - sent.start_char
-    dateline = [x - sent.start_char for x in doc.metadata.get("date_span") or (0, 0)]  # dates the story
+    span_of_date = (doc.metadata.get("date_span") if doc is not None else None) or (0, 0)  # it dates the story
+    dateline = [x - sent.start_char for x in span_of_date]
     years = [
         m
         for m in _YEAR.finditer(sent_text)

@@ -49,15 +49,25 @@ _DATELINE = re.compile(
     + _DATE.replace("(?P<", "(?P<dl_")
     + r"))\s*(?:\([^()\n]{1,40}\)\s*|/[^/\n]{1,30}/\s*)?[–—:-]",
 )
-_PUBLISHED = re.compile(
-    r"(?:\b(?:published(?:\sonline)?|first\spublished|posted|date\sof\spublication|publication\sdate|"
-    r"release\sdate|issued)|^[ \t]*date(?=:))\s*(?:on\s)?[:.]?\s*(?=\S)",
-    re.I | re.M,
+
+
+def _label(words: str, line_only: str = "") -> re.Pattern:
+    """A label of the head's metadata: at the start of a line or after a separator ("Published: …",
+    "…; accepted August 2019"), or anywhere when a colon follows it ("s p t Received: January 29, 2021") —
+    never a word of a sentence ("the book was published on 3 May 1901"). ``line_only`` words count only at the
+    start of a line ("Date: …", not "Submission Date: …")."""
+    first = f"{words}|{line_only}" if line_only else words
+    return re.compile(
+        rf"(?:(?:^|[;|•])[ \t]*(?:{first})\b[ \t]*(?:on\s)?[:.]?|\b(?:{words})[ \t]*:)[ \t]*", re.I | re.M
+    )
+
+
+_PUBLISHED = _label(
+    r"published(?:\sonline)?|first\spublished|posted(?:\son)?|date\sof\spublication|publication\sdate|"
+    r"release\sdate|issued|updated",
+    line_only="date",
 )
-_HISTORY = re.compile(
-    r"\b(?P<what>received|submitted|submission\sdate|revised|accepted|acceptance\sdate)\b[^\d\w]{0,4}(?:on\s)?",
-    re.I,
-)
+_HISTORY = _label(r"received|submitted|submission\sdate|revised|accepted|acceptance\sdate")
 _NOT_CREATION = re.compile(r"\b(?:accessed|retrieved|downloaded|visited|viewed)\b", re.I)
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:the\s+authors?(?:\(s\))?,?\s*)?(?P<y>" + _YEAR + ")", re.I
