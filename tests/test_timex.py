@@ -488,3 +488,9 @@ def test_timex_underspecified_gold(case):
         case["date_mod"],
         case["date_resolution"],
     )
+
+
+def test_timex_that_may_is_no_month():
+    """Regression: "forces that may mobilize" after a year read "that may" as that May."""
+    text = "In 2013 the forces that may mobilize grew."
+    assert [text[t.start : t.end] for t in find_timexes(text)] == ["2013"]

@@ -245,7 +245,7 @@ NOT_EVENT_VERBS = frozenset(
     }
 )
 NOT_EVENT_SENTENCE = re.compile(
-    r"(submission date|acceptance date|published online|retrieved|accessed|received:|"
+    r"(submission date|acceptance date|published online|retrieved|accessed|received:|revised:|accepted:|"
     r"accepted for publication|first published|date of publication)",
     re.I,
 )

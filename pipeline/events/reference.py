@@ -19,25 +19,24 @@ from typing import Any
 
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.core.params import defaults
 from pipeline.events.isodates import Timex
 from pipeline.events.relative import dct_timex
 
-#: A news-style text is short: longer dated texts are papers or reports.
-NEWS_MAX_CHARS = 30_000
 #: Creation-date sources that make a document news-style (with the length and structure tests above).
 NEWS_SOURCES = frozenset({names.DATE_PUBLISHED, names.DATE_HEADER})
 
 
 def document_mode(doc: Document, params: dict[str, Any] | None = None) -> str:
     """``names.MODE_NEWS`` or ``names.MODE_NARRATIVE`` for ``doc`` (see the module docstring)."""
-    params = params or {}
-    forced = params.get("mode", "auto")
+    params = {**defaults("events"), **(params or {})}
+    forced = params["mode"]
     if forced in (names.MODE_NEWS, names.MODE_NARRATIVE):
         return forced
     source = doc.metadata.get("date_source")
     if source == names.DATE_DATELINE:
         return names.MODE_NEWS
-    if source not in NEWS_SOURCES or len(doc.text) > params.get("news_max_chars", NEWS_MAX_CHARS):
+    if source not in NEWS_SOURCES or len(doc.text) > params["news_max_chars"]:
         return names.MODE_NARRATIVE
     paper = any(b.section in (names.SEC_ABSTRACT, names.SEC_REFERENCES) for b in doc.blocks)
     return names.MODE_NARRATIVE if paper else names.MODE_NEWS

@@ -55,7 +55,6 @@ _NUMBER_WORDS = {
 #: Capitalized month names only: "may" is a verb.
 _MONTH_CAP = r"(?:(?:" + "|".join(m.capitalize() for m in MONTHS if len(m) > 4 or m in ("may", "june", "july"))
 _MONTH_CAP += r")\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?)"
-_MONTH_ANY = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _NUM = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 #: Seasons as months (northern hemisphere); winter runs December to February of the next year.
@@ -69,7 +68,7 @@ _ANAPHORIC = re.compile(
     rf"\b(?:(?P<later>{_NUM}\s(?P<unit>day|week|month|year|decade)s?\s(?:later|after(?:wards)?|(?P<earlier>earlier)))"
     rf"|(?P<following>(?:the\s)(?:following|next)\s(?P<unit2>day|week|month|year|decade)|following\s(?P<unit2b>day|week|month|year))"
     rf"|(?P<same>(?:in\s|during\s)?(?:the\s(?:same|very\ssame)|that)\s(?P<unit3>day|month|year))"
-    rf"|(?P<that>(?:that|the\ssame)\s(?P<month>{_MONTH_ANY}))"
+    rf"|(?P<that>(?:that|the\ssame)\s(?P<month>(?-i:{_MONTH_CAP})))"
     rf"|(?P<this>(?:in\s|during\s)?(?:this|that)\s(?:time|period)(?:\sof\s[a-z]+)?)"
     rf"|(?P<bare_later>(?:^\s*|(?<=[.;]\s))Later\b(?=,)))",
     re.I | re.M,
