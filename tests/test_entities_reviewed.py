@@ -353,3 +353,27 @@ def test_reviewed_spans_follow_a_corrected_row_to_its_later_reject(doc):
     ]
     got = reviewed_spans(ds, {i: doc}, [i])[i]
     assert spans_of(t, got) == [("Alash party", 80, 91, "ORG", True), ("Almaty", 95, 101, "GPE", True)]
+
+
+@pytest.mark.parametrize(
+    "policy, expected",
+    [
+        ("latest", [("Mongolia", 43, 51, "GPE", False)]),  # bob's later accept stands
+        ("adjudicator: alice", [("Mongolia", 43, 51, "GPE", True)]),  # the adjudicator's earlier reject stands
+    ],
+)
+def test_reviewed_spans_follow_the_review_policy(doc, policy, expected):
+    """Training labels and the review stage share one conflict policy (pipeline.annotations.policy)."""
+    target = at(doc.text, doc.doc_id, "Mongolia")
+    ds = [
+        (
+            Decision("reject", names.T_ENTITIES, "alice", "2025-03-01T10:00:00Z", target=target, seen={"label": "GPE"}),
+            "a",
+        ),
+        (
+            Decision("accept", names.T_ENTITIES, "bob", "2025-03-02T10:00:00Z", target=target, seen={"label": "GPE"}),
+            "b",
+        ),
+    ]
+    got = reviewed_spans(ds, {doc.doc_id: doc}, [doc.doc_id], policy=policy)
+    assert spans_of(doc.text, got[doc.doc_id]) == expected

@@ -480,8 +480,11 @@ def test_review_decision_validation_messages(tmp_path):
     with pytest.raises(ValueError, match="fields not editable in figures: colour"):
         Decision("edit", names.T_FIGURES, "a", "2025-01-01T00:00:00Z", target_id="F1", fields={"colour": "red"})
     (tmp_path / "bad.jsonl").write_text('{"action": "accept"}\n')
-    with pytest.raises(ValueError, match=r"bad.jsonl:1: bad decision"):
-        load_decisions(tmp_path)
+    invalid = []
+    assert load_decisions(tmp_path, invalid) == []  # skipped, never a traceback
+    assert [str(x) for x in invalid] == [
+        "bad.jsonl:1: bad decision: missing table, author, created (every decision has action, table, author, created)"
+    ]
 
 
 def test_review_merge_split_and_canonical():
@@ -535,7 +538,7 @@ GROUPED = "Bukeikhanov led the Alash Orda. Alikhan Bukeikhanov and Baitursynov m
 @pytest.fixture
 def grouped_tables():
     """Two names of one man and of one town left apart, and another man wrongly grouped with the first."""
-    from pipeline.review.apply import entity_index
+    from pipeline.consolidate import entity_index
 
     tables = make_tables(
         GROUPED,
@@ -552,7 +555,7 @@ def grouped_tables():
     ent = tables["entities"]
     buk = ent.loc[ent["text"] == "Bukeikhanov", "entity_id"].iloc[0]
     ent.loc[ent["text"] == "Baitursynov", "entity_id"] = buk
-    tables["entity_index"] = entity_index(ent, tables["entity_index"], {})
+    tables["entity_index"] = entity_index(ent)
     assert (
         tables["entity_index"].set_index("entity_id").loc[buk, "canonical"] == "Baitursynov"
     )  # the grouper's tie-break
@@ -700,7 +703,7 @@ def test_review_csv_entity_decision_errors(table, decision, extra, message):
     df.loc[row, "decision"] = decision
     for k, v in extra.items():
         df.loc[row, k] = v
-    with pytest.raises(ValueError, match=f"sheet line \\d+: .*{message}"):
+    with pytest.raises(ValueError, match=f"sheet:\\d+: .*{message}"):
         import_sheet(df.to_csv(index=False), {DOC: text}, "x")
 
 

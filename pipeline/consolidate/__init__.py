@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,20 +132,27 @@ def entities_tables(
         key, label = merged[r.pop("group")].rsplit("|", 1)
         r["entity_id"] = entity_id(label, key)
     mentions = normalize_frame(names.T_ENTITIES, pd.DataFrame(rows))
-    index_rows = []
+    return mentions, entity_index(mentions)
+
+
+def entity_index(mentions: pd.DataFrame, canonical: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per corpus entity of ``mentions``: its canonical name (the most frequent form unless
+    ``canonical`` names one, as a review decision does), label, aliases and counts."""
+    canonical = canonical or {}
+    rows = []
     for eid, g in mentions.groupby("entity_id", sort=True):
-        counts = Counter(g["text"])
-        index_rows.append(
+        forms = Counter(g["text"])
+        rows.append(
             {
                 "entity_id": eid,
-                "canonical": canonical_name(counts),
+                "canonical": canonical.get(eid) or canonical_name(forms),
                 "label": g["label"].iloc[0],
-                "aliases": sorted(counts),
+                "aliases": sorted(forms),
                 "n_mentions": len(g),
                 "n_docs": g["doc_id"].nunique(),
             }
         )
-    return mentions, normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(index_rows))
+    return normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(rows))
 
 
 def figures_table(docs: dict[str, Document], figs: dict[str, pd.DataFrame]) -> pd.DataFrame:

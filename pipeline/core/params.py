@@ -56,7 +56,7 @@ class ConsolidateParams:
 @dataclass(frozen=True)
 class ReviewParams:
     policy: str = "latest"  # latest, or "adjudicator: <name>"
-    fuzzy_threshold: int = 90  # rapidfuzz score (0-100) needed to re-anchor a changed quote
+    fuzzy_threshold: float = 90.0  # rapidfuzz score (0-100) needed to re-anchor a changed quote
     min_fuzzy_chars: int = 8  # shorter quotes are never fuzzy-matched
 
 

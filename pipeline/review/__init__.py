@@ -1,10 +1,13 @@
 """The review layer: annotators' decisions (``reviews/*.jsonl``) applied to the extraction tables.
 
-* :mod:`.decisions` — the decision record and its JSONL files;
-* :mod:`.anchor` — re-anchoring a quote in a changed text; UTF-16 ↔ code point offsets;
-* :mod:`.apply` — the ``review`` stage (``apply(tables_dir, ingest_dir, reviews_dir, out_dir, params)``);
+The decision record and its placement are :mod:`pipeline.annotations` (shared with training). Here:
+
+* :mod:`.apply` — the ``review`` stage (``apply(tables_dir, ingest_dir, reviews_dir, out_dir, params)``):
+  :mod:`.place` (the row each decision judges, or an orphan), :mod:`.resolve` (supersede, conflict,
+  policy), :mod:`.rows` (the winners applied to the rows), :mod:`.audit` (``review/decisions.parquet``);
 * :mod:`.labelstudio`, :mod:`.csvsheet` — round trips through Label Studio and a spreadsheet;
-* :mod:`.serve` — the built-in review page (``review serve``);
+* :mod:`.serve` — the built-in review page (``review serve``): :mod:`.session`, :mod:`.handler`,
+  ``static/review.html``, :mod:`.pages` (PDF page images);
 * :mod:`.cli` — ``pipeline review export|import|apply|serve``.
 """
 

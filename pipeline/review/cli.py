@@ -71,11 +71,11 @@ def cmd_import(a: argparse.Namespace) -> int:
 
         if not a.author:
             raise ValueError("--author is required for a CSV sheet")
-        decisions = import_sheet(src.read_text(encoding="utf-8"), load_docs(Path(a.ingest)), a.author)
+        decisions = import_sheet(src.read_text(encoding="utf-8"), load_docs(Path(a.ingest)), a.author, source=str(src))
     else:
         from pipeline.review.labelstudio import import_label_studio
 
-        decisions = import_label_studio(src.read_text(encoding="utf-8"), author=a.author)
+        decisions = import_label_studio(src.read_text(encoding="utf-8"), author=a.author, source=str(src))
     by_author: dict[str, list] = {}
     for d in decisions:
         by_author.setdefault(d.author, []).append(d)

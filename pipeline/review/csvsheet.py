@@ -35,6 +35,7 @@ import pandas as pd
 from pipeline.annotations.decisions import (
     ACCEPT,
     ADD,
+    CONTEXT,
     EDIT,
     EDITABLE,
     ID_COLUMN,
@@ -171,11 +172,17 @@ def parse_fields(s: str) -> dict[str, str | None]:
 
 
 def import_sheet(
-    csv_text: str, texts: Mapping[str, Document | str], author: str, created: str | None = None
+    csv_text: str, texts: Mapping[str, Document | str], author: str, created: str | None = None, source: str = "sheet"
 ) -> list[Decision]:
-    """Decisions from a filled review sheet; a row with an unknown decision raises with its line."""
+    """Decisions from a filled review sheet (``source``: its file name, for messages).
+
+    Every row is checked (:func:`.decisions.check_decision`, offsets against the document's text); if
+    any cannot be read, raises one ``ValueError`` listing each as ``source:line: what is wrong``, and
+    nothing is imported: fix the rows and import the sheet again.
+    """
     created = created or now()
     out: list[Decision] = []
+    errors: list[str] = []
     for n, raw in enumerate(csv.DictReader(io.StringIO(csv_text)), 2):
         r = {k: unescape_cell(v) for k, v in raw.items() if k}
         what = r.get("decision", "").strip().lower()
@@ -184,8 +191,41 @@ def import_sheet(
         try:
             out.extend(_row_decisions(r, what, texts, author, created))
         except (ValueError, KeyError) as e:
-            raise ValueError(f"sheet line {n}: {e}") from e
+            why = f"missing column {e}" if isinstance(e, KeyError) else str(e)
+            errors.append(f"{source}:{n}: {why}")
+    if errors:
+        raise ValueError(
+            f"{source}: {len(errors)} row(s) cannot be read, nothing imported (fix them and import again):\n"
+            + "\n".join(errors)
+        )
     return out
+
+
+def _offset(r: dict[str, str], key: str) -> int:
+    v = (r.get(key) or "").strip()
+    try:
+        return int(v)
+    except ValueError:
+        raise ValueError(f"{key} {v!r} is not an integer (code points of the canonical text, as exported)") from None
+
+
+def _span(r: dict[str, str], text: str, keys: tuple[str, str] = ("start", "end")) -> tuple[int, int]:
+    s, e = _offset(r, keys[0]), _offset(r, keys[1])
+    if not 0 <= s <= e <= len(text):
+        raise ValueError(
+            f"{keys[0]}..{keys[1]} {s}..{e} is not within the text of {r['doc_id']} (0..{len(text)} code points)"
+        )
+    return s, e
+
+
+def _context(r: dict[str, str], quote: str) -> tuple[str, str]:
+    """The prefix and suffix the annotator saw, from the ``context`` column (``…[[quote]]…``)."""
+    ctx = r.get("context") or ""
+    marked = f"[[{quote}]]".replace("\n", " ")
+    if marked not in ctx:
+        return "", ""
+    before, after = ctx.split(marked, 1)
+    return before[-CONTEXT:], after[:CONTEXT]
 
 
 def _entity_decisions(r: dict[str, str], what: str, author: str, created: str) -> list[Decision]:
@@ -220,7 +260,7 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
     common = {"table": table, "author": author, "created": created, "note": r.get("note") or None}
     new_fields = parse_fields(r.get("new_fields", ""))
     if what == ADD:
-        s, e = int(r["start"]), int(r["end"])
+        s, e = _span(r, text)
         label = r.get("new_label") or r.get("label") or None
         return [
             Decision(
@@ -231,10 +271,12 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
                 **common,
             )
         ]
-    s, e = int(r["start"]), int(r["end"])
-    target = Anchor(doc_id, r["quote"], s, e, text[max(0, s - 32) : s], text[e : e + 32], sha)
-    if text[s:e] != r["quote"]:  # the text changed since export: the quote is the truth, without context
-        target = Anchor(doc_id, r["quote"], s, e, "", "", sha)
+    s, e = _offset(r, "start"), _offset(r, "end")
+    quote = r.get("quote", "")
+    if 0 <= s <= e <= len(text) and text[s:e] == quote:
+        target = Anchor.of(text, doc_id, s, e, sha)
+    else:  # the text changed since export: the quote and the context the annotator saw are the truth
+        target = Anchor(doc_id, quote, s, e, *_context(r, quote), sha)
     seen = {k: r[k] for k in EDITABLE[table] if r.get(k)}
     if table == names.T_ENTITIES and r.get("label"):
         seen["label"] = r["label"]
@@ -264,9 +306,13 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
     out = []
     if r.get("new_label") and r["new_label"] != r.get("label"):
         out.append(Decision(RELABEL, label=r["new_label"], **base))
-    ns, ne = r.get("new_start") or r["start"], r.get("new_end") or r["end"]
-    if (int(ns), int(ne)) != (s, e):
-        out.append(Decision(MOVE, span=Anchor.of(text, doc_id, int(ns), int(ne), sha), **base))
+    ns, ne = _span(
+        {**r, "new_start": r.get("new_start") or r["start"], "new_end": r.get("new_end") or r["end"]},
+        text,
+        ("new_start", "new_end"),
+    )
+    if (ns, ne) != (s, e):
+        out.append(Decision(MOVE, span=Anchor.of(text, doc_id, ns, ne, sha), **base))
     if new_fields:
         out.append(Decision(EDIT, fields=new_fields, **base))
     if not out:

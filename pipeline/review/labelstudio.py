@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -195,8 +196,12 @@ def _cp_offsets(text: str, value: dict[str, Any]) -> tuple[int, int]:
     for cs, ce in tries:
         if quote is None or text[cs:ce] == quote:
             return cs, ce
-    found = anc.locate(text, Anchor("", quote, *tries[0]), threshold=100.0) if quote else None
-    return (found.start, found.end) if found else tries[0]
+    near = tries[0][0]
+    hits = [m.start() for m in re.finditer(f"(?={re.escape(quote)})", text)] if quote else []
+    if not hits:
+        return tries[0]
+    start = min(hits, key=lambda i: (abs(i - near), i))  # the same text: the occurrence nearest the offsets
+    return start, start + len(quote)
 
 
 def _author(ann: dict[str, Any]) -> str:
@@ -255,99 +260,127 @@ def _relations(
     return out
 
 
-def import_label_studio(export_json: list[dict[str, Any]] | str, author: str | None = None) -> list[Decision]:
-    """Decisions from a Label Studio JSON export of tasks made by :func:`export_label_studio`."""
-    tasks = json.loads(export_json) if isinstance(export_json, str) else export_json
+def import_label_studio(
+    export_json: list[dict[str, Any]] | str, author: str | None = None, source: str = "export"
+) -> list[Decision]:
+    """Decisions from a Label Studio JSON export of tasks made by :func:`export_label_studio`.
+
+    Every region is checked (:func:`.decisions.check_decision`); if any cannot be read, raises one
+    ``ValueError`` listing each as ``source: task N, annotation M: what is wrong`` and nothing is imported.
+    """
+    try:
+        tasks = json.loads(export_json) if isinstance(export_json, str) else export_json
+    except ValueError as e:
+        raise ValueError(f"{source}: not JSON ({e}): give the file of Label Studio's Export → JSON") from None
+    if not isinstance(tasks, list):
+        raise ValueError(f"{source}: a Label Studio JSON export is a list of tasks, not {type(tasks).__name__}")
     out: list[Decision] = []
-    for task in tasks:
-        data = task["data"]
-        text, doc_id, sha = data["text"], data["doc_id"], data.get("sha256")
-        original = data.get("regions") or {}
-        for ann in task.get("annotations") or []:
-            if ann.get("was_cancelled"):
-                continue
-            who = author or _author(ann)
-            when = ann.get("updated_at") or ann.get("created_at") or now()
-            when = parse_time(when).isoformat(timespec="seconds").replace("+00:00", "Z")
-            mine = _annotated(text, ann.get("result") or [])
-            from_prediction = bool(ann.get("parent_prediction")) or bool(set(mine) & set(original))
+    errors: list[str] = []
+    for n, task in enumerate(tasks, 1):
+        for m, ann in enumerate((task.get("annotations") or []) if isinstance(task, dict) else [None], 1):
+            where = f"{source}: task {task.get('id', n) if isinstance(task, dict) else n}, annotation {m}"
+            try:
+                out.extend(_annotation_decisions(task, ann, author))
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                errors.append(f"{where}: {f'missing {e}' if isinstance(e, KeyError) else e}")
+    if errors:
+        raise ValueError(
+            f"{source}: {len(errors)} annotation(s) cannot be read, nothing imported (fix them and import again):\n"
+            + "\n".join(errors)
+        )
+    return out
 
-            entity_edits: dict[str, str] = {}
 
-            def dec(action: str, table: str, **kw: Any) -> None:
-                out.append(Decision(action=action, table=table, author=who, created=when, **kw))
+def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str | None) -> list[Decision]:
+    """The decisions of one annotation of one task (see the module docstring)."""
+    out: list[Decision] = []
+    data = task["data"]
+    text, doc_id, sha = data["text"], data["doc_id"], data.get("sha256")
+    original = data.get("regions") or {}
+    if ann is None or ann.get("was_cancelled"):
+        return out
+    who = author or _author(ann)
+    when = ann.get("updated_at") or ann.get("created_at") or now()
+    when = parse_time(when).isoformat(timespec="seconds").replace("+00:00", "Z")
+    mine = _annotated(text, ann.get("result") or [])
+    from_prediction = bool(ann.get("parent_prediction")) or bool(set(mine) & set(original))
 
-            for rid, g in original.items():
-                table = g["table"]
-                target = Anchor.of(text, doc_id, g["start"], g["end"], sha)
-                seen = (
-                    {"label": g["label"]}
-                    if table == names.T_ENTITIES
-                    else {k: v for k, v in g["fields"].items() if v is not None}
-                )
-                base = {"target_id": rid, "target": target, "seen": seen}
-                m = mine.get(rid)
-                if m is None:
-                    if from_prediction:
-                        dec(REJECT, table, **base)
-                    continue
-                new_table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
-                if new_table != table:
-                    dec(REJECT, table, note=f"relabelled as {m['label']}", **base)
-                    mine[rid + "~"] = m
-                    continue
-                changed = False
-                if m["label"] != g["label"]:
-                    dec(RELABEL, table, label=m["label"], **base)
-                    changed = True
-                if (m["start"], m["end"]) != (g["start"], g["end"]):
-                    dec(MOVE, table, span=Anchor.of(text, doc_id, m["start"], m["end"], sha), **base)
-                    changed = True
-                edits = {
-                    f: m["fields"].get(f)
-                    for f in AREAS.get(table, ())
-                    if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)
-                }
-                if edits and table == names.T_ENTITIES:
-                    if edits[CANONICAL]:  # a name, not a judgment of this mention: no accept implied either
-                        entity_edits.setdefault(g["entity_id"], edits[CANONICAL])
-                elif edits:
-                    dec(EDIT, table, fields=edits, **base)
-                    changed = True
-                if not changed:
-                    dec(ACCEPT, table, **base)
-            for eid, name in sorted(entity_edits.items()):
-                dec(EDIT, names.T_ENTITY_INDEX, target_id=eid, fields={CANONICAL: name})
-            for rel in _relations(ann.get("result") or [], original, mine):
-                a, b = original[rel["from_id"]], original[rel["to_id"]]
-                if rel["label"] == SAME_AS and a["entity_id"] != b["entity_id"]:
-                    dec(
-                        MERGE,
-                        names.T_ENTITY_INDEX,
-                        target_id=b["entity_id"],
-                        other_id=a["entity_id"],
-                        seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {},
-                    )
-                elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
-                    dec(
-                        SPLIT,
-                        names.T_ENTITIES,
-                        target_id=rel["from_id"],
-                        seen={"label": a["label"]},
-                        target=Anchor.of(text, doc_id, a["start"], a["end"], sha),
-                    )
-            for rid, m in mine.items():
-                if rid in original:
-                    continue
-                table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
-                fields = {f: m["fields"][f] for f in AREAS.get(table, ()) if m["fields"].get(f)}
-                dec(
-                    ADD,
-                    table,
-                    target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
-                    label=m["label"] if table == names.T_ENTITIES else None,
-                    fields=fields,
-                )
+    entity_edits: dict[str, str] = {}
+
+    def dec(action: str, table: str, **kw: Any) -> None:
+        out.append(Decision(action=action, table=table, author=who, created=when, **kw))
+
+    for rid, g in original.items():
+        table = g["table"]
+        target = Anchor.of(text, doc_id, g["start"], g["end"], sha)
+        seen = (
+            {"label": g["label"]}
+            if table == names.T_ENTITIES
+            else {k: v for k, v in g["fields"].items() if v is not None}
+        )
+        base = {"target_id": rid, "target": target, "seen": seen}
+        m = mine.get(rid)
+        if m is None:
+            if from_prediction:
+                dec(REJECT, table, **base)
+            continue
+        new_table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
+        if new_table != table:
+            dec(REJECT, table, note=f"relabelled as {m['label']}", **base)
+            mine[rid + "~"] = m
+            continue
+        changed = False
+        if m["label"] != g["label"]:
+            dec(RELABEL, table, label=m["label"], **base)
+            changed = True
+        if (m["start"], m["end"]) != (g["start"], g["end"]):
+            dec(MOVE, table, span=Anchor.of(text, doc_id, m["start"], m["end"], sha), **base)
+            changed = True
+        edits = {
+            f: m["fields"].get(f)
+            for f in AREAS.get(table, ())
+            if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)
+        }
+        if edits and table == names.T_ENTITIES:
+            if edits[CANONICAL]:  # a name, not a judgment of this mention: no accept implied either
+                entity_edits.setdefault(g["entity_id"], edits[CANONICAL])
+        elif edits:
+            dec(EDIT, table, fields=edits, **base)
+            changed = True
+        if not changed:
+            dec(ACCEPT, table, **base)
+    for eid, name in sorted(entity_edits.items()):
+        dec(EDIT, names.T_ENTITY_INDEX, target_id=eid, fields={CANONICAL: name})
+    for rel in _relations(ann.get("result") or [], original, mine):
+        a, b = original[rel["from_id"]], original[rel["to_id"]]
+        if rel["label"] == SAME_AS and a["entity_id"] != b["entity_id"]:
+            dec(
+                MERGE,
+                names.T_ENTITY_INDEX,
+                target_id=b["entity_id"],
+                other_id=a["entity_id"],
+                seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {},
+            )
+        elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
+            dec(
+                SPLIT,
+                names.T_ENTITIES,
+                target_id=rel["from_id"],
+                seen={"label": a["label"]},
+                target=Anchor.of(text, doc_id, a["start"], a["end"], sha),
+            )
+    for rid, m in mine.items():
+        if rid in original:
+            continue
+        table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
+        fields = {f: m["fields"][f] for f in AREAS.get(table, ()) if m["fields"].get(f)}
+        dec(
+            ADD,
+            table,
+            target=Anchor.of(text, doc_id, m["start"], m["end"], sha),
+            label=m["label"] if table == names.T_ENTITIES else None,
+            fields=fields,
+        )
     return out
 
 

@@ -19,9 +19,12 @@ reject     the target is not an entity of the label seen: a :class:`ReviewedSpan
 ``edit``, ``merge`` and ``split`` say nothing about spans or labels and are not used.
 
 **Conflicts.** Decisions on one target (its placed span and the label it judges, as a row of the
-review stage) are applied in time order (``created``, then ``decision_id``): the latest verdict
-(a reject rejects; an accept, add, relabel or move un-rejects) and the latest relabel and move
-stand, whoever wrote them. ``review.policy`` (adjudicator) is not consulted here.
+review stage; a later decision on the corrected span or label continues the same target) are
+resolved by the review stage's own policy (:func:`pipeline.annotations.policy.resolve`, params
+``review.policy``: ``latest`` or ``adjudicator: <name>``), so training never learns a label the review
+stage rejected. The decisions that stand are then applied in time order (``created``, then
+``decision_id``): the latest verdict (a reject rejects; an accept, add, relabel or move un-rejects)
+and the latest relabel and move.
 
 **Never a dev document.** Only decisions on ``train_docs`` are used; ``train_docs`` sharing a
 document with ``dev_docs`` is an error. A decision that cannot be placed (quote not found, or no
@@ -38,16 +41,18 @@ from pathlib import Path
 
 from pipeline.annotations import placement as anc
 from pipeline.annotations.decisions import ACCEPT, ADD, MOVE, REJECT, RELABEL, Decision, load_decisions
+from pipeline.annotations.policy import APPLIED, Placed, resolve
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.core.params import ReviewParams
 
 log = logging.getLogger(__name__)
 
 #: Actions that place or judge an entity span; the others (edit, merge, split) are not used for training.
 SPAN_ACTIONS: tuple[str, ...] = (ACCEPT, REJECT, RELABEL, MOVE, ADD)
 #: Placement parameters when none are given: the review stage's defaults (``params.yaml`` ``review``).
-DEFAULT_FUZZY_THRESHOLD = 90.0
-DEFAULT_MIN_FUZZY_CHARS = 8
+DEFAULT_FUZZY_THRESHOLD = ReviewParams.fuzzy_threshold
+DEFAULT_MIN_FUZZY_CHARS = ReviewParams.min_fuzzy_chars
 
 
 @dataclass(frozen=True)
@@ -85,10 +90,12 @@ def reviewed_spans(
     dev_docs: Iterable[str] = (),
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
     min_fuzzy_chars: int = DEFAULT_MIN_FUZZY_CHARS,
+    policy: str = ReviewParams.policy,
 ) -> dict[str, list[ReviewedSpan]]:
     """``{doc_id: [ReviewedSpan, ...]}`` (sorted by offsets) for the training documents that have entity decisions.
 
-    ``docs`` maps each training document's id to its ingested document (or canonical text).
+    ``docs`` maps each training document's id to its ingested document (or canonical text); ``policy``
+    is ``review.policy`` (who wins a disagreement).
     """
     train_docs, dev_docs = list(train_docs), list(dev_docs)
     check_split(train_docs, dev_docs)
@@ -97,7 +104,11 @@ def reviewed_spans(
     state: dict[tuple[str, int, int, str], list] = {}
     records: list[list] = []  # each target once, in the order first decided
     entity = [(d, f) for d, f in decisions if d.table == names.T_ENTITIES and d.action in SPAN_ACTIONS]
-    for d, file in sorted(entity, key=lambda x: (x[0].when, x[0].decision_id)):
+    ordered = sorted(entity, key=lambda x: (x[0].when, x[0].decision_id))
+    standing = _standing(ordered, docs, wanted, fuzzy_threshold, min_fuzzy_chars, policy)
+    for d, file in ordered:
+        if d.decision_id not in standing:
+            continue
         doc_id = d.doc_id
         if doc_id not in wanted:
             continue  # a dev document, or one not trained on
@@ -152,6 +163,56 @@ def reviewed_spans(
     return out
 
 
+def _targets(
+    ordered: list[tuple[Decision, str]],
+    docs: Mapping[str, Document | str],
+    wanted: set[str],
+    fuzzy_threshold: float,
+    min_fuzzy_chars: int,
+) -> dict[str, int]:
+    """Which target each placeable decision judges (a number per target), following corrections: a
+    decision on the span or label another decision produced continues that target."""
+    alias: dict[tuple[str, int, int, str], int] = {}
+    out: dict[str, int] = {}
+    for d, _ in ordered:
+        if d.doc_id not in wanted or d.doc_id not in docs or d.target is None:
+            continue
+        text = docs[d.doc_id] if isinstance(docs[d.doc_id], str) else docs[d.doc_id].text
+        at = anc.locate(text, d.target, fuzzy_threshold, min_fuzzy_chars)
+        judged = d.label if d.action == ADD else d.seen.get("label")
+        if at is None or judged not in names.ENTITY_LABELS:
+            continue
+        target = alias.setdefault((d.doc_id, at.start, at.end, judged), len(alias))
+        out[d.decision_id] = target
+        new = anc.locate(text, d.span, fuzzy_threshold, min_fuzzy_chars) if d.action == MOVE and d.span else None
+        start, end = (new.start, new.end) if new else (at.start, at.end)
+        label = d.label if d.action == RELABEL and d.label else judged
+        alias.setdefault((d.doc_id, start, end, label), target)
+    return out
+
+
+def _standing(
+    ordered: list[tuple[Decision, str]],
+    docs: Mapping[str, Document | str],
+    wanted: set[str],
+    fuzzy_threshold: float,
+    min_fuzzy_chars: int,
+    policy: str,
+) -> set[str]:
+    """The ids of the decisions that stand under ``policy`` (the review stage's resolution, per target);
+    a decision that cannot be placed stays in, to be skipped with its reason."""
+    targets = _targets(ordered, docs, wanted, fuzzy_threshold, min_fuzzy_chars)
+    groups: dict[int, list[Placed]] = {}
+    for d, file in ordered:
+        if d.decision_id in targets:
+            groups.setdefault(targets[d.decision_id], []).append(Placed(d, file))
+    standing = {d.decision_id for d, _ in ordered if d.decision_id not in targets}
+    for group in groups.values():
+        resolve(group, policy)
+        standing |= {p.d.decision_id for p in group if p.outcome == APPLIED}
+    return standing
+
+
 def write_reviewed(spans: Mapping[str, list[ReviewedSpan]], path: Path) -> int:
     """Write placed spans as JSON lines (one per span, sorted: byte-identical for the same decisions)."""
     rows = [
@@ -187,7 +248,7 @@ def load_reviewed(
 
     ``reviews_dir`` may also be a ``.jsonl`` file of spans already placed (:func:`write_reviewed`, the
     ``labels`` stage): the train stages read that, so a decision on another paper does not retrain.
-    ``params``: the ``review`` section of ``params.yaml`` (``fuzzy_threshold``, ``min_fuzzy_chars``).
+    ``params``: the ``review`` section of ``params.yaml`` (``fuzzy_threshold``, ``min_fuzzy_chars``, ``policy``).
     """
     if reviews_dir is not None and Path(reviews_dir).is_file():
         check_split(train_docs, dev_docs)
@@ -201,4 +262,5 @@ def load_reviewed(
         dev_docs,
         float(p.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD)),
         int(p.get("min_fuzzy_chars", DEFAULT_MIN_FUZZY_CHARS)),
+        str(p.get("policy", ReviewParams.policy)),
     )
