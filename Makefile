@@ -1,6 +1,7 @@
 # Two commands for a fresh clone on a fresh machine (Python 3.11, package registries only):
 #   make run    set up .venv if needed, then run the pipeline on raw/ with DVC (dvc repro)
 #   make test   set up .venv if needed, then run the whole test suite
+#   make lint   ruff (lint + format) and mypy, configured in pyproject.toml
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1s
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test repro clean-data browser
+.PHONY: install run test lint repro clean-data browser
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
@@ -31,6 +32,12 @@ browser:
 
 test: install browser
 	$(PY) -m pytest
+
+# ruff's rules and mypy's options live in pyproject.toml ([tool.ruff], [tool.mypy]).
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy pipeline
 
 clean-data:
 	rm -rf data outputs metrics logs

@@ -19,7 +19,15 @@ imports; ``peak MB`` the larger peak RSS of the process and the reader's child. 
 page count is the document itself: one box per character (about 140 bytes a character); pages are
 read one at a time and closed, so no page's objects outlive it.
 
+``--real DIR`` reads the PDFs in DIR instead (``../shared/pdfs``: real publisher papers), each file
+in a fresh child per reader, and prints one table of the totals side by side: the project's ingest
+(``read_document`` as the pipeline runs it, without OCR), ``pdfplumber`` ``extract_text()``,
+``pypdfium2`` plain ``get_text_range()`` and poppler's ``pdftotext`` (a tool that is absent is
+skipped, and the table says so). ``pages/s/core`` divides the pages by the CPU seconds of the
+reader and its children; ``peak MB`` is the largest peak RSS over the files.
+
 Example: python benchmarks/ingest.py --pages 20 200
+Example: python benchmarks/ingest.py --real ../shared/pdfs
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ def _run_one(reader: str, path: Path) -> dict:
 
     from pipeline.ingest import read_document
 
-    for module in ("pypdfium2", "pipeline.ingest.pdf", "pipeline.ingest.tables"):  # imported before the clock
+    for module in ("pypdfium2", "pipeline.ingest.pdf", "pipeline.ingest.pdf_pages", "pipeline.ingest.tables"):
         importlib.import_module(module)
 
     base = _rss_mb()
@@ -141,13 +149,105 @@ def main(page_counts: list[int], readers: tuple[str, ...] = READERS) -> list[dic
     return rows
 
 
+REAL_READERS = ("ingest", "pdfplumber", "pypdfium2", "pdftotext")
+
+
+def _run_real(reader: str, path: Path) -> dict:
+    """Read ``path`` with one of :data:`REAL_READERS` in this process (imports before the clock)."""
+    sys.path.insert(0, str(ROOT))
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from pipeline.ingest import read_document
+
+    for module in ("pipeline.ingest.pdf", "pipeline.ingest.pdf_pages", "pipeline.ingest.tables", "numpy"):
+        __import__(module)
+    t0, c0 = time.perf_counter(), _cpu_s()
+    if reader == "ingest":
+        doc = read_document(path, path.parent, {"timeout_s": 120})
+        if doc.status == "error":
+            raise SystemExit(doc.error)
+        pages, chars = len(doc.pages), len(doc.text)
+    elif reader == "pdfplumber":
+        chars = 0
+        with pdfplumber.open(path) as pdf:
+            pages = len(pdf.pages)
+            for page in pdf.pages:
+                chars += len(page.extract_text() or "")
+                page.flush_cache()
+    elif reader == "pypdfium2":
+        pdf = pdfium.PdfDocument(str(path))
+        pages, chars = len(pdf), 0
+        for i in range(pages):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            chars += len(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        pdf.close()
+    else:
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+        pages, chars = len(pdfium.PdfDocument(str(path))), len(out.stdout.decode("utf-8", "replace"))
+    wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    return {"reader": reader, "pages": pages, "seconds": wall, "cpu_s": cpu, "peak_mb": _rss_mb(), "chars": chars}
+
+
+def main_real(pdf_dir: Path, readers: tuple[str, ...] = REAL_READERS) -> list[dict]:
+    """Read every PDF of ``pdf_dir`` with each reader (one child process per file and reader), print
+    and return one row of totals per reader."""
+    import shutil
+
+    files = sorted(pdf_dir.glob("*.pdf"))
+    if not files:
+        raise SystemExit(f"no PDFs in {pdf_dir}")
+    rows, absent = [], []
+    for reader in readers:
+        if reader == "pdftotext" and shutil.which("pdftotext") is None:
+            absent.append("pdftotext (poppler-utils not installed: apt-get install -y poppler-utils)")
+            continue
+        total = {"reader": reader, "files": 0, "pages": 0, "seconds": 0.0, "cpu_s": 0.0, "peak_mb": 0.0, "chars": 0}
+        for path in files:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one-real", reader, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            got = json.loads(out.stdout)
+            total["files"] += 1
+            for key in ("pages", "seconds", "cpu_s", "chars"):
+                total[key] += got[key]
+            total["peak_mb"] = max(total["peak_mb"], got["peak_mb"])
+        total["pages_per_s"] = round(total["pages"] / total["seconds"], 1)
+        total["pages_per_cpu_s"] = round(total["pages"] / total["cpu_s"], 1)
+        total["seconds"], total["peak_mb"] = round(total["seconds"], 2), round(total["peak_mb"], 1)
+        rows.append(total)
+    print(f"{len(files)} PDFs in {pdf_dir}; os.cpu_count()={os.cpu_count()}; one child process per file and reader")
+    head = ["reader", "files", "pages", "seconds", "pages/s", "pages/s/core", "peak MB", "chars"]
+    keys = ["reader", "files", "pages", "seconds", "pages_per_s", "pages_per_cpu_s", "peak_mb", "chars"]
+    widths = [12] + [max(9, len(h) + 2) for h in head[1:]]
+    print("".join(f"{h:<{w}}" if i == 0 else f"{h:>{w}}" for i, (h, w) in enumerate(zip(head, widths))))
+    for r in rows:
+        print("".join(f"{r[k]!s:<{w}}" if i == 0 else f"{r[k]!s:>{w}}" for i, (k, w) in enumerate(zip(keys, widths))))
+    for line in absent:
+        print(f"skipped: {line}")
+    return rows
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, nargs="+", default=[20, 200], help="page counts to generate (20 200)")
     ap.add_argument("--readers", nargs="+", default=list(READERS), choices=READERS)
+    ap.add_argument("--real", type=Path, metavar="DIR", help="read the real PDFs in DIR (../shared/pdfs)")
     ap.add_argument("--one", nargs=2, metavar=("READER", "PDF"), help=argparse.SUPPRESS)
+    ap.add_argument("--one-real", nargs=2, metavar=("READER", "PDF"), help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.one:
+    if a.one_real:
+        print(json.dumps(_run_real(a.one_real[0], Path(a.one_real[1]))))
+    elif a.real:
+        main_real(a.real)
+    elif a.one:
         print(json.dumps(_run_one(a.one[0], Path(a.one[1]))))
     else:
         main(a.pages, tuple(a.readers))

@@ -277,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="per-document logs")
     sub = p.add_subparsers(dest="command", required=True)
-    args = {
+    args: dict[str, list[tuple[str, str | None]]] = {
         "ingest": [("--raw", "raw"), ("--out", "data/ingest")],
         "parse": [("--ingest", "data/ingest"), ("--out", "data/parse")],
         "train": [

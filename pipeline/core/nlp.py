@@ -12,6 +12,7 @@ import logging
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,18 @@ def load_nlp(model: str) -> Language:
             f"spaCy model {model!r} is not installed: run `make install` (it installs the pinned "
             f"model package from requirements.txt), or set parse.model in params.yaml"
         ) from e
+    tokenizer = nlp.tokenizer
+    if not isinstance(tokenizer, Tokenizer):
+        raise RuntimeError(
+            f"spaCy model {model!r} has a custom tokenizer ({type(tokenizer).__name__}); the footnote-marker "
+            f"rules need spaCy's rule-based Tokenizer: set parse.model in params.yaml to a standard pipeline"
+        )
     suffixes = list(nlp.Defaults.suffixes or []) + [f"[{SUPERSCRIPTS}]+"]
     prefixes = list(nlp.Defaults.prefixes or []) + [f"[{SUPERSCRIPTS}]+"]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-    nlp.tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
     infixes = list(nlp.Defaults.infixes or []) + [f"(?<=[\\w.,])(?=[{SUPERSCRIPTS}])"]
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("block_boundaries", before="parser")
     nlp.max_length = 5_000_000

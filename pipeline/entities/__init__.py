@@ -14,11 +14,12 @@ import functools
 import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.core import names
 from pipeline.core.document import Document
@@ -35,6 +36,9 @@ from pipeline.entities.candidates import (
     repair_labels,
 )
 from pipeline.entities.rules import EntityRules
+
+if TYPE_CHECKING:
+    from pipeline.entities.transformer import Tagger
 
 DEFAULT_FT = "models/ner_spacy"
 DEFAULT_TRANSFORMER = "models/ner_transformer"
@@ -61,7 +65,7 @@ def transformer_dir(params: dict[str, Any]) -> Path | None:
 
 
 @functools.lru_cache(maxsize=2)
-def _tagger(path: str):
+def _tagger(path: str) -> Tagger:
     from pipeline.entities.transformer import load
 
     return load(Path(path))
@@ -98,7 +102,7 @@ def _rules(model: str, patterns_dir: str) -> EntityRules:
     return EntityRules(load_nlp(model), "entity_rules", patterns_dir)
 
 
-def extract(doc: Document, parsed, params: dict[str, Any]) -> list[Candidate]:
+def extract(doc: Document, parsed: Doc, params: dict[str, Any]) -> list[Candidate]:
     """All candidates for one document (pure: reads ``doc`` and ``parsed``, changes neither)."""
     rules = _rules(params["model"], params["patterns_dir"])
     spans = rules.match(parsed)

@@ -8,7 +8,9 @@ spans pass :func:`clean_span` (leading "the", trailing possessive and punctuatio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from spacy.tokens import Doc
 
@@ -90,7 +92,20 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _URL.finditer(text)]
 
 
-def candidates_from_spans(doc: Document, spans, source: str, score: float | None = None) -> list[Candidate]:
+class SpanLike(Protocol):
+    """What :func:`candidates_from_spans` reads of a span: a spaCy ``Span`` or a predicted one shaped like it."""
+
+    @property
+    def start_char(self) -> int: ...
+    @property
+    def end_char(self) -> int: ...
+    @property
+    def label_(self) -> str: ...
+
+
+def candidates_from_spans(
+    doc: Document, spans: Iterable[SpanLike], source: str, score: float | None = None
+) -> list[Candidate]:
     """Clean and filter spaCy spans (``doc.ents`` or ``doc.spans[...]``) into candidates.
 
     Each candidate's score: ``score`` when given, else the span's own ``score`` attribute when it has one

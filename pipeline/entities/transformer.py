@@ -37,8 +37,15 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from pipeline.core import names
+
+if TYPE_CHECKING:  # imported where used (:func:`_torch`): loading torch takes seconds
+    import torch
+    from transformers import PreTrainedTokenizerBase
+    from transformers.modeling_outputs import TokenClassifierOutput
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +117,7 @@ class Encoded:
     shapes: list[int]
 
 
-def encode(tokenizer, text: str) -> Encoded:
+def encode(tokenizer: PreTrainedTokenizerBase, text: str) -> Encoded:
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     words = enc.word_ids()
     spans: dict[int, tuple[int, int]] = {}
@@ -232,7 +239,7 @@ def decode(enc: Encoded, probs: list[list[float]]) -> list[tuple[int, int, str, 
 # --- the model --------------------------------------------------------------------------------------
 
 
-def _torch():
+def _torch() -> ModuleType:
     import torch
 
     return torch
@@ -265,10 +272,12 @@ class Tagger:
 
                 self.shapes.load_state_dict(load_file(Path(path) / SHAPES_FILE))
 
-    def parameters(self):
+    def parameters(self) -> list[torch.nn.Parameter]:
         return list(self.model.parameters()) + (list(self.shapes.parameters()) if self.shapes is not None else [])
 
-    def batch(self, items: list[tuple[Encoded, int, int, list[int] | None]]):
+    def batch(
+        self, items: list[tuple[Encoded, int, int, list[int] | None]]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Tensors for windows ``(encoded, a, b, tags)``: [CLS] ids[a:b] [SEP], padded to the longest."""
         torch = _torch()
         tok = self.tokenizer
@@ -283,7 +292,9 @@ class Tagger:
         t = lambda x: torch.tensor(x, dtype=torch.long)  # noqa: E731
         return t(ids), t(mask), t(shapes), t(labels)
 
-    def forward(self, ids, mask, shapes, labels=None):
+    def forward(
+        self, ids: torch.Tensor, mask: torch.Tensor, shapes: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> TokenClassifierOutput:
         embeds = self.model.get_input_embeddings()(ids)
         if self.shapes is not None:
             embeds = embeds + self.shapes(shapes)
@@ -308,7 +319,9 @@ class Tagger:
                     for i in range(a, b):
                         if own[i] == j + k:
                             probs[i] = p[k][i - a + 1]
-        return decode(enc, probs)
+        filled = [row for row in probs if row is not None]
+        assert len(filled) == len(probs), "the windows cover every sub-token, so each has an owner"
+        return decode(enc, filled)
 
     def save(self, out_dir: Path, meta: dict) -> Path:
         out_dir = Path(out_dir)

@@ -59,7 +59,8 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
             from pipeline.ingest.pdf import read_pdf
 
             password = (params.get("passwords") or {}).get(rel)
-            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S))
+            limits = {"max_memory_mb": params["max_memory_mb"]} if "max_memory_mb" in params else {}
+            read_pdf(doc, path, password, params.get("timeout_s", DEFAULT_TIMEOUT_S), **limits)
         else:
             from pipeline.ingest.text import read_text
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from pipeline.core import names
 from pipeline.core.document import Block, TableCell
-from pipeline.ingest.labels import relabel
-from pipeline.ingest.lines import HINT_HEADING, HINT_LIST, HINT_TABLE_ROW, Origin, SourceLine
+from pipeline.ingest.block_roles import relabel
+from pipeline.ingest.lines import HINT_HEADING, HINT_LIST, HINT_MARGIN, HINT_TABLE_ROW, Origin, SourceLine
+from pipeline.ingest.sections import EMAIL, REFERENCES, assign_sections
 from pipeline.ingest.texttables import TextTable, detect
 
 BLOCK_SEP = "\n\n"
@@ -88,29 +89,33 @@ def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
     items = [x if isinstance(x, TextTable) else _normalize_line(x) for x in found]
     vocab = _vocabulary([x for x in items if isinstance(x, SourceLine)])
     raw_blocks = _group(items)
-    b = _Builder()
+    builder = _Builder()
     blocks: list[tuple[int, int, str, _RawBlock]] = []
     cells: list[TableCell] = []
     n_tables = 0
     for rb in raw_blocks:
         if blocks:
-            b.add_synthetic(BLOCK_SEP)
-        start = b.pos
+            builder.add_synthetic(BLOCK_SEP)
+        start = builder.pos
         if rb.hint == HINT_TABLE_ROW:
             header_rows = rb.table.header_rows if rb.table else 1
             cols = rb.table.cols if rb.table else None
-            _write_table(b, rb.lines, n_tables, cells, header_rows, cols)
+            _write_table(builder, rb.lines, n_tables, cells, header_rows, cols)
             n_tables += 1
             kind = names.TABLE
         else:
-            _write_paragraph(b, rb.lines, vocab)
-            kind = _kind_of(rb, "".join(b.chars[start:]))
-            if blocks and blocks[-1][2] == names.TABLE and _TABLE_NOTE.match("".join(b.chars[start : start + 12])):
+            _write_paragraph(builder, rb.lines, vocab)
+            kind = _kind_of(rb, "".join(builder.chars[start:]))
+            if (
+                blocks
+                and blocks[-1][2] == names.TABLE
+                and _TABLE_NOTE.match("".join(builder.chars[start : start + 12]))
+            ):
                 kind = names.FOOTNOTE  # "Note:", "Source:" under a table
-        blocks.append((start, b.pos, kind, rb))
-    text = "".join(b.chars)
+        blocks.append((start, builder.pos, kind, rb))
+    text = "".join(builder.chars)
     _number_sequence_footnotes(text, blocks)
-    out = Layout(text, b.origins, cells=cells)
+    out = Layout(text, builder.origins, cells=cells)
     sections = assign_sections(text, [(s, e, k) for s, e, k, _ in blocks])
     kinds = [k for _, _, k, _ in blocks]
     relabel([text[s:e] for s, e, _, _ in blocks], kinds, sections, [rb.lines[0].size for *_, rb in blocks])
@@ -190,10 +195,10 @@ def _group(lines: list[SourceLine | TextTable]) -> list[_RawBlock]:
                 current = _RawBlock([], HINT_TABLE_ROW)
             current.lines.append(line)
             continue
-        if line.hint in (HINT_HEADING, HINT_LIST) or _CAPTION.match(line.text):
+        if line.hint in (HINT_HEADING, HINT_LIST, HINT_MARGIN) or _CAPTION.match(line.text):
             close()
             current = _RawBlock([line], line.hint)
-            if line.hint == HINT_HEADING:
+            if line.hint in (HINT_HEADING, HINT_MARGIN):
                 close()
             continue
         if current is None or current.hint == HINT_TABLE_ROW or _ends_paragraph(current.lines[-1], width):
@@ -216,25 +221,25 @@ def _continues(block: _RawBlock | None, line: SourceLine) -> bool:
 def _ends_paragraph(line: SourceLine, width: float) -> bool:
     if width == float("inf"):
         return True  # not hard-wrapped: every line is a paragraph of its own
-    if _EMAIL.search(line.text.rsplit(" ", 1)[-1]):
+    if EMAIL.search(line.text.rsplit(" ", 1)[-1]):
         return True  # an author's address ends the affiliation block
     return bool(_SENTENCE_END.search(line.text)) and len(line.text) < 0.8 * width
 
 
-def _write_paragraph(b: _Builder, lines: list[SourceLine], vocab: set[str]) -> None:
+def _write_paragraph(builder: _Builder, lines: list[SourceLine], vocab: set[str]) -> None:
     for k, line in enumerate(lines):
         text, origins = line.text, line.origins
         if k > 0:
-            prev = "".join(b.chars[-40:])
+            prev = "".join(builder.chars[-40:])
             joined = _join_hyphen(prev, text, vocab)
             if joined:
-                b.chars.pop()  # the line-end hyphen
-                b.origins.pop()
+                builder.chars.pop()  # the line-end hyphen
+                builder.origins.pop()
             elif joined is None:
-                b.add_synthetic(" ")
+                builder.add_synthetic(" ")
             # joined is False: a real hyphen at the line end ("long-\nterm"), kept with no space
         for c, o in zip(text, origins):
-            b.add(c, o)
+            builder.add(c, o)
 
 
 def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
@@ -257,7 +262,7 @@ def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:
 
 
 def _write_table(
-    b: _Builder,
+    builder: _Builder,
     rows: list[SourceLine],
     table: int,
     cells: list[TableCell],
@@ -271,7 +276,7 @@ def _write_table(
     """
     for r, row in enumerate(rows):
         if r:
-            b.add_synthetic(ROW_SEP)
+            builder.add_synthetic(ROW_SEP)
         if row.cells is not None:
             parts = list(row.cells)
         else:
@@ -285,17 +290,17 @@ def _write_table(
             while z > a and row.text[z - 1] == " ":
                 z -= 1
             if c:
-                b.add_synthetic(CELL_SEP)
-            start = b.pos
+                builder.add_synthetic(CELL_SEP)
+            start = builder.pos
             for ch, o in zip(row.text[a:z], row.origins[a:z]):
                 if ch in _DROP:
                     continue
-                b.add(" " if ch.isspace() else ch, o)
+                builder.add(" " if ch.isspace() else ch, o)
             col = cols[r][c] if cols is not None else c
-            cells.append(TableCell(start, b.pos, table, r, col, header=r < header_rows))
+            cells.append(TableCell(start, builder.pos, table, r, col, header=r < header_rows))
         if row.cells is not None and parts and parts[-1][1] < len(row.text):  # words in no cell (a footnote marker)
             for ch, o in zip(row.text[parts[-1][1] :], row.origins[parts[-1][1] :]):
-                b.add(ch, o)
+                builder.add(ch, o)
 
 
 _TABLE_NOTE = re.compile(r"^(?:Notes?|Sources?)\b", re.I)
@@ -303,6 +308,8 @@ _FOOTNOTE = re.compile(r"^(?:\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})\.?\s+\S
 
 
 def _kind_of(rb: _RawBlock, text: str) -> str:
+    if rb.hint == HINT_MARGIN:
+        return names.FRONT_MATTER
     if _FOOTNOTE.match(text) and (rb.hint == HINT_LIST or "://" in text or re.match(r"^\D", text)):
         return names.FOOTNOTE
     if rb.hint == HINT_HEADING:
@@ -335,7 +342,7 @@ def _number_sequence_footnotes(text: str, blocks: list) -> None:
             m
             and k in (names.PARAGRAPH, names.LIST_ITEM)
             and e - s >= _NOTE_MIN_CHARS
-            and not _REFERENCES.match(text[s:e])
+            and not REFERENCES.match(text[s:e])
             and (int(m.group(1)) - 1 in notes or int(m.group(1)) + 1 in notes)
         ):
             blocks[i] = (s, e, names.FOOTNOTE, rb)
@@ -349,76 +356,3 @@ def _looks_like_heading(text: str) -> bool:
         return False
     content = [w for w in words if len(w) > 3]
     return all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in content) or len(words) <= 3
-
-
-# --- sections ---------------------------------------------------------------------------------
-
-_REFERENCES = re.compile(
-    r"^\W*(\d+\.?\s*)?(references|bibliography|literature( cited)?|works cited|sources|list of references)\W*$", re.I
-)
-_ABSTRACT = re.compile(r"^\W*(abstract|summary)\b", re.I)
-_KEYWORDS = re.compile(r"^\W*key\s?words?\b", re.I)
-_FRONT_MATTER = re.compile(
-    r"^\W*(to cite this article|to link to this article|submission date|acceptance date|article type|"
-    r"published online|submit your article|full terms|journal homepage|issn|e-issn|orcid|"
-    r"published with licen[cs]e|enjoying this article|click here to subscribe|subscribe (now|today)\b|"
-    r"received:|accepted:|copyright|all rights reserved|"
-    r"corresponding author|author\(s\):|how to cite|doi:|https?://doi)|^\W*©|"
-    r"\borcid\.org/\d{4}-",  # an ORCID line ("Amina Urpekova https://orcid.org/0000-…") wherever it stands
-    re.I,
-)
-#: A web page's notes about the article (where it first appeared, the site's newsletter): page
-#: furniture in the page header, but text a reader of the article reads once the article has begun.
-_WEB_NOTE = re.compile(
-    r"^\W*(this article (was|is|first) (originally )?(published|appeared)|get the newsletter)|"
-    r"\bget briefed\b|\bweekly newsletter\b",
-    re.I,
-)
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
-
-
-def assign_sections(text: str, blocks: list[tuple[int, int, str]]) -> list[str]:
-    """The section of each block, read in order: front matter, title, abstract, body, references.
-
-    Journal boilerplate ("To cite this article", ISSN, copyright) and reader prompts ("Click here to
-    subscribe") are front matter wherever they are; a web page's notes on the article ("This article
-    was originally published by …", a newsletter blurb) only before the article's first paragraph:
-    inside or after the article they are read as its text (they name its publisher).
-    """
-    sections: list[str] = []
-    state = names.SEC_BODY
-    seen_title = False
-    in_body = False  # a body paragraph has been seen: the article has begun
-    for start, end, kind in blocks:
-        t = text[start:end]
-        if _FRONT_MATTER.search(t) or (len(t) < 200 and _EMAIL.search(t)) or (_WEB_NOTE.search(t) and not in_body):
-            sections.append(names.SEC_FRONT_MATTER)
-            continue
-        in_body = in_body or (kind == names.PARAGRAPH and state == names.SEC_BODY and len(t) > 200)
-        if kind == names.HEADING and _REFERENCES.match(t):
-            state = names.SEC_REFERENCES
-            sections.append(names.SEC_REFERENCES)
-            continue
-        if state == names.SEC_REFERENCES:
-            if kind == names.HEADING and re.match(r"^\W*(appendix|notes|endnotes)\b", t, re.I):
-                state = names.SEC_BODY
-            else:
-                sections.append(names.SEC_REFERENCES)
-                continue
-        if _ABSTRACT.match(t) or _KEYWORDS.match(t):
-            state = names.SEC_ABSTRACT if kind == names.HEADING else state
-            sections.append(names.SEC_ABSTRACT)
-            continue
-        if kind == names.HEADING and not seen_title and start < 3000:
-            seen_title = True
-            sections.append(names.SEC_TITLE)
-            continue
-        if kind == names.HEADING and state == names.SEC_ABSTRACT:
-            state = names.SEC_BODY
-        if kind == names.TABLE:
-            sections.append(names.SEC_TABLE)
-        elif kind == names.FOOTNOTE:
-            sections.append(names.SEC_FOOTNOTE)
-        else:
-            sections.append(state)
-    return sections

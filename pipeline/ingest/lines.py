@@ -17,6 +17,7 @@ Origin = Any  # int (source offset) or tuple (page, x0, top, x1, bottom)
 HINT_HEADING = "heading"
 HINT_LIST = "list_item"
 HINT_TABLE_ROW = "table_row"
+HINT_MARGIN = "margin"  # rotated text beside the page (a "Downloaded from" line, a stamp): front matter
 
 
 @dataclass

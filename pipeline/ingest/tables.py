@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pipeline.ingest.columns import Char, Fragment, find_gutter, fragments, same_baseline
 from pipeline.ingest.lines import HINT_TABLE_ROW, SourceLine
+from pipeline.ingest.reading_order import Char, Fragment, find_gutter, fragments, same_baseline
 
 MIN_RULINGS = 4  # edges a page needs before its ruled tables are looked for
 _NUMERIC = re.compile(r"^[-+−–(]?[$€£]?\d[\d,.\s]*%?\)?[*†‡]*$")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -99,21 +100,21 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
     groups: dict[int, list[dict]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)
-    out = []
-    for members in groups.values():
-        finest = min(members, key=lambda r: (GRANULARITY_ORDER.index(r["granularity"]), r["date_start"]))
-        same = [r for r in members if r["granularity"] == finest["granularity"]]
+    out: list[dict] = []
+    for group in groups.values():
+        finest = min(group, key=lambda r: (GRANULARITY_ORDER.index(r["granularity"]), r["date_start"]))
+        same = [r for r in group if r["granularity"] == finest["granularity"]]
         start = max(r["date_start"] for r in same)
         end = min(r["date_end"] for r in same)
         if start > end:
             start, end = finest["date_start"], finest["date_end"]
-        locs = [r.get("location") for r in members if _norm(r.get("location"))]
+        locs = [r.get("location") for r in group if _norm(r.get("location"))]
         parts: list[str] = []
-        for r in members:
+        for r in group:
             parts += [p for p in _parts(r.get("participants")) if p not in parts]
         location = str(max(set(locs), key=locs.count)) if locs else None
         label = f"{finest['event_type']}: {finest['trigger']}" + (f" ({location})" if location else "")
-        ids = sorted(str(r["event_id"]) for r in members)
+        ids = sorted(str(r["event_id"]) for r in group)
         out.append(
             {
                 "timeline_id": "T" + ids[0][1:],
@@ -125,7 +126,7 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
                 "location": location,
                 "participants": parts,
                 "mention_ids": ids,
-                "doc_ids": sorted({str(r["doc_id"]) for r in members}),
+                "doc_ids": sorted({str(r["doc_id"]) for r in group}),
             }
         )
     df = pd.DataFrame(out, columns=TIMELINE_COLUMNS)
@@ -142,7 +143,7 @@ _JS = """function f(){var t=document.getElementById('t').value,p=document.getEle
 document.querySelectorAll('.ev').forEach(function(e){e.style.display=(!t||e.dataset.type==t)&&(!p||e.dataset.place==p)?'':'none'})}"""
 
 
-def _options(values) -> str:
+def _options(values: Iterable[str]) -> str:
     return "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in sorted(set(values)) if v)
 
 

@@ -118,7 +118,7 @@ def reviewed_spans(
         if d.target is None:
             _skip(d, file, "no anchor (target) to place it by")
             continue
-        text = docs[doc_id] if isinstance(docs[doc_id], str) else docs[doc_id].text
+        text = _text(docs[doc_id])
         at = anc.locate(text, d.target, fuzzy_threshold, min_fuzzy_chars)
         if at is None:
             _skip(d, file, f"quote {d.target.quote!r} not found in {doc_id}")
@@ -133,9 +133,10 @@ def reviewed_spans(
                 else "the decision does not record the label it judged (seen.label)",
             )
             continue
-        new = anc.locate(text, d.span, fuzzy_threshold, min_fuzzy_chars) if d.action == MOVE else None
-        if d.action == MOVE and new is None:
-            _skip(d, file, f"new boundaries {d.span.quote!r} not found in {doc_id}")
+        moved = d.span if d.action == MOVE else None  # a move always carries its span (Decision checks it)
+        new = anc.locate(text, moved, fuzzy_threshold, min_fuzzy_chars) if moved is not None else None
+        if moved is not None and new is None:
+            _skip(d, file, f"new boundaries {moved.quote!r} not found in {doc_id}")
             continue
         if d.action == RELABEL and d.label not in names.ENTITY_LABELS:
             _skip(d, file, f"label {d.label!r} is not one of {', '.join(names.ENTITY_LABELS)}")
@@ -163,6 +164,11 @@ def reviewed_spans(
     return out
 
 
+def _text(source: Document | str) -> str:
+    """The canonical text of an ingested document (or the text itself)."""
+    return source if isinstance(source, str) else source.text
+
+
 def _targets(
     ordered: list[tuple[Decision, str]],
     docs: Mapping[str, Document | str],
@@ -177,7 +183,7 @@ def _targets(
     for d, _ in ordered:
         if d.doc_id not in wanted or d.doc_id not in docs or d.target is None:
             continue
-        text = docs[d.doc_id] if isinstance(docs[d.doc_id], str) else docs[d.doc_id].text
+        text = _text(docs[d.doc_id])
         at = anc.locate(text, d.target, fuzzy_threshold, min_fuzzy_chars)
         judged = d.label if d.action == ADD else d.seen.get("label")
         if at is None or judged not in names.ENTITY_LABELS:
@@ -227,7 +233,8 @@ def write_reviewed(spans: Mapping[str, list[ReviewedSpan]], path: Path) -> int:
 
 def read_reviewed(path: Path, train_docs: Iterable[str]) -> dict[str, list[ReviewedSpan]]:
     """The spans :func:`write_reviewed` wrote, for ``train_docs`` only."""
-    keep, out = set(train_docs), {}
+    keep = set(train_docs)
+    out: dict[str, list[ReviewedSpan]] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)

@@ -36,12 +36,14 @@ import logging
 import random
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
 
@@ -70,7 +72,9 @@ CI_CONFIG = TrainConfig(n_iter=2)
 REAL_CONFIG = TrainConfig(n_iter=30)
 
 
-def project(text: str, gold: Iterable[tuple[str, str]], allowed=lambda s, e: True) -> list[tuple[int, int, str]]:
+def project(
+    text: str, gold: Iterable[tuple[str, str]], allowed: Callable[[int, int], bool] = lambda s, e: True
+) -> list[tuple[int, int, str]]:
     """Every occurrence of the gold texts in ``text``, longest first, at word boundaries, without overlaps.
 
     >>> project("Robin Cohen and Cohen (1997)", [("Cohen", "PERSON"), ("Robin Cohen", "PERSON")])
@@ -252,12 +256,14 @@ def training_labels(
 def base_pipeline(model: str, init: str) -> Language:
     """A pipeline with the project's tokenizer and one ``ner``: sourced from ``model`` or fresh."""
     base = load_nlp(model)
+    if base.lang is None:  # spaCy types it optional; a pipeline loaded from a package always names it
+        raise RuntimeError(f"spaCy model {model!r} does not name its language (its config's nlp.lang)")
     nlp = spacy.blank(base.lang, vocab=base.vocab)
     nlp.tokenizer = base.tokenizer
     if init == "pretrained":
         nlp.add_pipe("ner", source=base)
     elif init == "fresh":
-        ner = nlp.add_pipe("ner")
+        ner = cast(EntityRecognizer, nlp.add_pipe("ner"))  # spaCy types add_pipe as a bare callable
         for label in names.ENTITY_LABELS:
             ner.add_label(label)
     else:

@@ -11,8 +11,10 @@ import logging
 import math
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core.incremental import code_version
 from pipeline.entities.transformer import (
@@ -20,6 +22,7 @@ from pipeline.entities.transformer import (
     REAL_CONFIG,
     SHAPES,
     TAGS,
+    Encoded,
     Tagger,
     TransformerConfig,
     _setup,
@@ -31,6 +34,10 @@ from pipeline.entities.transformer import (
 )
 from pipeline.training.spacy_ner import block_labels, training_labels
 
+if TYPE_CHECKING:  # imported where used (:func:`_torch`): loading torch takes seconds
+    import torch
+    from transformers.modeling_outputs import TokenClassifierOutput
+
 log = logging.getLogger(__name__)
 
 
@@ -40,9 +47,9 @@ def training_windows(
     ingest_dir: Path,
     doc_ids: list[str],
     reviews_dir: Path | None = None,
-    dev_docs=(),
+    dev_docs: Iterable[str] = (),
     review_params: dict | None = None,
-):
+) -> list[tuple[Encoded, int, int, list[int]]]:
     """Every window of every annotated block of the training documents, with its tags (labels:
     :func:`pipeline.training.spacy_ner.training_labels`)."""
     cfg = tagger.config
@@ -70,6 +77,13 @@ def epoch_batches(data: list, batch_size: int, rng: random.Random, pool: int = 8
     return out
 
 
+def _loss(out: TokenClassifierOutput) -> torch.Tensor:
+    """The loss of a forward pass given labels (a token classifier always returns one then)."""
+    if out.loss is None:
+        raise RuntimeError("train_transformer: the model returned no loss for labelled windows")
+    return out.loss
+
+
 def train(
     gold_dir: Path,
     ingest_dir: Path,
@@ -77,7 +91,7 @@ def train(
     out_dir: Path,
     config: TransformerConfig = REAL_CONFIG,
     reviews_dir: Path | None = None,
-    dev_docs=(),
+    dev_docs: Iterable[str] = (),
     review_params: dict | None = None,
 ) -> Path:
     """Fine-tune the ``transformer`` source on ``doc_ids`` (TRAIN documents only) and save it to ``out_dir``.
@@ -105,7 +119,7 @@ def train(
     for step in range(config.steps):
         if not batches:
             batches = epoch_batches(data, config.batch_size, rng)
-        loss = tagger.forward(*tagger.batch([data[i] for i in batches.pop(0)])).loss
+        loss = _loss(tagger.forward(*tagger.batch([data[i] for i in batches.pop(0)])))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(tagger.parameters(), 1.0)

@@ -1,0 +1,351 @@
+"""A PDF page's characters as a reader sees them: upright text apart from rotated text, ligatures and
+accents resolved, invalid code points replaced.
+
+pdfium hands over one character per code point of the text layer, in content-stream order. What a
+reader sees differs in four ways, each resolved here so the layout never sees them:
+
+- **Ligatures.** A ligature glyph (ﬁ, ﬂ, ﬀ …) comes back as its letters, each with the whole glyph's
+  box; the letters share that box evenly, so a word's boxes run on without a false gap or overlap
+  (the overlap is what split "f ind" into two words). U+FB00–FB06 and the Private Use code points
+  that common fonts give fi and fl (U+F001, U+F002) become their letters the same way.
+- **Combining accents** are composed with the letter before them (NFC); the composed character's
+  box is the union of both boxes: one box per code point of the text.
+- **Invalid code points.** A surrogate pair is one character; a lone surrogate (a font's broken
+  mapping of a math letter) becomes U+FFFD and is counted, so the reader can warn naming the page.
+- **Rotation.** A character drawn at an angle (a vertical "Downloaded from …" line in the margin, a
+  watermark, a figure's axis label) is set apart from the upright text, by the direction of its
+  baseline in its text matrix (which also sees a rotated matrix that other readers report as
+  upright, and leaves the slant of italics alone). On a landscape page, where most characters share one angle, that angle is the page's
+  upright and the characters at other angles are the rotated ones.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipeline.ingest.reading_order import Char
+
+#: pdfium marks a line-end hyphen as U+0002 (U+FFFE in GetText); a soft hyphen is one too.
+HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}
+#: Ligature code points and the letters they stand for (Unicode's Alphabetic Presentation Forms, and
+#: the Private Use code points that Adobe's and TeX's standard encodings give fi and fl).
+LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+    "\uf001": "fi",
+    "\uf002": "fl",
+}
+REPLACEMENT = "\ufffd"
+#: Angles (radians) closer than this to each other are one orientation.
+_ANGLE_TOLERANCE = 0.05
+
+
+@dataclass
+class PageChars:
+    """One page's characters: the upright ones in content order, the rotated ones apart."""
+
+    upright: list[Char] = field(default_factory=list)
+    rotated: list[tuple[float, Char]] = field(default_factory=list)  # (angle, char) in content order
+    replaced: int = 0  # invalid code points replaced with U+FFFD
+
+
+def _text(textpage, count: int) -> list[str]:
+    """The page's code points, one per pdfium character index ("" for the second half of a pair).
+
+    The page's text comes in one call when it is all in the Basic Multilingual Plane (one UTF-16
+    unit per character) and pdfium wrote one unit per index (it leaves out some generated hyphens).
+    Otherwise each character is asked for its own code point, since a character
+    beyond the BMP takes two units and shifts the rest: a high and a low surrogate at two
+    consecutive indices are one character; a lone surrogate is invalid and becomes U+FFFD.
+    """
+    import pypdfium2.raw as raw
+
+    buf = (ctypes.c_ushort * (count + 1))()
+    written = raw.FPDFText_GetText(textpage, 0, count, buf)  # units, with the closing NUL
+    units = buf[:count]
+    if written == count + 1 and not any(0xD800 <= u <= 0xDFFF for u in units):
+        return [chr(u) for u in units]
+    codes = [raw.FPDFText_GetUnicode(textpage, k) for k in range(count)]
+    text = []
+    k = 0
+    while k < count:
+        code = codes[k]
+        if 0xD800 <= code <= 0xDBFF and k + 1 < count and 0xDC00 <= codes[k + 1] <= 0xDFFF:
+            text += [chr(0x10000 + ((code - 0xD800) << 10) + (codes[k + 1] - 0xDC00)), ""]
+            k += 2
+            continue
+        text.append(REPLACEMENT if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code))
+        k += 1
+    return text
+
+
+def _is_same_angle(a: float, b: float) -> bool:
+    d = abs(a - b) % (2 * math.pi)
+    return min(d, 2 * math.pi - d) < _ANGLE_TOLERANCE
+
+
+def page_chars(textpage, height: float) -> PageChars:
+    """The page's visible characters in content-stream order, boxes from the top-left corner.
+
+    This is the reader's hot spot (every character of the PDF), so the loop over pdfium's
+    characters only asks for each one's box (its *loose* box: the glyph's advance across, the
+    font's ascent to descent up and down, so no false gaps inside words and one height along a
+    line) and keeps the numbers in flat arrays; numpy then finds the few characters that need more:
+    a font size where the box height changes (a new font or size), an angle where the box is as
+    wide as it is tall (upright text is taller than wide), and a closer look where a ligature or an
+    accent may be. Generated characters (pdfium's own spaces and line breaks) have an empty box and
+    are skipped with the other whitespace, marking a space before the next character.
+    """
+    import numpy as np
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    count = raw.FPDFText_CountChars(tp)
+    text = _text(tp, count)
+    loose_box = raw.FPDFText_GetLooseCharBox
+    box = raw.FS_RECTF()
+    out = PageChars()
+    index: list[int] = []
+    coords: list[float] = []
+    spaces: list[bool] = []
+    space = False
+    last_right = last_top = float("nan")  # the previous glyph's right edge and top (PDF coordinates)
+    for k, ch in enumerate(text):
+        if ch == "" or ch == "\x00":
+            continue
+        if ch.isspace():
+            # A space drawn inside the glyph before it is the glyph's own spacing (a ligature's
+            # advance set with a space, "in\uf002 uenced"): no word break.
+            if not (
+                ch == " "
+                and loose_box(tp, k, box)
+                and box.left < last_right - 0.5
+                and abs(box.top - last_top) < 1.0
+                and box.left < box.right <= last_right + 0.5
+            ):
+                space = True
+            continue
+        if not loose_box(tp, k, box):
+            continue
+        left, right, top, bottom = box.left, box.right, box.top, box.bottom
+        last_right, last_top = right, top
+        if right <= left or top <= bottom:  # generated (no glyph) or invisible
+            space = True
+            continue
+        index.append(k)
+        coords += (left, height - top, right, height - bottom)
+        spaces.append(space)
+        space = False
+    if not index:
+        return out
+    boxes = np.round(np.array(coords).reshape(-1, 4), 2)
+    heights = boxes[:, 3] - boxes[:, 1]
+    sizes = _sizes(tp, index, heights)
+    angles = _angles(tp, index, boxes, heights)
+    # Shared float objects: a line's characters share top and bottom, and each one's x0 is the
+    # previous one's x1, so a page's boxes cost about one new float per character.
+    values, where = np.unique(boxes, return_inverse=True)
+    shared = values.tolist()
+    flat = [shared[i] for i in where.reshape(-1).tolist()]
+    size_values, size_where = np.unique(sizes, return_inverse=True)
+    size_shared = size_values.tolist()
+    letters = [HYPHEN_CHARS.get(text[k], text[k]) for k in index]
+    chars = list(
+        map(
+            Char,
+            letters,
+            flat[0::4],
+            flat[1::4],
+            flat[2::4],
+            flat[3::4],
+            [size_shared[i] for i in size_where.tolist()],
+            spaces,
+        )
+    )
+    out.replaced = sum(1 for c in letters if c == REPLACEMENT)
+    chars, angle_list = _resolve(chars, angles.tolist(), _needs_resolving(letters, boxes))
+    if not any(angle_list):
+        out.upright = chars
+        return out
+    upright = _upright_angle(angle_list)
+    for angle, c in zip(angle_list, chars):
+        if _is_same_angle(angle, upright):
+            out.upright.append(c)
+        else:
+            out.rotated.append((angle, c))
+    return out
+
+
+def _sizes(textpage, index: list[int], heights):
+    """Each character's font size, asked of pdfium only where the box height changes."""
+    import numpy as np
+    import pypdfium2.raw as raw
+
+    changes = np.flatnonzero(np.concatenate(([True], heights[1:] != heights[:-1])))
+    matrix = raw.FS_MATRIX()
+    asked = np.array(
+        [
+            _font_size(textpage, index[i], raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix, matrix) or heights[i]
+            for i in changes.tolist()
+        ]
+    )
+    return np.round(np.repeat(asked, np.diff(np.append(changes, len(index)))), 2)
+
+
+def _angles(textpage, index: list[int], boxes, heights):
+    """Each character's angle in radians, 0 for upright; asked only where a box is as wide as tall.
+
+    The angle is the direction of the character's baseline in its text matrix, ``atan2(b, a)``:
+    a skew (italic type set by a slanted matrix) leaves it at 0, where pdfium's own
+    ``FPDFText_GetCharAngle`` would call a slanted letter rotated.
+    """
+    import numpy as np
+    import pypdfium2.raw as raw
+
+    angles = np.zeros(len(index))
+    char_matrix = raw.FPDFText_GetMatrix
+    matrix = raw.FS_MATRIX()
+    for i in np.flatnonzero(boxes[:, 2] - boxes[:, 0] > 0.75 * heights).tolist():
+        if not char_matrix(textpage, index[i], matrix):
+            continue
+        angle = math.atan2(matrix.b, matrix.a) % (2 * math.pi)
+        if _ANGLE_TOLERANCE < angle < 2 * math.pi - _ANGLE_TOLERANCE:
+            angles[i] = angle
+    return angles
+
+
+def _needs_resolving(letters: list[str], boxes) -> list[int]:
+    """Indices of characters that may start a ligature or take an accent: a ligature code point, a
+    character with the same box as the one before it, a combining mark."""
+    import numpy as np
+
+    same = np.flatnonzero(np.all(boxes[1:, :3] == boxes[:-1, :3], axis=1))  # i + 1 repeats i's box
+    marks = [i for i, c in enumerate(letters) if c in LIGATURES or unicodedata.combining(c)]
+    return sorted(set(same.tolist()) | set(marks))
+
+
+def _font_size(textpage, index: int, font_size, char_matrix, matrix) -> float:
+    """The character's size in points as printed: the font size times the text matrix's scale (many
+    publishers set a font at size 1 and scale it with the matrix)."""
+    size = font_size(textpage, index)
+    if char_matrix(textpage, index, matrix):
+        size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+    return round(size, 2)
+
+
+def _upright_angle(angles: list[float]) -> float:
+    """0, or the angle most characters share when more than half of them are at it (a landscape page)."""
+    counts: dict[float, int] = {}
+    for a in angles:
+        if a:
+            key = round(a, 1)
+            counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return 0.0
+    key, n = max(counts.items(), key=lambda kv: kv[1])
+    return key if n > len(angles) / 2 else 0.0
+
+
+def _resolve(chars: list[Char], angles: list[float], candidates: list[int]) -> tuple[list[Char], list[float]]:
+    """Ligatures into letters with their share of the glyph's box; combining marks composed (NFC).
+
+    Only the ``candidates`` (from :func:`_needs_resolving`) are looked at; the characters between
+    them are copied as they are. Returns the characters and their angles, aligned.
+    """
+    if not candidates:
+        return chars, angles
+    out: list[Char] = []
+    out_angles: list[float] = []
+    done = 0  # chars[:done] are in ``out``
+    for k in candidates:
+        if k < done:
+            continue
+        out.extend(chars[done:k])
+        out_angles.extend(angles[done:k])
+        done = k
+        c = chars[k]
+        letters = LIGATURES.get(c.text)
+        end = k + 1  # a glyph pdfium split into letters: consecutive characters with one and the same box
+        while end < len(chars) and (chars[end].x0, chars[end].x1, chars[end].top) == (c.x0, c.x1, c.top):
+            end += 1
+        if letters is None and end - k > 1 and all(ch.text.isalpha() for ch in chars[k:end]):
+            letters = "".join(ch.text for ch in chars[k:end])
+        else:
+            end = k + 1
+        if letters is not None:
+            parts = _share_box(c, letters)
+            out.extend(parts)
+            out_angles.extend([angles[k]] * len(parts))
+            done = end
+            continue
+        if out and unicodedata.combining(c.text) and not c.space_before:
+            composed = unicodedata.normalize("NFC", out[-1].text + c.text)
+            if len(composed) == 1:
+                out[-1] = _union(out[-1], c, composed)
+                done = k + 1
+    out.extend(chars[done:])
+    out_angles.extend(angles[done:])
+    return out, out_angles
+
+
+def _share_box(c: Char, letters: str) -> list[Char]:
+    """The letters of one glyph, each with an equal share of its box across (in the text's direction)."""
+    step = (c.x1 - c.x0) / len(letters)
+    return [
+        Char(
+            letter,
+            round(c.x0 + i * step, 2) if i else c.x0,
+            c.top,
+            round(c.x0 + (i + 1) * step, 2) if i < len(letters) - 1 else c.x1,
+            c.bottom,
+            c.size,
+            c.space_before and i == 0,
+        )
+        for i, letter in enumerate(letters)
+    ]
+
+
+def _union(a: Char, b: Char, text: str) -> Char:
+    return Char(
+        text, min(a.x0, b.x0), min(a.top, b.top), max(a.x1, b.x1), max(a.bottom, b.bottom), a.size, a.space_before
+    )
+
+
+def rotated_runs(rotated: list[tuple[float, Char]]) -> list[list[Char]]:
+    """Rotated characters as runs of one line each: same angle, each next to the previous one."""
+    runs: list[list[Char]] = []
+    last_angle = None
+    for angle, c in rotated:
+        if runs and last_angle is not None and _is_same_angle(angle, last_angle) and _adjacent(runs[-1][-1], c):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+        last_angle = angle
+    return runs
+
+
+def _adjacent(a: Char, b: Char) -> bool:
+    """Whether ``b`` continues ``a``'s line (whatever the direction): their boxes touch or nearly do."""
+    reach = 1.5 * max(a.size, b.size, 1.0)
+    return b.x0 < a.x1 + reach and b.x1 > a.x0 - reach and b.top < a.bottom + reach and b.bottom > a.top - reach
+
+
+def run_text(run: list[Char]) -> tuple[str, list[Char | None]]:
+    """A rotated run's text, a space where pdfium saw one; each code point's character (None: a space)."""
+    text: list[str] = []
+    owners: list[Char | None] = []
+    for i, c in enumerate(run):
+        if i and c.space_before:
+            text.append(" ")
+            owners.append(None)
+        text.append(c.text)
+        owners.append(c)
+    return "".join(text), owners
