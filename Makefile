@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1s
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint repro clean-data browser
+.PHONY: install run test lint repro clean-data browser ocr
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install ocr
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" dvc repro
 
 repro: run
@@ -30,7 +30,13 @@ browser:
 	@test -x $(CHROMIUM) || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
 	  else echo "error: $(CHROMIUM) missing; install Debian's chromium (sudo apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
 
-test: install browser
+# Scanned pages are read by Debian's Tesseract (ingest.ocr in params.yaml; pytesseract calls this binary).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus
+ocr:
+	@command -v tesseract >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q $(OCR_PACKAGES) >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $(OCR_PACKAGES) >/dev/null; }; \
+	  else echo "error: tesseract missing; install Debian's Tesseract (sudo apt-get install $(OCR_PACKAGES)) for OCR of scanned PDFs, or set ingest.ocr: false" >&2; exit 1; fi; }
+
+test: install browser ocr
 	$(PY) -m pytest
 
 # ruff's rules and mypy's options live in pyproject.toml ([tool.ruff], [tool.mypy]).

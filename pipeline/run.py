@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import consolidate, entities, evaluate, events, figures, ingest, parse, publish
+from pipeline.core.lock import hold
 from pipeline.core.params import stage_params
 from pipeline.report import ingest_summary, metrics_summary
 
@@ -37,8 +38,22 @@ def run(
     """Run ingest → parse → entities/figures/events → consolidate → review → publish (→ evaluate).
 
     ``reviews`` holds the annotators' decision files; None (or a missing folder) leaves every row
-    unreviewed. Metrics are written only when both ``gold`` and ``metrics`` are given.
+    unreviewed. Metrics are written only when both ``gold`` and ``metrics`` are given. A second run
+    on the same ``work`` or ``out`` folder meanwhile stops with a message (:mod:`pipeline.core.lock`).
     """
+    with hold(work, out):
+        return _run(raw, out, work, params, gold, metrics, reviews)
+
+
+def _run(
+    raw: Path,
+    out: Path,
+    work: Path,
+    params: dict[str, Any],
+    gold: Path | None,
+    metrics: Path | None,
+    reviews: Path | None,
+) -> int:
     if reviews is None:
         reviews = work / "no-reviews"  # never created: no decisions
     code = ingest_summary(work / "ingest", ingest.main(raw, work / "ingest", stage_params(params, "ingest")))

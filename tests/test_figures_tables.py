@@ -83,3 +83,49 @@ def test_tables_markdown_table(tmp_path):
         "time": "2019",
     }
     assert ctx[doc.text.index("12,000")]["place"] is None
+
+
+def _real_table_figures(name: str, page: int) -> list[tuple[str, dict]]:
+    """The numbers in the first table of ``page`` of a shared PDF that the figures stage keeps, with their context."""
+    from pipeline.core import names
+    from pipeline.figures.numbers import find_numbers
+    from pipeline.ingest import read_document
+    from tests.shared_pdfs import shared_pdf
+
+    path = shared_pdf(name)
+    doc = read_document(path, path.parent, {"timeout_s": 0})
+    contexts = cell_contexts(doc)
+    block = next(b for b in doc.blocks if b.kind == names.TABLE and doc.page_of(b.start) == page)
+    out = []
+    for n in find_numbers(doc.text[block.start : block.end]):
+        ctx = contexts.get(block.start + n.start, {})
+        if not ctx.get("drop"):
+            out.append((doc.text[block.start + n.start : block.start + n.end], ctx))
+    return out
+
+
+def test_tables_real_regression_table_gives_no_figures():
+    """Coefficients, standard errors, fit and N of models ("(1) … (6)", stars): none is a figure."""
+    assert _real_table_figures("blair2021_apsr_liberal_displacement_policies.pdf", 4) == []
+
+
+def test_tables_real_data_table_cell_figure_takes_its_row_and_column_headers():
+    """Row header: whose; column header: what ("Number of killed servicemen") and which kind ("Percent of …");
+    relative risks and their 95% intervals are statistics, not figures."""
+    figures = _real_table_figures("bessudnov2023_socarxiv_russian_fatalities_ethnicity.pdf", 6)
+    buryat = [(text, ctx) for text, ctx in figures if ctx.get("place") == "Buryat"]
+    assert [(t, c.get("object"), c.get("kind")) for t, c in buryat] == [
+        ("317", "killed servicemen", None),
+        ("1.6", "killed servicemen", "percent"),
+        ("0.4", "male Russian populationa", "percent"),
+    ]
+    assert not {"3.83", "3.44", "4.28"} & {t for t, _ in figures}
+
+
+def test_tables_column_quantity():
+    from pipeline.figures.tables import column_quantity
+
+    assert column_quantity("n applications", "count") == {"unit": "applications"}
+    assert column_quantity("Proportion contacted", "count") == {"kind": "share"}
+    assert column_quantity("Share of migrants (%)", "count") == {"kind": "percent", "object": "migrants"}
+    assert column_quantity("Mendikulova G. (as in 2001)", "count") == {}

@@ -141,7 +141,7 @@ def test_ingest_pdf_watchdog_times_out(tmp_path, monkeypatch):
 
     from pipeline.ingest import pdf_child
 
-    monkeypatch.setattr(pdf_child, "read_pages", lambda path, password: time.sleep(30))
+    monkeypatch.setattr(pdf_child, "read_pages", lambda path, password, ocr=None: time.sleep(30))
     doc = read_document(_write("open_encrypted", tmp_path), tmp_path, {"timeout_s": 0.5})
     assert doc.status == names.STATUS_ERROR and "timed out after 0.5 s" in doc.error
 

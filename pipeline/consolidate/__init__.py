@@ -76,6 +76,8 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
             "year": d.metadata.get("year"),
             "authors": list(d.metadata.get("authors") or []),
             "journal": d.metadata.get("journal"),
+            "ocr_pages": list(d.metadata.get("ocr_pages") or []),
+            "ocr_confidence": d.metadata.get("ocr_confidence"),
             "date": d.metadata.get("date"),
             "date_source": d.metadata.get("date_source"),
         }

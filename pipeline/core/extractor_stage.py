@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from pipeline.core.document import Document
 from pipeline.core.incremental import StageResult, input_hashes, run_per_document
-from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, load_document, load_parse
+from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, atomic_write_bytes, load_document, load_parse
 
 OUT_SUFFIX = ".parquet"
 
@@ -32,9 +32,8 @@ def run_extractor(
     def work(doc_id: str) -> list[str]:
         doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
         parsed = load_parse(parse_dir / f"{doc_id}{PARSE_SUFFIX}", params["model"])
-        to_frame(doc_id, doc.text, extract(doc, parsed, params)).to_parquet(
-            out_dir / f"{doc_id}{OUT_SUFFIX}", index=False
-        )
+        frame = to_frame(doc_id, doc.text, extract(doc, parsed, params))
+        atomic_write_bytes(out_dir / f"{doc_id}{OUT_SUFFIX}", frame.to_parquet(index=False))
         return [f"{doc_id}{OUT_SUFFIX}"]
 
     return run_per_document(stage, out_dir, input_hashes(parse_dir, PARSE_SUFFIX), version, work)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.core.io import atomic_write_text
 from pipeline.core.progress import progress
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class StageResult:
 
     def write_log(self, log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        (log_dir / f"{self.stage}.json").write_text(json.dumps(asdict(self), indent=1, sort_keys=True) + "\n")
+        atomic_write_text(log_dir / f"{self.stage}.json", json.dumps(asdict(self), indent=1, sort_keys=True) + "\n")
 
 
 def run_per_document(
@@ -100,11 +101,14 @@ def run_per_document(
 ) -> StageResult:
     """Run ``work(doc_id)`` for each document whose ``inputs[doc_id]`` hash or ``version`` changed.
 
-    ``work`` writes its files into ``out_dir`` and returns their names. Documents missing from
-    ``inputs`` lose their files. An exception in ``work`` is logged with the document's id and the
-    document is left out; the other documents go on.
+    ``work`` writes its files into ``out_dir`` (through :mod:`pipeline.core.io`'s atomic writers) and returns their names.
+    Documents missing from ``inputs`` lose their files. An exception in ``work`` is logged with the
+    document's id, recorded under ``failed`` in the manifest (the published ``documents`` table
+    shows it) and the document is left out; the other documents go on.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(".*.tmp"):  # left by a run killed while writing (pipeline.core.io)
+        stale.unlink()
     manifest_path = out_dir / MANIFEST
     old = json.loads(manifest_path.read_text())["docs"] if manifest_path.exists() else {}
     result = StageResult(stage)
@@ -124,8 +128,9 @@ def run_per_document(
         try:
             files = sorted(work(doc_id))
         except Exception as e:  # one bad document never stops the others
-            log.error("%s: %s failed: %s: %s", stage, doc_id, type(e).__name__, e)
-            result.failed[doc_id] = f"{type(e).__name__}: {e}"
+            reason = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+            log.error("%s: %s failed: %s", stage, doc_id, reason)
+            result.failed[doc_id] = reason
             continue
         new[doc_id] = {"key": key, "files": files}
         result.processed.append(doc_id)
@@ -134,10 +139,17 @@ def run_per_document(
         for f in old[doc_id]["files"]:
             (out_dir / f).unlink(missing_ok=True)
         result.removed.append(doc_id)
-    manifest_path.write_text(json.dumps({"docs": new}, indent=1, sort_keys=True) + "\n")
+    manifest = {"docs": new, **({"failed": result.failed} if result.failed else {})}
+    atomic_write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     log.info(result.summary())
     result.write_log(out_dir.parent / "logs")
     return result
+
+
+def stage_failures(stage_dir: Path) -> dict[str, str]:
+    """``{doc_id: error}`` of the documents a per-document stage failed on in its last run."""
+    manifest = stage_dir / MANIFEST
+    return dict(json.loads(manifest.read_text()).get("failed", {})) if manifest.exists() else {}
 
 
 def input_hashes(in_dir: Path, suffix: str) -> dict[str, str]:

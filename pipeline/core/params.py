@@ -5,7 +5,7 @@ below hold the defaults a section falls back to when ``params.yaml`` leaves a ke
 ``pipeline run`` both go through :func:`stage_params`, so a default never lives in two places.
 
 >>> stage_params({"review": {"policy": "latest"}}, "review")["fuzzy_threshold"]
-90
+90.0
 >>> "model" in stage_params({}, "ingest")
 False
 """
@@ -28,6 +28,11 @@ class IngestParams:
     max_memory_mb: int = (
         1024  # the PDF reader child's memory growth limit (a decompression bomb past it: error); 0 = none
     )
+    max_bytes: int = 100_000_000  # a larger file gets the error "too large" and is not read
+    max_chars: int = 2_000_000  # a longer text gets the error "too long" (benchmarks/document_limits.py)
+    encodings: dict[str, str] = field(default_factory=dict)  # text files' encodings where detection is wrong
+    ocr: bool = True  # pages without a text layer (scans) are read by Tesseract (make ocr); False = off
+    ocr_languages: str = "eng"  # Tesseract languages, joined with "+" (each needs tesseract-ocr-<lang>)
 
 
 @dataclass(frozen=True)

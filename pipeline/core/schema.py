@@ -32,6 +32,8 @@ TABLES: dict[str, dict[str, Any]] = {
             ("year", INT),
             ("authors", LIST),
             ("journal", STR),
+            ("ocr_pages", LIST),
+            ("ocr_confidence", NUM),
             ("date", STR),
             ("date_source", STR),
         ],
@@ -156,6 +158,25 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 _PANDAS = {STR: "string", INT: "Int64", NUM: "Float64", LIST: "object"}
+
+#: Text cells a spreadsheet would read as a formula (or a command) start with one of these; a
+#: leading ``'`` (which spreadsheets show as text and do not display) is written before them, and
+#: before a text that starts with ``'`` itself, so that removing one leading ``'`` always gives the text back.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell that spreadsheets show as text (formula injection defused).
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-2 percent"), spreadsheet_safe("Almaty")
+    ("'=1+1", "'-2 percent", 'Almaty')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def spreadsheet_text(cell: str) -> str:
+    """The text a :func:`spreadsheet_safe` cell holds (one leading ``'`` removed)."""
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def columns(table: str) -> list[str]:

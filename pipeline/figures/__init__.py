@@ -70,7 +70,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
                     n.value,
                     n.low,
                     n.high,
-                    n.kind,
+                    ctx.get("kind") or n.kind,
                     ctx.get("unit") or n.unit,
                     n.qualifier,
                     ctx.get("object"),

@@ -112,7 +112,13 @@ MONTHS = (
 _QUAL_RX = "|".join(f"(?P<q_{name}>\\b(?:{rx}))" for name, rx in QUALIFIERS)
 _QUAL_ONLY = re.compile(rf"(?:{_QUAL_RX})\s+$", re.I)
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?: \d{3})+(?![\d,.])|\d+)(?:\.\d+)?"
+# Thousands grouped with spaces: a no-break or thin space always groups; a plain space groups after
+# a first group of one or two digits ("20 000", "1 250 000"), or joins two three-digit groups that no
+# other number touches ("647 732"), so "878 878 878" (a table row's cells read as text) stays three.
+_NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d,.])"
+    r"|\d{1,2}(?: \d{3})+(?![\d,.])|(?<!\d )\d{3} \d{3}(?![\d,.]| \d)|\d+)(?:\.\d+)?"
+)
 _WORDS_ALT = "|".join(sorted((w for w in WORD_NUMBERS if w != "dozen"), key=len, reverse=True))
 _WORDNUM = rf"\b(?:{_WORDS_ALT})(?:[\s-](?:{_WORDS_ALT}))?\b"
 _MAG = r"(?:thousands?|millions?|billions?|trillion|mln|mn|bn)\b"
@@ -255,7 +261,7 @@ def to_float(s: str) -> float | None:
     """``"1,057,280"`` → 1057280, ``"647 732"`` → 647732, ``"twenty-five"`` → 25; None if not a number."""
     s = s.strip().lower()
     if re.fullmatch(_NUM, s):
-        return float(s.replace(",", "").replace(" ", ""))
+        return float(re.sub(r"[,\s]", "", s))
     parts = re.split(r"[\s-]+", s)
     if parts and all(p in WORD_NUMBERS for p in parts):
         total = 0

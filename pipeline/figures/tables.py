@@ -65,6 +65,61 @@ def _caption_object(doc: Document, table_block: Block) -> str | None:
     return None
 
 
+# Language that says a table (its caption, headers or notes) or a column (its header) holds model
+# statistics, not quantities of something: estimates, errors, test statistics, intervals, fit.
+_STATISTICS_RX = re.compile(
+    r"\bcoefficients?\b|\bstandard (?:errors?|deviations?)\b|\bs\.\s?e\.|\bmodels?\b|\bregressions?\b"
+    r"|\bt-?(?:stat|value)|\bz-?(?:score|stat|value)|\bp\s?[<>≤=]|\*\*\*"
+    r"|\bconfidence intervals?\b|\bstatistics\b|\bstd\.?\s?(?:dev|err)|\bR2\b|\bR²|\bpseudo\b",
+    re.I,
+)
+_MODEL_HEADER_RX = re.compile(r"\(\d{1,2}\)|[MΜ]odel\s?\d+")  # "(1) (2)", "Model 3": one column per model
+_STATISTIC_COLUMN_RX = re.compile(
+    r"^(?:SD|SE|s\.d\.|s\.e\.|Std\.?.*|Mean|Median|Min\.?|Max\.?|t|z|p|CI|coef\.?.*|b|β|OR|RR)$"
+    r"|\bconfidence interval\b|\b\d\d% CI\b|\bp-?value\b|\bt-?stat|\brelative risk\b|\b(?:odds )?ratios?\b|^9[059]% ",
+    re.I,
+)
+
+
+def statistics_table(doc: Document, table_block: Block, heads: dict[int, list[str]]) -> bool:
+    """Whether a table reports model statistics: its caption, notes or headers speak of them, or its
+    columns are numbered models ("(1) (2)")."""
+    header = " ".join(" ".join(v) for v in heads.values())
+    if _MODEL_HEADER_RX.search(header) or _STATISTICS_RX.search(header):
+        return True
+    k = doc.blocks.index(table_block)
+    caption = " ".join(doc.text[b.start : b.end] for b in doc.blocks[max(0, k - 2) : k] if b.kind == names.CAPTION)
+    notes = " ".join(doc.text[b.start : b.end] for b in doc.blocks[k + 1 : k + 3] if b.kind == names.FOOTNOTE)
+    table = doc.text[table_block.start : table_block.end]
+    return bool(_STATISTICS_RX.search(caption) or _STATISTICS_RX.search(notes) or "***" in table)
+
+
+_SHARE_HEAD_RX = re.compile(r"%|\bper ?cent(?:age)?\b|\bshares?\b|\bproportions?\b|\brates?\b", re.I)
+_PERCENT_HEAD_RX = re.compile(r"%|\bper ?cent(?:age)?\b", re.I)
+_OF_HEAD_RX = re.compile(
+    r"(?:\bnumbers?|\bper ?cent(?:age)?|%|\bshares?|\bproportions?|\bcounts?)\s+(?:of|in\s+the)\s+(?P<obj>[^()\d,;]+)",
+    re.I,
+)
+_N_HEAD_RX = re.compile(r"^(?:n|no\.|#)\s+(?:of\s+)?(?P<unit>[A-Za-z][\w\s-]*)$", re.I)
+
+
+def column_quantity(header: str | None, kind: str) -> dict[str, str]:
+    """What a value column's header says its numbers are: ``kind`` (a share or percent beside
+    counts), ``object`` ("Number of killed servicemen" → killed servicemen) and ``unit``
+    ("n applications" → applications). Empty when the header says none of it."""
+    if not header:
+        return {}
+    header = header.strip()
+    out: dict[str, str] = {}
+    if kind == "count" and _SHARE_HEAD_RX.search(header):
+        out["kind"] = "percent" if _PERCENT_HEAD_RX.search(header) else "share"
+    if m := _N_HEAD_RX.match(header):
+        out["unit"] = m.group("unit").strip().lower()
+    elif m := _OF_HEAD_RX.search(header):
+        out["object"] = m.group("obj").strip()
+    return out
+
+
 def _rank_columns(body: dict[int, dict[int, TableCell]], doc: Document) -> set[int]:
     """Columns whose cells read 1, 2, 3 … down the rows."""
     cols = {c for row in body.values() for c in row}
@@ -87,7 +142,10 @@ def _table_contexts(doc: Document, cells: list[TableCell]) -> dict[int, dict[str
             heads.setdefault(c.col, []).append(_text(doc, c))
         else:
             body.setdefault(c.row, {})[c.col] = c
-    ranks = _rank_columns(body, doc)
+    if statistics_table(doc, block, heads):  # estimates, errors, fit: not quantities of anything
+        return {n.start: {"drop": True} for n in _numbers(doc, block.start, block.end)}
+    stat_cols = {c for c, h in heads.items() if _STATISTIC_COLUMN_RX.search(" ".join(h).strip())}
+    ranks = _rank_columns(body, doc) | stat_cols
     plain = [c for c in sorted({c for row in body.values() for c in row}) if c not in ranks]
     if not plain:
         return {}
@@ -116,7 +174,9 @@ def _table_contexts(doc: Document, cells: list[TableCell]) -> dict[int, dict[str
         place = None if not label or label.lower().split()[0] in _NOT_PLACES else label
         full = all(c in row for c in value_cols)
         head = " ".join(heads.get(cell.col, [])) if full else None
-        out[n.start] = {"place": place, "object": obj, **header_fields(head)}
+        quantity = column_quantity(head, n.kind)
+        fields = header_fields(head) if not quantity else {"source": None, "time": header_fields(head)["time"]}
+        out[n.start] = {"place": place, "object": obj, **fields, **quantity}
     return out
 
 

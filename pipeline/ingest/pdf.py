@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.core import names
 from pipeline.core.document import Document, Page
 from pipeline.ingest.lines import HINT_TABLE_ROW
+from pipeline.ingest.ocr import OcrReader
 from pipeline.ingest.pdf_child import DEFAULT_MAX_MEMORY_MB, read_with_watchdog
 
 
@@ -20,11 +21,13 @@ def read_pdf(
     password: str | None = None,
     timeout_s: float | None = None,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
+    ocr: OcrReader | None = None,
 ) -> Document:
     """Fill ``doc`` from a PDF file; ``timeout_s`` runs the reader in a child process under that limit
     (and ``max_memory_mb`` of memory growth). Invalid characters replaced make the status a warning
-    that names their pages."""
-    got = read_with_watchdog(path, password, timeout_s, max_memory_mb)
+    that names their pages. ``ocr`` reads pages without a text layer (``doc.metadata`` then has
+    ``ocr_pages`` and ``ocr_confidence``)."""
+    got = read_with_watchdog(path, password, timeout_s, max_memory_mb, ocr)
     layout = got["layout"]
     doc.text = layout.text
     doc.blocks = layout.blocks

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pipeline.core.params import IngestParams
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.ocr import OcrReader
 from pipeline.ingest.pdf_pages import read_pages
 
 DEFAULT_MAX_MEMORY_MB = IngestParams.max_memory_mb  # the reader child's growth limit when params set none
@@ -109,13 +110,13 @@ def _limit_memory(max_memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _child_result(path: Path, password: str | None, max_memory_mb: int) -> tuple[str, object]:
+def _child_result(path: Path, password: str | None, max_memory_mb: int, ocr: OcrReader | None) -> tuple[str, object]:
     try:
         if max_memory_mb:
             if inflates_beyond(path.read_bytes(), max_memory_mb << 20):
                 return "error", _too_large(max_memory_mb)
             _limit_memory(max_memory_mb)
-        got = read_pages(path, password)
+        got = read_pages(path, password, ocr)
         got["origins"] = _pack(got["layout"].origins)
         got["layout"].origins = []
         return "ok", got
@@ -127,11 +128,11 @@ def _child_result(path: Path, password: str | None, max_memory_mb: int) -> tuple
         return "error", f"unexpected {type(e).__name__}: {e}"
 
 
-def _run_child(write_fd: int, path: Path, password: str | None, max_memory_mb: int) -> None:
+def _run_child(write_fd: int, path: Path, password: str | None, max_memory_mb: int, ocr: OcrReader | None) -> None:
     """The forked child's whole life: read, send the pickled result, exit without cleanup."""
     code = 0
     try:
-        data = pickle.dumps(_child_result(path, password, max_memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(_child_result(path, password, max_memory_mb, ocr), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_fd, "wb") as out:
             out.write(data)
     except BaseException:  # noqa: BLE001 - the parent sees the missing result and the exit code
@@ -155,16 +156,18 @@ def _receive(read_fd: int, pid: int, timeout_s: float) -> bytes | None:
         chunks.append(chunk)
 
 
-def read_with_watchdog(path: Path, password: str | None, timeout_s: float | None, max_memory_mb: int) -> dict:
+def read_with_watchdog(
+    path: Path, password: str | None, timeout_s: float | None, max_memory_mb: int, ocr: OcrReader | None = None
+) -> dict:
     """:func:`.pdf_pages.read_pages` in a forked child under ``timeout_s`` seconds and ``max_memory_mb``
     of growth; with no ``timeout_s``, in this process with no limits."""
     if not timeout_s:
-        return read_pages(path, password)
+        return read_pages(path, password, ocr)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_fd)
-        _run_child(write_fd, path, password, max_memory_mb)
+        _run_child(write_fd, path, password, max_memory_mb, ocr)
     os.close(write_fd)
     try:
         data = _receive(read_fd, pid, timeout_s)

@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.layout import build
 from pipeline.ingest.lines import HINT_MARGIN, SourceLine
+from pipeline.ingest.ocr import OcrReader, ocr_failure
 from pipeline.ingest.pdf_chars import PageChars, page_chars, rotated_runs, run_text
 from pipeline.ingest.reading_order import Char, Fragment, Line, fragments, reading_order
 from pipeline.ingest.tables import MIN_RULINGS, PageTable, aligned_tables, page_tables, ruling_edges
@@ -195,7 +196,7 @@ def _is_table(line: Line) -> bool:
     return line.frags[0].table is not None
 
 
-def page_characters(page, number: int, height: float) -> PageChars:
+def page_characters(page, number: int, height: float, ocr: OcrReader | None = None) -> PageChars:
     """Page ``number``'s characters from its text layer; none where it has no text layer.
 
     This is the one place a page's characters come from: a page without a text layer (a scan)
@@ -203,16 +204,21 @@ def page_characters(page, number: int, height: float) -> PageChars:
     """
     textpage = page.get_textpage()
     try:
-        return page_chars(textpage, height)
+        got = page_chars(textpage, height)
     finally:
         textpage.close()
+    if not got.upright and not got.rotated and ocr is not None:  # a scan: Tesseract reads it (see .ocr)
+        got = PageChars(upright=ocr.page_chars(page, number, height))
+    return got
 
 
-def _read_page(page, number: int, plumber) -> tuple[list[SourceLine], list[SourceLine], int]:
+def _read_page(
+    page, number: int, plumber, ocr: OcrReader | None = None
+) -> tuple[list[SourceLine], list[SourceLine], int]:
     """One page's lines in reading order; those of them that may be page furniture (in the top and
     bottom margins, or rotated); and the number of invalid code points replaced on the page."""
     width, height = page.get_size()
-    got = page_characters(page, number, height)
+    got = page_characters(page, number, height, ocr)
     chars = got.upright
     frags = fragments(chars)
     tables: list[PageTable] = []
@@ -271,7 +277,7 @@ def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
     return {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.5 * n)}
 
 
-def read_pages(path: Path, password: str | None) -> dict:
+def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -> dict:
     """Read every page of the PDF at ``path``: its canonical layout, page sizes, metadata and warnings."""
     pdf = _open(path, password)
     plumber_pdf = None
@@ -293,7 +299,7 @@ def read_pages(path: Path, password: str | None) -> dict:
             page = pdf[i]
             try:
                 sizes.append(tuple(float(v) for v in page.get_size()))
-                body, head, replaced = _read_page(page, i + 1, plumber)
+                body, head, replaced = _read_page(page, i + 1, plumber, ocr)
             finally:
                 page.close()
             bodies.append(body)
@@ -313,7 +319,8 @@ def read_pages(path: Path, password: str | None) -> dict:
         lines.extend(sl for sl in body if id(sl) not in drop)
         lines.append(SourceLine("", []))
     if not any(line.text.strip() for line in lines):
-        raise IngestError("no text layer (needs OCR)")
+        raise IngestError(f"no text layer (needs OCR){ocr_failure(ocr)}")
     # The canonical text is built here, in the reader's child when there is one: the parent then
     # receives only the finished text and boxes, never the per-line objects as well.
-    return {"layout": build(lines), "sizes": sizes, "meta": meta, "warnings": warnings}
+    ocr_meta = {"ocr_pages": ocr.pages, "ocr_confidence": ocr.confidence} if ocr and ocr.pages else {}
+    return {"layout": build(lines), "sizes": sizes, "meta": meta | ocr_meta, "warnings": warnings}

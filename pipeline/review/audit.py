@@ -76,6 +76,7 @@ def decisions_frame(
     rows = []
     for p in placed:
         d = p.d
+        doc_id = d.doc_id
         start, end = (p.new.start, p.new.end) if p.new and p.outcome == APPLIED else (p.start, p.end)
         rows.append(
             {
@@ -86,7 +87,7 @@ def decisions_frame(
                 "action": d.action,
                 "table": d.table,
                 "target_id": d.target_id,
-                "doc_id": d.doc_id,
+                "doc_id": doc_id,
                 "quote": d.target.quote if d.target else None,
                 "outcome": p.outcome,
                 "conflict": bool(p.conflict_with),
@@ -97,7 +98,9 @@ def decisions_frame(
                 "start": start,
                 "end": end,
                 "landed_text": (
-                    text_of(docs[d.doc_id])[start:end] if docs and start is not None and d.doc_id in docs else None
+                    text_of(docs[doc_id])[start:end]
+                    if docs and start is not None and doc_id is not None and doc_id in docs
+                    else None
                 ),
                 "reason": p.reason or None,
                 "decision": json.dumps(d.to_dict(), ensure_ascii=False, sort_keys=True, allow_nan=False),

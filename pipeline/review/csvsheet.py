@@ -51,8 +51,8 @@ from pipeline.annotations.decisions import (
 )
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.core.schema import spreadsheet_safe, spreadsheet_text
 
-INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "'")
 CONTEXT_CHARS = 60
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for t in SPAN_TABLES for f in EDITABLE[t]))
 DECISION_COLUMNS = ("decision", "new_label", "new_start", "new_end", "new_fields", "new_entity_id", "note")
@@ -78,12 +78,11 @@ def escape_cell(v: Any) -> str:
     s = "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v)
     if isinstance(v, float) and v.is_integer():
         s = str(int(v))
-    return "'" + s if s.startswith(INJECTION_START) else s
+    return spreadsheet_safe(s)
 
 
 def unescape_cell(s: str | None) -> str:
-    s = s or ""
-    return s[1:] if s.startswith("'") else s
+    return spreadsheet_text(s or "")
 
 
 def _text(doc: Document | str) -> str:

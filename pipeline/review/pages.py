@@ -64,7 +64,11 @@ class PageImages:
             with self._lock:
                 pdf = pdfium.PdfDocument(str(self._sources[doc_id][0]))
                 try:
-                    self._sizes[doc_id] = [tuple(float(v) for v in pdf[i].get_size()) for i in range(len(pdf))]
+                    sizes: list[tuple[float, float]] = []
+                    for i in range(len(pdf)):
+                        width, height = pdf[i].get_size()
+                        sizes.append((float(width), float(height)))
+                    self._sizes[doc_id] = sizes
                 finally:
                     pdf.close()
         return self._sizes[doc_id]

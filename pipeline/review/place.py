@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.annotations import placement as anc
-from pipeline.annotations.decisions import ADD, ID_COLUMN, MOVE, RELABEL, Anchor
+from pipeline.annotations.decisions import ADD, ID_COLUMN, MOVE, RELABEL, Anchor, Decision
 from pipeline.annotations.policy import (  # noqa: F401  (re-exported: the review stage's outcomes)
     APPLIED,
     CONFLICT,
@@ -50,6 +50,20 @@ def new_row_id(table: str, doc_id: str, start: int, end: int, label: str | None,
     return row_id("V", doc_id, start, end, fields.get("date_start"), fields.get("date_end"))
 
 
+def placed_span(p: Placed) -> tuple[int, int]:
+    """``(p.start, p.end)`` of a placed decision: :func:`place` sets both before anything reads them."""
+    if p.start is None or p.end is None:
+        raise RuntimeError(f"decision {p.d.decision_id} has no placed span: read before place() placed it")
+    return p.start, p.end
+
+
+def _move_span(d: Decision) -> Anchor:
+    """The new boundaries of a move (check_decision refuses a move without them)."""
+    if d.span is None:
+        raise RuntimeError(f"move decision {d.decision_id} has no span: check_decision should have refused it")
+    return d.span
+
+
 def _rows_at(table: pd.DataFrame, doc_id: str, start: int, end: int, label: str | None = None) -> pd.DataFrame:
     at = table[(table["doc_id"] == doc_id) & (table["start"] == start) & (table["end"] == end)]
     return at if label is None else at[at["label"] == label]
@@ -63,7 +77,9 @@ def place(
     if d.table == names.T_ENTITY_INDEX:
         ids = set(tables[names.T_ENTITY_INDEX]["entity_id"])
         missing = [i for i in (d.target_id, d.other_id) if i is not None and i not in ids]
-        if missing:
+        if d.target_id is None:
+            p.outcome, p.reason = ORPHANED, "an entity_index decision needs target_id (the entity it judges)"
+        elif missing:
             p.outcome, p.reason = ORPHANED, f"entity {', '.join(missing)} not in entity_index"
         else:
             p.key, p.method, p.landed = (d.table, d.target_id), anc.ID, LANDED_ROW
@@ -78,12 +94,12 @@ def place(
         if len(hit):
             row = hit.iloc[0]
             doc_id = doc_id or row["doc_id"]
-    if doc_id not in docs:
+    if doc_id is None or doc_id not in docs:
         p.outcome, p.reason = ORPHANED, f"document {doc_id!r} not in the corpus"
         return
     text = text_of(docs[doc_id])
     threshold, min_chars = float(params["fuzzy_threshold"]), int(params["min_fuzzy_chars"])
-    if row is not None and _still_covers(text, int(row["start"]), int(row["end"]), a):
+    if row is not None and d.target_id is not None and _still_covers(text, int(row["start"]), int(row["end"]), a):
         p.key, p.method, p.start, p.end = (d.table, d.target_id), anc.ID, int(row["start"]), int(row["end"])
         p.landed = LANDED_ROW
     if p.key is None:
@@ -98,10 +114,11 @@ def place(
         if not _land(p, table, doc_id):
             return
     if d.action == MOVE:
-        p.new = anc.locate(text, d.span, threshold, min_chars)
+        span = _move_span(d)
+        p.new = anc.locate(text, span, threshold, min_chars)
         if p.new is None:
             p.key, p.outcome = None, ORPHANED
-            p.reason = f"new boundaries {d.span.quote!r} not found in {doc_id}"
+            p.reason = f"new boundaries {span.quote!r} not found in {doc_id}"
             return
     _noop_if_done(p, table, doc_id)
 
@@ -116,7 +133,8 @@ def _land(p: Placed, table: pd.DataFrame, doc_id: str) -> bool:
     d, idcol = p.d, ID_COLUMN[p.d.table]
     label = d.label if d.action == ADD else d.seen.get("label")
     fields = {**d.seen, **d.fields} if d.action == ADD else d.seen
-    at = _rows_at(table, doc_id, p.start, p.end)
+    start, end = placed_span(p)
+    at = _rows_at(table, doc_id, start, end)
     if d.table == names.T_ENTITIES and label is not None and len(at):
         at = at[at["label"] == label]
     if d.action != ADD and len(at):
@@ -125,7 +143,7 @@ def _land(p: Placed, table: pd.DataFrame, doc_id: str) -> bool:
     if d.table == names.T_ENTITIES and label is None:
         p.outcome, p.reason = ORPHANED, "row is gone and the decision does not record its label (seen.label)"
         return False
-    new_id = new_row_id(d.table, doc_id, p.start, p.end, label, fields)
+    new_id = new_row_id(d.table, doc_id, start, end, label, fields)
     p.key = (d.table, new_id)
     exists = (table[idcol] == new_id).any()
     p.landed = LANDED_ROW if exists else (LANDED_ADDED if d.action == ADD else LANDED_RECREATED)
@@ -137,11 +155,11 @@ def _noop_if_done(p: Placed, table: pd.DataFrame, doc_id: str) -> None:
     d, idcol = p.d, ID_COLUMN[p.d.table]
     done = None
     if d.action == RELABEL and d.table == names.T_ENTITIES:
-        done = _rows_at(table, doc_id, p.start, p.end, d.label)
+        done = _rows_at(table, doc_id, *placed_span(p), d.label)
         why = f"the row already has the label {d.label}"
     elif d.action == RELABEL:
         column = "kind" if d.table == names.T_FIGURES else "event_type"
-        at = _rows_at(table, doc_id, p.start, p.end)
+        at = _rows_at(table, doc_id, *placed_span(p))
         done = at[at[column] == d.label]
         why = f"the row already has the {column} {d.label}"
     elif d.action == MOVE and p.new is not None:
@@ -152,8 +170,8 @@ def _noop_if_done(p: Placed, table: pd.DataFrame, doc_id: str) -> None:
     if done is None or not len(done):
         return
     p.key, p.landed, p.noop = (d.table, str(done.iloc[0][idcol])), LANDED_ROW, why
-    if d.action == MOVE:
+    if d.action == MOVE and p.new is not None:  # a move lands here only on a row at its new boundaries
         p.start, p.end = p.new.start, p.new.end
 
 
-__all__ = ["Placed", "place", "new_row_id", "text_of", "OUTCOMES", "APPLIED", "ORPHANED", "INVALID"]
+__all__ = ["Placed", "place", "placed_span", "new_row_id", "text_of", "OUTCOMES", "APPLIED", "ORPHANED", "INVALID"]

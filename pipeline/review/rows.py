@@ -27,12 +27,13 @@ from pipeline.annotations.decisions import (
     SPAN_TABLES,
     SPLIT,
 )
+from pipeline.annotations.placement import Placement
 from pipeline.consolidate import entity_index, provenance, row_id
 from pipeline.consolidate.grouping import entity_id, group_key, normalize
 from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.schema import TABLES, normalize_frame
-from pipeline.review.place import APPLIED, LANDED_ROW, MOOT, Placed, text_of
+from pipeline.review.place import APPLIED, LANDED_ROW, MOOT, Placed, placed_span, text_of
 
 REJECTED_COLUMNS = ["table", "row_id", "doc_id", "start", "end", "text", "decision_id", "author", "row"]
 
@@ -66,8 +67,28 @@ def _entity_of(known: dict[tuple[str, str], str], label: str, text: str) -> str:
     return known.get((label, normalize(text))) or entity_id(label, group_key(label, text, "", {}, {}))
 
 
+def _landed_key(p: Placed) -> tuple[str, str]:
+    """The (table, row id) an applied decision judges: every decision in the groups was placed on one."""
+    if p.key is None:
+        raise RuntimeError(f"decision {p.d.decision_id} is applied but was placed on no row")
+    return p.key
+
+
+def _moved_to(p: Placed) -> Placement:
+    """The new boundaries of an applied move: :func:`~pipeline.review.place.place` orphans a move without them."""
+    if p.new is None:
+        raise RuntimeError(f"move decision {p.d.decision_id} is applied but has no new boundaries")
+    return p.new
+
+
 def _span_update(
-    docs, table: str, row: dict, doc_id: str, start: int, end: int, known: dict[tuple[str, str], str]
+    docs: Mapping[str, Document | str],
+    table: str,
+    row: dict[str, Any],
+    doc_id: str,
+    start: int,
+    end: int,
+    known: dict[tuple[str, str], str],
 ) -> None:
     row.update(
         {"start": start, "end": end, "text": text_of(docs[doc_id])[start:end], **_prov(docs, doc_id, start, end)}
@@ -101,15 +122,17 @@ def apply_winners(
             continue
         if not live:
             continue
-        row = rows[table].get(rid)
+        row: dict[str, Any] | None = rows[table].get(rid)
         created = row is None
-        if created:
+        if row is None:
             if all(p.d.action == REJECT for p in live):
                 for p in live:
                     p.outcome, p.reason = MOOT, "the row it rejects no longer exists"
                 continue
             first = next((p for p in live if p.d.action == ADD), live[0])
-            doc_id = first.d.target.doc_id if first.d.target else None
+            if first.d.target is None:  # place() orphans a decision whose row is gone and that has no anchor
+                raise RuntimeError(f"decision {first.d.decision_id} re-creates row {rid} but has no target anchor")
+            doc_id = first.d.target.doc_id
             label = first.d.label if first.d.action == ADD else first.d.seen.get("label")
             row = {c: None for c, _ in TABLES[table]["columns"]}
             seen = {
@@ -127,7 +150,7 @@ def apply_winners(
                 row["sources"], row["score"] = [names.SRC_ANNOTATOR], 1.0
             elif table == names.T_FIGURES:
                 row["source"] = names.SRC_ANNOTATOR
-            _span_update(docs, table, row, doc_id, first.start, first.end, known)
+            _span_update(docs, table, row, doc_id, *placed_span(first), known)
             for k in list(row):
                 if k in ("value", "low", "high"):
                     row[k] = _coerce(k, row[k])
@@ -140,9 +163,12 @@ def apply_winners(
                 p.reason = p.reason or f"no-op: {p.noop}"
                 continue
             if d.action == MOVE:
-                _span_update(docs, table, row, row["doc_id"], p.new.start, p.new.end, known)
+                new = _moved_to(p)
+                _span_update(docs, table, row, row["doc_id"], new.start, new.end, known)
                 corrected = True
             elif d.action == RELABEL:
+                if d.label is None:  # check_decision refuses a relabel without a label
+                    raise RuntimeError(f"relabel decision {d.decision_id} has no label")
                 if table == names.T_ENTITIES:
                     row["label"] = d.label
                     row["entity_id"] = _entity_of(known, d.label, row["text"])
@@ -191,8 +217,8 @@ def apply_winners(
             for r in mentions.values():
                 if r["entity_id"] == p.d.other_id:
                     r["entity_id"] = p.d.target_id
-        elif p.key[1] in mentions:
-            r = mentions[p.key[1]]
+        elif _landed_key(p)[1] in mentions:
+            r = mentions[_landed_key(p)[1]]
             r["entity_id"] = p.d.fields.get("entity_id") or row_id("E", "split", p.d.decision_id)
     out = {**tables}
     for t in SPAN_TABLES:
