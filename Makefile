@@ -1,6 +1,6 @@
 # Two commands for a fresh clone on a fresh machine (Python 3.11, package registries only):
 #   make run    set up .venv if needed, then run the pipeline on raw/ with DVC (dvc repro)
-#   make test   set up .venv if needed, then run the whole test suite
+#   make test   set up .venv (and .venv-labelstudio) if needed, then run the whole test suite
 #   make lint   ruff (lint + format) and mypy, configured in pyproject.toml
 PYTHON ?= python3.11
 VENV   := .venv
@@ -8,8 +8,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 
 CHROMIUM ?= /usr/bin/chromium
+# Label Studio, pinned, in a virtual environment of its own (its pins never touch .venv)
+LS_VENV  := .venv-labelstudio
+LS_STAMP := $(LS_VENV)/.installed-$(shell cat requirements-labelstudio.txt scripts/labelstudio.sh | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint repro clean-data browser ocr
+.PHONY: install run test lint repro clean-data browser ocr labelstudio
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
@@ -36,7 +39,13 @@ ocr:
 	@command -v tesseract >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q $(OCR_PACKAGES) >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $(OCR_PACKAGES) >/dev/null; }; \
 	  else echo "error: tesseract missing; install Debian's Tesseract (sudo apt-get install $(OCR_PACKAGES)) for OCR of scanned PDFs, or set ingest.ocr: false" >&2; exit 1; fi; }
 
-test: install browser ocr
+$(LS_STAMP): requirements-labelstudio.txt scripts/labelstudio.sh
+	PYTHON=$(PYTHON) scripts/labelstudio.sh install $(LS_VENV)
+	rm -f $(LS_VENV)/.installed-* && touch $(LS_STAMP)
+
+labelstudio: $(LS_STAMP)
+
+test: install browser ocr labelstudio
 	$(PY) -m pytest
 
 # ruff's rules and mypy's options live in pyproject.toml ([tool.ruff], [tool.mypy]).

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lsserver import label_studio  # noqa: F401  (the session's Label Studio server, started on first use)
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"

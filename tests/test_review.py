@@ -122,9 +122,9 @@ def make_tables(
     }
 
 
-def u16(text: str, quote: str) -> tuple[int, int]:
-    s, e = span(text, quote)
-    return anc.to_utf16(text, s), anc.to_utf16(text, e)
+def cp(text: str, quote: str) -> tuple[int, int]:
+    """Label Studio 1.23.2's offsets of ``quote``: code points, like the canonical text's."""
+    return span(text, quote)
 
 
 def annotate(task: dict, author: dict) -> dict:
@@ -137,12 +137,11 @@ def annotate(task: dict, author: dict) -> dict:
         if i["id"] == rid["Alash"] and i["type"] == "labels":
             i["value"]["labels"] = ["ORG"]  # relabel
         if i["id"] == rid["Bukeikhanov in"]:
-            i["value"]["start"], i["value"]["end"] = u16(text, "Bukeikhanov")  # boundary move
+            i["value"]["start"], i["value"]["end"] = cp(text, "Bukeikhanov")  # boundary move
             if i["type"] == "labels":
                 i["value"]["text"] = "Bukeikhanov"
         if i["id"] == rid["1,200 delegates"] and i["from_name"] == "value":
             i["value"]["text"] = ["1300"]  # value fix
-    s, e = u16(text, "Alash party")
     result.append(
         {
             "id": "newRegion1",
@@ -150,8 +149,8 @@ def annotate(task: dict, author: dict) -> dict:
             "to_name": "text",
             "type": "labels",  # added span
             "value": {
-                "start": anc.to_utf16(text, text.index("1917")),
-                "end": anc.to_utf16(text, text.index("1917") + 4),
+                "start": text.index("1917"),
+                "end": text.index("1917") + 4,
                 "text": "1917",
                 "labels": [ls.EVENT],
             },
@@ -164,8 +163,8 @@ def annotate(task: dict, author: dict) -> dict:
             "to_name": "text",
             "type": "labels",
             "value": {
-                "start": u16(text, "Alash party")[0],
-                "end": u16(text, "Alash party")[1],
+                "start": cp(text, "Alash party")[0],
+                "end": cp(text, "Alash party")[1],
                 "text": "Alash party",
                 "labels": [names.ORG],
             },
@@ -448,28 +447,33 @@ def test_review_utf16_offset_inside_surrogate_pair_raises():
         anc.from_utf16("a😀b", 2)
 
 
-def test_review_labelstudio_offsets_are_utf16_and_checked():
+def test_review_labelstudio_offsets_are_code_points_and_checked():
     text = "🇰🇿 Alash\r\nOrde 😀 in Semey"
     tables = make_tables(text, ents=[("Alash\r\nOrde", "ORG"), ("Semey", "GPE")], with_figure=False, event=None)
     tasks, _ = export_label_studio(tables, {DOC: text})
     regions = [r for r in tasks[0]["predictions"][0]["result"] if r["type"] == "labels"]
-    js = text.encode("utf-16-le")
-    for r in regions:
-        v = r["value"]
-        assert js[2 * v["start"] : 2 * v["end"]].decode("utf-16-le") == v["text"]
-    task = copy.deepcopy(tasks[0])
+    assert [(r["value"]["start"], r["value"]["end"], r["value"]["text"]) for r in regions] == [
+        (3, 14, "Alash\r\nOrde"),
+        (20, 25, "Semey"),
+    ]
+    task = {**copy.deepcopy(tasks[0]), "id": 41}
     result = copy.deepcopy(task["predictions"][0]["result"])
-    for r in result:  # an older Label Studio that wrote code points: detected by the region's text
-        quote = (
-            r["value"]["text"]
-            if r["type"] == "labels"
-            else next(x["value"]["text"] for x in result if x["id"] == r["id"] and x["type"] == "labels")
-        )
-        s, e = span(text, quote)
-        r["value"]["start"], r["value"]["end"] = s, e
-    task["annotations"] = [{"completed_by": 1, "result": result, "updated_at": "2025-01-01T00:00:00Z"}]
-    ds = import_label_studio([task])
-    assert sorted(d.action for d in ds) == ["accept", "accept"]
+    task["annotations"] = [{"id": 5, "completed_by": 1, "result": result, "updated_at": "2025-01-01T00:00:00Z"}]
+    assert sorted(d.action for d in import_label_studio([task], users=[{"id": 1, "email": "ann@x.org"}])) == [
+        "accept",
+        "accept",
+    ]
+    # a user known only by number: a clear error, not a made-up author
+    with pytest.raises(ValueError, match=r"task 41, annotation 1: Label Studio user 1 has no name.*--users"):
+        import_label_studio([task])
+    # offsets in UTF-16 units (another version's export): refused, naming the task and the region
+    for r in result:
+        if r["id"] == regions[1]["id"]:
+            r["value"]["start"], r["value"]["end"] = anc.to_utf16(text, 20), anc.to_utf16(text, 25)
+    with pytest.raises(
+        ValueError, match=rf"task 41, annotation 1: region {regions[1]['id']} \({DOC}\): its text 'Semey'"
+    ):
+        import_label_studio([task], author="ann")
 
 
 def test_review_decision_validation_messages(tmp_path):

@@ -20,7 +20,6 @@ import pytest
 import yaml
 
 from pipeline import load_dataset
-from pipeline.annotations import placement as anc
 from pipeline.core import names
 from pipeline.review.apply import load_docs, load_tables
 from pipeline.review.labelstudio import export_label_studio
@@ -62,9 +61,10 @@ def write_rules(project: Path, rules: list[dict]) -> None:
     (project / "models" / "patterns" / "rules.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rules))
 
 
-def u16(text: str, quote: str) -> tuple[int, int]:
+def cp(text: str, quote: str) -> tuple[int, int]:
+    """Label Studio 1.23.2's offsets of ``quote``: code points, like the canonical text's."""
     s = text.index(quote)
-    return anc.to_utf16(text, s), anc.to_utf16(text, s + len(quote))
+    return s, s + len(quote)
 
 
 def annotate(task: dict) -> dict:
@@ -78,12 +78,12 @@ def annotate(task: dict) -> dict:
         if i["id"] == rid["Alash"] and i["type"] == "labels":
             i["value"]["labels"] = [names.ORG]
         if i["id"] == rid["President Nazarbayev"]:
-            i["value"]["start"], i["value"]["end"] = u16(text, "Nazarbayev")
+            i["value"]["start"], i["value"]["end"] = cp(text, "Nazarbayev")
             if i["type"] == "labels":
                 i["value"]["text"] = "Nazarbayev"
         if i["id"] == rid["60,000"] and i["from_name"] == "value":
             i["value"]["text"] = ["61000"]
-    s, e = u16(text, "Bayan-Ölgii")
+    s, e = cp(text, "Bayan-Ölgii")
     result.append(
         {
             "id": "added1",

@@ -355,10 +355,10 @@ def find_numbers(text: str, footnote: bool = False) -> list[NumberExpr]:
         taken.append(span or (s, e))
 
     for m in MONEY_LABEL_RX.finditer(text):
-        v = (
-            to_float(m.group("a"))
-            * MAGNITUDES[m.group("mag").lower().replace("mln", "million").replace("bn", "billion")]
-        )
+        amount = to_float(m.group("a"))
+        if amount is None:
+            continue
+        v = amount * MAGNITUDES[m.group("mag").lower().replace("mln", "million").replace("bn", "billion")]
         start = m.start("a") if m.group(0).startswith("(") else m.start()  # "(USD million): 481" vs "USD million: 481"
         add(start, m.end("a"), v, None, None, "money", CURRENCIES.get(m.group("cur"), "USD"), "eq", m.span())
     for m in AGE_RX.finditer(text):

@@ -201,7 +201,8 @@ def journal_of(doc: Document) -> str | None:
             candidates.append(line)
     candidates = [_title_case(c) for c in candidates if len(c.split()) >= 2]
     with_word = [c for c in candidates if _JOURNAL_WORD.search(c)]
-    return (with_word or candidates or [None])[0]
+    found = with_word or candidates
+    return found[0] if found else None
 
 
 #: A citation line with the year: "Name (2021) 1–8", "Name 166 (2023) 106203", "Name, 2019, 1–17",

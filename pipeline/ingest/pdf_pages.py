@@ -121,7 +121,9 @@ def page_lines(lines: list[Line], page: int, height: float = 0.0) -> list[Source
     for line in lines:
         if _is_table(line):
             out.append(SourceLine("", []))
-            out.extend(line.frags[0].table)
+            table = line.frags[0].table
+            assert isinstance(table, list), "a table fragment carries its rows"
+            out.extend(table)
             out.append(SourceLine("", []))
             prev = None
             continue

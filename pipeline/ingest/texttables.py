@@ -310,7 +310,7 @@ _FIRST_TITLES = re.compile(
 
 def _part_starts(words: list[str]) -> list[int]:
     """Where each number column's header starts among ``words``: at a capitalized word after a lowercase one or ")"."""
-    starts = []
+    starts: list[int] = []
     for i, w in enumerate(words):
         prev = words[i - 1] if i else ""
         if (

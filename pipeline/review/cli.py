@@ -21,14 +21,19 @@ def _params(path: Path) -> dict[str, Any]:
 
 
 def cmd_export(a: argparse.Namespace) -> int:
-    """Write the extractions for review: Label Studio tasks + config, or a CSV sheet.
+    """Write the extractions for review, as the decisions in --reviews left them: Label Studio tasks + config, or a CSV sheet.
+
+    Corrected values, moved spans and added rows show as they are now; rejected rows are left out of
+    Label Studio and marked ``rejected`` in the sheet, never offered as new suggestions.
 
     Example: python -m pipeline review export --format labelstudio --out review_export/
              python -m pipeline review export --format csv --out review_export/sheet.csv
     """
     from pipeline.review.apply import load_docs, load_tables
+    from pipeline.review.state import reviewed_state
 
-    tables, docs = load_tables(Path(a.tables)), load_docs(Path(a.ingest))
+    extracted, docs = load_tables(Path(a.tables)), load_docs(Path(a.ingest))
+    tables = reviewed_state(extracted, docs, Path(a.reviews), _params(a.params))
     if a.docs:
         docs = {k: v for k, v in docs.items() if k in set(a.docs)}
     out = Path(a.out)
@@ -50,6 +55,26 @@ def cmd_export(a: argparse.Namespace) -> int:
         f"review export: {len(tasks)} Label Studio tasks in {out / 'tasks.json'}, labelling config in {out / 'config.xml'}"
     )
     return 0
+
+
+def _users(a: argparse.Namespace) -> Any:
+    """Label Studio's users, to name annotators: --users FILE (saved GET /api/users), or asked of --url."""
+    if a.users:
+        return json.loads(Path(a.users).read_text(encoding="utf-8"))
+    if not a.url:
+        return None
+    import os
+    import urllib.request
+
+    token = a.token or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not token:
+        raise ValueError("--url needs --token or LABEL_STUDIO_API_KEY (Label Studio: Account & Settings → token)")
+    req = urllib.request.Request(a.url.rstrip("/") + "/api/users", headers={"Authorization": f"Token {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read().decode("utf-8"))
+    except OSError as e:
+        raise RuntimeError(f"could not read the users of Label Studio at {a.url}: {e}") from e
 
 
 def cmd_import(a: argparse.Namespace) -> int:
@@ -75,7 +100,9 @@ def cmd_import(a: argparse.Namespace) -> int:
     else:
         from pipeline.review.labelstudio import import_label_studio
 
-        decisions = import_label_studio(src.read_text(encoding="utf-8"), author=a.author, source=str(src))
+        decisions = import_label_studio(
+            src.read_text(encoding="utf-8"), author=a.author, users=_users(a), source=str(src)
+        )
     by_author: dict[str, list] = {}
     for d in decisions:
         by_author.setdefault(d.author, []).append(d)
@@ -120,6 +147,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, d
             ("--format", {"choices": FORMATS, "default": "labelstudio"}),
             ("--tables", {"default": "data/tables"}),
             ("--ingest", {"default": "data/ingest"}),
+            ("--reviews", {"default": "reviews", "help": "the decisions the export shows (default: reviews)"}),
             ("--out", {"default": "review_export"}),
             ("--docs", {"nargs": "*", "help": "only these doc_ids"}),
         ],
@@ -131,6 +159,12 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], list[tuple[str, d
             ("--format", {"choices": FORMATS, "help": "(default: csv for a .csv file, else labelstudio)"}),
             ("--in", {"help": "the same as FILE"}),
             ("--author", {"help": "annotator name (required for csv; overrides Label Studio's user)"}),
+            (
+                "--users",
+                {"help": "Label Studio's users (JSON saved from GET /api/users): their e-mails name the authors"},
+            ),
+            ("--url", {"help": "or ask the Label Studio server at this URL for its users (with --token)"}),
+            ("--token", {"help": "Label Studio API token for --url (default: $LABEL_STUDIO_API_KEY)"}),
             ("--ingest", {"default": "data/ingest"}),
             ("--reviews", {"default": "reviews"}),
         ],

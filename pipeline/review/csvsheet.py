@@ -1,8 +1,10 @@
 """A review spreadsheet: one row per extraction out, decisions back in.
 
-The exported CSV has the extraction's id, table, document, offsets (code points), label, quote,
-some context and its normalized fields (read-only: they say what the annotator saw), then empty
-decision columns the annotator fills:
+The exported CSV shows the extractions as the decisions so far left them (:mod:`.state`): the
+row's id, table, document, offsets (code points), label, quote, some context, its normalized fields
+and its ``review_status`` (read-only: they say what the annotator saw; a rejected row stays, marked
+``rejected``; ``target_start``/``target_end`` are the extracted span a moved row's decisions anchor
+on), then empty decision columns the annotator fills (a second pass fills only what it changes):
 
 * ``decision``: ``accept``, ``reject``, ``fix`` (apply the ``new_*`` columns) or ``add`` (a new
   row: give doc_id, table, start/end, label and fields); on an entity mention also ``split`` (the
@@ -52,6 +54,7 @@ from pipeline.annotations.decisions import (
 from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.schema import spreadsheet_safe, spreadsheet_text
+from pipeline.review.state import TARGET_END, TARGET_START
 
 CONTEXT_CHARS = 60
 FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for t in SPAN_TABLES for f in EDITABLE[t]))
@@ -68,7 +71,10 @@ COLUMNS = (
     "context",
     "entity_id",
     "canonical",
+    "review_status",
     *FIELDS,
+    TARGET_START,
+    TARGET_END,
     *DECISION_COLUMNS,
 )
 FIX = "fix"
@@ -90,7 +96,9 @@ def _text(doc: Document | str) -> str:
 
 
 def export_sheet(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]) -> str:
-    """The review sheet as CSV text (UTF-8, one row per extraction, sorted by document and offset)."""
+    """The review sheet as CSV text (UTF-8, one row per extraction, sorted by document and offset).
+
+    ``tables``: the reviewed state (:func:`.state.reviewed_state`), or the extracted tables."""
     docs = tables.get(names.T_DOCUMENTS)
     sha = dict(zip(docs["doc_id"], docs["sha256"])) if docs is not None and len(docs) else {}
     index = tables.get(names.T_ENTITY_INDEX)
@@ -131,7 +139,13 @@ def export_sheet(tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Documen
                         if table == names.T_ENTITIES
                         else {}
                     ),
+                    "review_status": r.get("review_status") or names.UNREVIEWED,
                     **{f: r.get(f) for f in EDITABLE[table]},
+                    **(
+                        {TARGET_START: int(r[TARGET_START]), TARGET_END: int(r[TARGET_END])}
+                        if pd.notna(r.get(TARGET_START)) and (int(r[TARGET_START]), int(r[TARGET_END])) != (s, e)
+                        else {}
+                    ),
                 }
             )
     rows.sort(key=lambda r: (r["doc_id"], r["start"], r["end"], r["table"], r["id"]))
@@ -229,7 +243,7 @@ def _context(r: dict[str, str], quote: str) -> tuple[str, str]:
 
 def _entity_decisions(r: dict[str, str], what: str, author: str, created: str) -> list[Decision]:
     """An entity_index row: ``fix`` (canonical=…) or ``merge`` into ``new_entity_id``."""
-    common = {
+    common: dict[str, Any] = {
         "table": names.T_ENTITY_INDEX,
         "author": author,
         "created": created,
@@ -256,7 +270,7 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
         raise ValueError(f"unknown document {doc_id!r}")
     text = _text(texts[doc_id])
     sha = r.get("sha256") or None
-    common = {"table": table, "author": author, "created": created, "note": r.get("note") or None}
+    common: dict[str, Any] = {"table": table, "author": author, "created": created, "note": r.get("note") or None}
     new_fields = parse_fields(r.get("new_fields", ""))
     if what == ADD:
         s, e = _span(r, text)
@@ -272,14 +286,16 @@ def _row_decisions(r: dict[str, str], what: str, texts, author: str, created: st
         ]
     s, e = _offset(r, "start"), _offset(r, "end")
     quote = r.get("quote", "")
-    if 0 <= s <= e <= len(text) and text[s:e] == quote:
+    if r.get(TARGET_START) and r.get(TARGET_END):  # a moved row: its decisions anchor on the extracted span
+        target = Anchor.of(text, doc_id, *_span(r, text, (TARGET_START, TARGET_END)), sha)
+    elif 0 <= s <= e <= len(text) and text[s:e] == quote:
         target = Anchor.of(text, doc_id, s, e, sha)
     else:  # the text changed since export: the quote and the context the annotator saw are the truth
         target = Anchor(doc_id, quote, s, e, *_context(r, quote), sha)
     seen = {k: r[k] for k in EDITABLE[table] if r.get(k)}
     if table == names.T_ENTITIES and r.get("label"):
         seen["label"] = r["label"]
-    base = {"target_id": r["id"], "target": target, "seen": seen, **common}
+    base: dict[str, Any] = {"target_id": r["id"], "target": target, "seen": seen, **common}
     if what in (ACCEPT, REJECT):
         return [Decision(what, **base)]
     if table == names.T_ENTITIES and what == SPLIT:

@@ -1,36 +1,45 @@
 """Label Studio round trip: tasks with predictions out, decisions back from its JSON export.
 
 One task per document: ``data.text`` is the canonical text; one prediction holds every extraction
-as a labelled region whose ``id`` is the row's stable id (mention_id, figure_id, event_id), with the
-figure's or event's normalized fields as per-region TextAreas. ``data.regions`` keeps what was
-exported (code-point offsets, label, fields), so the import compares against exactly that.
+as it stands after review (:mod:`.state`: relabelled, moved, edited and added rows show their new
+values; rejected rows are left out, never offered again) as a labelled region whose ``id`` is the
+row's stable id (mention_id, figure_id, event_id), with its fields as per-region TextAreas and
+Choices. The labelling config shows a region only its own type's fields (an entity its canonical
+name; a figure value, low, high, kind, unit, qualifier, object, place, time; an event its dates,
+granularity, type and place), each under its name. ``data.regions`` keeps what was shown (offsets,
+label, fields, review status, and the extracted span the decision anchors on), so the import
+compares against exactly that.
 
-Label Studio's ``start``/``end`` are JavaScript string indices (UTF-16 code units). They are
-converted both ways; on import each region is checked against its ``value.text``, and offsets that
-do not reproduce it (Label Studio versions differ here) are re-read as code points, then searched
-near the given position; a region that still does not fit keeps its quote, and the review stage
-orphans it rather than guessing.
+Offsets are code points, as Label Studio 1.23.2 (``requirements-labelstudio.txt``) counts them in
+the regions it shows and creates (tests/test_labelstudio_server.py checks this against the server and
+its UI). The import refuses a region whose ``value.text`` is not the canonical text at its offsets,
+naming the task and the region: such an export was made by another version or from another text.
 
-The import reads an annotation's regions against ``data.regions``: kept unchanged → accept,
-deleted → reject, label changed → relabel, boundaries changed → move, TextArea changed → edit,
-new region → add. Entity regions carry their entity's ``canonical`` name in a TextArea (changed →
-an edit of the entity_index row) and two relations between entity regions: ``same_as`` from A to B
-merges A's entity into B's (B's id and name stay; A's names become aliases), ``not_same`` from A
-to B, when both are one entity, splits mention A off into an entity of its own.
+The import reads a submitted annotation's regions against ``data.regions`` (by region id, else by
+the same span and type): kept unchanged → accept (nothing, for a row an earlier pass already
+decided: a second pass that changes nothing adds nothing), deleted → reject (a submitted annotation
+judges the whole task, so an annotation with every region deleted rejects them all), label changed
+→ relabel, boundaries changed → move, field changed → edit, new region → add. Entity regions carry
+their entity's ``canonical`` name in a TextArea (changed → an edit of the entity_index row) and two
+relations between entity regions: ``same_as`` from A to B merges A's entity into B's (B's id and
+name stay; A's names become aliases), ``not_same`` from A to B, when both are one entity, splits
+mention A off into an entity of its own.
+
+Authors: Label Studio's export names an annotation's user by number (``completed_by``); the import
+maps it to the user's e-mail with the project's users (``GET /api/users``, saved or fetched), and
+stops with the task and the fix when a user cannot be named.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from pipeline.annotations import placement as anc
 from pipeline.annotations.decisions import (
     ACCEPT,
     ADD,
@@ -49,9 +58,12 @@ from pipeline.annotations.decisions import (
 )
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.review.state import TARGET_END, TARGET_START
 
 log = logging.getLogger(__name__)
 
+#: The Label Studio release the export and import are made for and tested against.
+LABEL_STUDIO_VERSION = "1.23.2"
 # not "EVENT": that is an OntoNotes entity label (names.EVENT)
 FIGURE, EVENT = "FIGURE", "DATED_EVENT"
 LABEL_TABLE = {FIGURE: names.T_FIGURES, EVENT: names.T_EVENTS}
@@ -59,27 +71,74 @@ FROM_LABELS, TO_TEXT = "label", "text"
 #: Relations between entity regions: merge their entities / split a mention off its entity.
 SAME_AS, NOT_SAME = "same_as", "not_same"
 CANONICAL = "canonical"
-AREAS: dict[str, tuple[str, ...]] = {
+#: Per table, the fields a region of that type shows, in order: a TextArea, or Choices of a vocabulary.
+FIELDS: dict[str, tuple[str, ...]] = {
     names.T_ENTITIES: (CANONICAL,),  # the entity's name: an edit goes to the entity_index row
-    names.T_FIGURES: ("value", "low", "high", "unit", "object", "place", "time"),
-    names.T_EVENTS: ("date_start", "date_end", "event_type", "location"),
+    names.T_FIGURES: ("value", "low", "high", "kind", "unit", "qualifier", "object", "place", "time"),
+    names.T_EVENTS: ("date_start", "date_end", "granularity", "event_type", "location"),
 }
-AREA_NAMES: tuple[str, ...] = tuple(dict.fromkeys(f for fs in AREAS.values() for f in fs))
+CHOICES: dict[str, tuple[str, ...]] = {
+    "kind": names.FIGURE_KINDS,
+    "qualifier": names.QUALIFIERS,
+    "granularity": names.GRANULARITIES,
+    "event_type": names.EVENT_TYPES,
+}
+#: What the Info panel calls each field.
+TITLES: dict[str, str] = {
+    CANONICAL: "entity name (renames the entity everywhere)",
+    "value": "value",
+    "low": "low (of a range)",
+    "high": "high (of a range)",
+    "kind": "kind",
+    "unit": "unit",
+    "qualifier": "qualifier",
+    "object": "object (what is counted)",
+    "place": "place",
+    "time": "time",
+    "date_start": "date start (YYYY-MM-DD)",
+    "date_end": "date end (YYYY-MM-DD)",
+    "granularity": "granularity",
+    "event_type": "event type",
+    "location": "place",
+}
+#: Review statuses of rows an earlier pass decided: left unchanged, they add no decision.
+DECIDED = frozenset({names.ACCEPTED, names.CORRECTED, names.ADDED})
+
+
+def _field_xml(f: str) -> str:
+    title = f'      <Header value={quoteattr(TITLES[f])} size="6"/>\n'
+    if f in CHOICES:
+        opts = "".join(f"        <Choice value={quoteattr(v)}/>\n" for v in CHOICES[f])
+        return (
+            f'{title}      <Choices name={quoteattr(f)} toName={quoteattr(TO_TEXT)} perRegion="true"'
+            f' choice="single" showInline="true">\n{opts}      </Choices>\n'
+        )
+    return (
+        f'{title}      <TextArea name={quoteattr(f)} toName={quoteattr(TO_TEXT)} perRegion="true"'
+        f' editable="true" maxSubmissions="1" rows="1" placeholder={quoteattr(TITLES[f])}/>\n'
+    )
 
 
 def label_config() -> str:
-    """The labelling interface: entity labels + FIGURE + EVENT over the text, one TextArea per field."""
+    """The labelling interface: entity labels + FIGURE + EVENT over the text; a selected region shows
+    only its own type's fields (``visibleWhen="region-selected"`` on its labels), each under its name."""
     labels = "\n".join(f"    <Label value={quoteattr(v)}/>" for v in (*names.ENTITY_LABELS, FIGURE, EVENT))
-    areas = "\n".join(
-        f'  <TextArea name={quoteattr(f)} toName="text" perRegion="true" editable="true" maxSubmissions="1"\n'
-        f'            placeholder={quoteattr(f)} displayMode="region-list"/>'
-        for f in AREA_NAMES
-    )
     relations = "\n".join(f"    <Relation value={quoteattr(v)}/>" for v in (SAME_AS, NOT_SAME))
+    when = {
+        names.T_ENTITIES: ",".join(names.ENTITY_LABELS),
+        names.T_FIGURES: FIGURE,
+        names.T_EVENTS: EVENT,
+    }
+    panels = "".join(
+        f'  <View visibleWhen="region-selected" whenTagName="{FROM_LABELS}" whenLabelValue={quoteattr(when[t])}>\n'
+        f"    <Header value={quoteattr({names.T_ENTITIES: 'Entity', names.T_FIGURES: 'Figure', names.T_EVENTS: 'Event'}[t])}/>\n"
+        f"    <View>\n{''.join(_field_xml(f) for f in fs)}    </View>\n  </View>\n"
+        for t, fs in FIELDS.items()
+    )
     return (
         f"<View>\n  <Relations>\n{relations}\n  </Relations>\n"
         f'  <Labels name="{FROM_LABELS}" toName="{TO_TEXT}">\n{labels}\n  </Labels>\n'
-        f'  <Text name="{TO_TEXT}" value="$text" granularity="symbol"/>\n{areas}\n</View>\n'
+        f'  <Text name="{TO_TEXT}" value="$text" granularity="symbol"/>\n{panels}</View>\n'
     )
 
 
@@ -96,6 +155,7 @@ def _fmt(v: Any) -> str | None:
 
 
 def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[str, Any]]:
+    """The regions shown for one document: every row not rejected, as the review left it."""
     out: dict[str, dict[str, Any]] = {}
     index = tables.get(names.T_ENTITY_INDEX)
     canonical = dict(zip(index["entity_id"], index["canonical"])) if index is not None and len(index) else {}
@@ -104,6 +164,9 @@ def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[
         if df is None or not len(df):
             continue
         for r in df[df["doc_id"] == doc_id].to_dict("records"):
+            status = _fmt(r.get("review_status")) or names.UNREVIEWED
+            if status == names.REJECTED:
+                continue
             label = r["label"] if table == names.T_ENTITIES else FIGURE if table == names.T_FIGURES else EVENT
             score = r.get("score") if table == names.T_ENTITIES else None
             src = (
@@ -111,28 +174,39 @@ def _regions(tables: Mapping[str, pd.DataFrame], doc_id: str) -> dict[str, dict[
                 if table == names.T_ENTITIES
                 else r.get("source") or (names.SRC_FIGURE_RULES if table == names.T_FIGURES else names.SRC_EVENT_RULES)
             )
+            start, end = int(r["start"]), int(r["end"])
+            target = [int(r.get(TARGET_START, start)), int(r.get(TARGET_END, end))]
             out[r[ID_COLUMN[table]]] = {
                 "table": table,
                 "label": label,
-                "start": int(r["start"]),
-                "end": int(r["end"]),
+                "start": start,
+                "end": end,
+                "target": target,
+                "status": status,
                 "source": src,
                 "score": None if score is None or pd.isna(score) else float(score),
                 "fields": (
                     {CANONICAL: _fmt(canonical.get(r["entity_id"]))}
                     if table == names.T_ENTITIES
-                    else {f: _fmt(r.get(f)) for f in AREAS.get(table, ())}
+                    else {f: _fmt(r.get(f)) for f in FIELDS[table]}
                 ),
+                **({"entity_id": r["entity_id"]} if table == names.T_ENTITIES else {}),
             }
-            if table == names.T_ENTITIES:
-                out[r[ID_COLUMN[table]]]["entity_id"] = r["entity_id"]
     return out
+
+
+def _info(g: dict[str, Any]) -> str:
+    """The region's note in the Info panel: what it is, where it came from, its status and its fields by name."""
+    fields = "; ".join(f"{f}: {v}" for f, v in g["fields"].items() if v is not None)
+    return f"{g['table']} from {g['source']}; {g['status']}" + (f"; {fields}" if fields else "")
 
 
 def export_label_studio(
     tables: Mapping[str, pd.DataFrame], texts: Mapping[str, Document | str]
 ) -> tuple[list[dict], str]:
-    """One task per document (see the module docstring) and the labelling config XML."""
+    """One task per document (see the module docstring) and the labelling config XML.
+
+    ``tables``: the reviewed state (:func:`.state.reviewed_state`), or the extracted tables."""
     docs = tables.get(names.T_DOCUMENTS)
     sha = dict(zip(docs["doc_id"], docs["sha256"])) if docs is not None and len(docs) else {}
     tasks = []
@@ -141,30 +215,28 @@ def export_label_studio(
         regions = _regions(tables, doc_id)
         result, sources = [], set()
         for rid, g in regions.items():
-            s16, e16 = anc.to_utf16(text, g["start"]), anc.to_utf16(text, g["end"])
+            s, e = g["start"], g["end"]
             item = {
                 "id": rid,
                 "from_name": FROM_LABELS,
                 "to_name": TO_TEXT,
                 "type": "labels",
-                "value": {"start": s16, "end": e16, "text": text[g["start"] : g["end"]], "labels": [g["label"]]},
-                "meta": {"text": [f"{g['table']} from {g['source']}"]},
+                "value": {"start": s, "end": e, "text": text[s:e], "labels": [g["label"]]},
+                "meta": {"text": [_info(g)]},
             }
             if g["score"] is not None:
                 item["score"] = g["score"]
             result.append(item)
             sources.update(str(g["source"]).split(","))
             for f, v in g["fields"].items():
-                if v is not None:
-                    result.append(
-                        {
-                            "id": rid,
-                            "from_name": f,
-                            "to_name": TO_TEXT,
-                            "type": "textarea",
-                            "value": {"start": s16, "end": e16, "text": [v]},
-                        }
-                    )
+                if v is None:
+                    continue
+                if f in CHOICES:
+                    value: dict[str, Any] = {"start": s, "end": e, "choices": [v]}
+                    kind = "choices"
+                else:
+                    value, kind = {"start": s, "end": e, "text": [v]}, "textarea"
+                result.append({"id": rid, "from_name": f, "to_name": TO_TEXT, "type": kind, "value": value})
         scores = [g["score"] for g in regions.values() if g["score"] is not None]
         tasks.append(
             {
@@ -184,47 +256,51 @@ def export_label_studio(
 # --- import -----------------------------------------------------------------------------------
 
 
-def _cp_offsets(text: str, value: dict[str, Any]) -> tuple[int, int]:
-    """Code-point offsets of a Label Studio region, checked against its ``text``."""
-    s, e, quote = int(value["start"]), int(value["end"]), value.get("text")
-    tries = []
+def check_offsets(task: dict[str, Any], item: dict[str, Any]) -> tuple[int, int]:
+    """The code-point offsets of a labelled region, checked against its ``value.text``; a region whose
+    text is not the canonical text at its offsets raises, naming the task and the region."""
+    text, v = task["data"]["text"], item.get("value") or {}
     try:
-        tries.append((anc.from_utf16(text, s), anc.from_utf16(text, e)))
-    except ValueError:
-        pass
-    tries.append((s, e))
-    for cs, ce in tries:
-        if quote is None or text[cs:ce] == quote:
-            return cs, ce
-    near = tries[0][0]
-    hits = [m.start() for m in re.finditer(f"(?={re.escape(quote)})", text)] if quote else []
-    if not hits:
-        return tries[0]
-    start = min(hits, key=lambda i: (abs(i - near), i))  # the same text: the occurrence nearest the offsets
-    return start, start + len(quote)
+        s, e = int(v["start"]), int(v["end"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"region {item.get('id')} ({task['data'].get('doc_id')}): no start/end offsets") from None
+    quote = v.get("text")
+    if not (0 <= s <= e <= len(text)) or quote is None or text[s:e] != quote:
+        raise ValueError(
+            f"region {item.get('id')} ({task['data'].get('doc_id')}): its text {quote!r} is not the document's text at "
+            f"[{s}, {e}) ({text[s:e] if 0 <= s <= e <= len(text) else 'outside the text'!r}); this export's "
+            f"offsets are not code points of this text: export the project from Label Studio "
+            f"{LABEL_STUDIO_VERSION} with tasks made by `review export` from the current run"
+        )
+    return s, e
 
 
-def _author(ann: dict[str, Any]) -> str:
-    who = ann.get("completed_by")
-    if isinstance(who, dict):
-        return str(who.get("email") or who.get("id") or "unknown")
-    return f"labelstudio-user-{who}" if who is not None else "unknown"
-
-
-def _annotated(text: str, result: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _annotated(task: dict[str, Any], result: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for item in result:
         if item.get("type") == "relation":
             continue
         v = item.get("value") or {}
         g = regions.setdefault(item["id"], {"fields": {}})
-        if item.get("type") == "labels":
+        kind = item.get("type")
+        if kind == "labels":
             g["label"] = (v.get("labels") or [None])[0]
-            g["start"], g["end"] = _cp_offsets(text, v)
-            g["quote"] = v.get("text")
-        elif item.get("type") == "textarea":
+            g["start"], g["end"] = check_offsets(task, item)
+        elif kind == "textarea":
             g["fields"][item["from_name"]] = "\n".join(v.get("text") or []).strip() or None
+        elif kind == "choices":
+            g["fields"][item["from_name"]] = (v.get("choices") or [None])[0]
     return {k: g for k, g in regions.items() if "label" in g}
+
+
+def _match_by_span(mine: dict[str, dict[str, Any]], original: dict[str, dict[str, Any]]) -> None:
+    """Give a region the id of the shown region it is, when the UI gave it a new id (same span and type)."""
+    free = {(g["start"], g["end"], g["table"]): rid for rid, g in original.items() if rid not in mine}
+    for rid in [r for r in mine if r not in original]:
+        m = mine[rid]
+        key = (m["start"], m["end"], LABEL_TABLE.get(m["label"], names.T_ENTITIES))
+        if key in free:
+            mine[free.pop(key)] = mine.pop(rid)
 
 
 def _relations(
@@ -260,13 +336,43 @@ def _relations(
     return out
 
 
+def users_by_id(users: Any) -> dict[int, str]:
+    """``{user id: e-mail (else username)}`` from Label Studio's ``GET /api/users`` answer (a list, or a
+    page with ``results``), or from a plain ``{id: name}`` mapping."""
+    if isinstance(users, dict) and "results" in users:
+        users = users["results"]
+    if isinstance(users, dict):
+        return {int(k): str(v) for k, v in users.items()}
+    return {
+        int(u["id"]): str(u.get("email") or u.get("username")) for u in users if u.get("email") or u.get("username")
+    }
+
+
+def _author(ann: dict[str, Any], users: Mapping[int, str]) -> str:
+    who = ann.get("completed_by")
+    if isinstance(who, dict):
+        name = who.get("email") or who.get("username") or users.get(int(who.get("id", -1)))
+        if name:
+            return str(name)
+        who = who.get("id")
+    if who is not None and int(who) in users:
+        return users[int(who)]
+    raise ValueError(
+        f"Label Studio user {who!r} has no name here; give the "
+        "project's users (review import … --users users.json, saved from GET /api/users, or --url/--token "
+        "to ask the server), or --author NAME"
+    )
+
+
 def import_label_studio(
-    export_json: list[dict[str, Any]] | str, author: str | None = None, source: str = "export"
+    export_json: list[dict[str, Any]] | str, author: str | None = None, users: Any = None, source: str = "export"
 ) -> list[Decision]:
     """Decisions from a Label Studio JSON export of tasks made by :func:`export_label_studio`.
 
-    Every region is checked (:func:`.decisions.check_decision`); if any cannot be read, raises one
-    ``ValueError`` listing each as ``source: task N, annotation M: what is wrong`` and nothing is imported.
+    ``users``: Label Studio's users (see :func:`users_by_id`) to name the annotators by e-mail;
+    ``author`` overrides them. Every region is checked (its offsets against its text, then
+    :func:`.decisions.check_decision`); if any cannot be read, raises one ``ValueError`` listing each
+    as ``source: task N, annotation M: what is wrong`` and nothing is imported.
     """
     try:
         tasks = json.loads(export_json) if isinstance(export_json, str) else export_json
@@ -274,13 +380,14 @@ def import_label_studio(
         raise ValueError(f"{source}: not JSON ({e}): give the file of Label Studio's Export → JSON") from None
     if not isinstance(tasks, list):
         raise ValueError(f"{source}: a Label Studio JSON export is a list of tasks, not {type(tasks).__name__}")
+    known = users_by_id(users) if users is not None else {}
     out: list[Decision] = []
     errors: list[str] = []
     for n, task in enumerate(tasks, 1):
         for m, ann in enumerate((task.get("annotations") or []) if isinstance(task, dict) else [None], 1):
             where = f"{source}: task {task.get('id', n) if isinstance(task, dict) else n}, annotation {m}"
             try:
-                out.extend(_annotation_decisions(task, ann, author))
+                out.extend(_annotation_decisions(task, ann, author, known))
             except (ValueError, KeyError, TypeError, AttributeError) as e:
                 errors.append(f"{where}: {f'missing {e}' if isinstance(e, KeyError) else e}")
     if errors:
@@ -291,7 +398,9 @@ def import_label_studio(
     return out
 
 
-def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str | None) -> list[Decision]:
+def _annotation_decisions(
+    task: dict[str, Any], ann: dict[str, Any] | None, author: str | None, users: Mapping[int, str]
+) -> list[Decision]:
     """The decisions of one annotation of one task (see the module docstring)."""
     out: list[Decision] = []
     data = task["data"]
@@ -299,11 +408,11 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
     original = data.get("regions") or {}
     if ann is None or ann.get("was_cancelled"):
         return out
-    who = author or _author(ann)
+    who = author or _author(ann, users)
     when = ann.get("updated_at") or ann.get("created_at") or now()
     when = parse_time(when).isoformat(timespec="seconds").replace("+00:00", "Z")
-    mine = _annotated(text, ann.get("result") or [])
-    from_prediction = bool(ann.get("parent_prediction")) or bool(set(mine) & set(original))
+    mine = _annotated(task, ann.get("result") or [])
+    _match_by_span(mine, original)
 
     entity_edits: dict[str, str] = {}
 
@@ -312,7 +421,8 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
 
     for rid, g in original.items():
         table = g["table"]
-        target = Anchor.of(text, doc_id, g["start"], g["end"], sha)
+        ts, te = g.get("target") or (g["start"], g["end"])
+        target = Anchor.of(text, doc_id, int(ts), int(te), sha)
         seen = (
             {"label": g["label"]}
             if table == names.T_ENTITIES
@@ -320,9 +430,8 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
         )
         base = {"target_id": rid, "target": target, "seen": seen}
         m = mine.get(rid)
-        if m is None:
-            if from_prediction:
-                dec(REJECT, table, **base)
+        if m is None:  # a submitted annotation judges every region of its task
+            dec(REJECT, table, **base)
             continue
         new_table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
         if new_table != table:
@@ -338,7 +447,7 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
             changed = True
         edits = {
             f: m["fields"].get(f)
-            for f in AREAS.get(table, ())
+            for f in FIELDS.get(table, ())
             if (m["fields"].get(f) or None) != (g["fields"].get(f) or None)
         }
         if edits and table == names.T_ENTITIES:
@@ -347,7 +456,7 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
         elif edits:
             dec(EDIT, table, fields=edits, **base)
             changed = True
-        if not changed:
+        if not changed and g.get("status", names.UNREVIEWED) not in DECIDED:
             dec(ACCEPT, table, **base)
     for eid, name in sorted(entity_edits.items()):
         dec(EDIT, names.T_ENTITY_INDEX, target_id=eid, fields={CANONICAL: name})
@@ -362,18 +471,19 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
                 seen={CANONICAL: b["fields"].get(CANONICAL)} if b["fields"].get(CANONICAL) else {},
             )
         elif rel["label"] == NOT_SAME and a["entity_id"] == b["entity_id"]:
+            ts, te = a.get("target") or (a["start"], a["end"])
             dec(
                 SPLIT,
                 names.T_ENTITIES,
                 target_id=rel["from_id"],
                 seen={"label": a["label"]},
-                target=Anchor.of(text, doc_id, a["start"], a["end"], sha),
+                target=Anchor.of(text, doc_id, int(ts), int(te), sha),
             )
     for rid, m in mine.items():
         if rid in original:
             continue
         table = LABEL_TABLE.get(m["label"], names.T_ENTITIES)
-        fields = {f: m["fields"][f] for f in AREAS.get(table, ()) if m["fields"].get(f)}
+        fields = {f: m["fields"][f] for f in FIELDS.get(table, ()) if m["fields"].get(f)}
         dec(
             ADD,
             table,
@@ -384,4 +494,4 @@ def _annotation_decisions(task: dict[str, Any], ann: dict[str, Any], author: str
     return out
 
 
-__all__ = ["export_label_studio", "import_label_studio", "label_config"]
+__all__ = ["export_label_studio", "import_label_studio", "label_config", "check_offsets", "users_by_id"]
