@@ -45,7 +45,7 @@ $(LS_STAMP): requirements-labelstudio.txt scripts/labelstudio.sh
 
 labelstudio: $(LS_STAMP)
 
-test: install browser ocr labelstudio
+test: install browser ocr labelstudio lint
 	$(PY) -m pytest
 
 # ruff's rules and mypy's options live in pyproject.toml ([tool.ruff], [tool.mypy]).
