@@ -1,15 +1,13 @@
 """Time expressions → intervals: every form of issue 6, negatives, relative references."""
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pipeline.core import names
 from pipeline.events.relative import dct_timex
 from pipeline.events.timex import find_timexes
-
-ROOT = Path(__file__).resolve().parents[1]
 
 CASES = [
     ("It opened on the 29th of September 1992.", "the 29th of September 1992", "1992-09-29", "1992-09-29", "day", None),
