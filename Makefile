@@ -1,6 +1,6 @@
 # Two commands for a fresh clone on a fresh machine (Python 3.11, package registries only):
 #   make run    set up .venv if needed, then run the pipeline on raw/ with DVC (dvc repro)
-#   make test   set up .venv (and .venv-labelstudio) if needed, then run the whole test suite
+#   make test   set up .venv (and .venv-labelstudio) if needed, lint (ruff, mypy), then run the whole test suite
 #   make lint   ruff (lint + format) and mypy, configured in pyproject.toml
 PYTHON ?= python3.11
 VENV   := .venv
@@ -45,7 +45,7 @@ $(LS_STAMP): requirements-labelstudio.txt scripts/labelstudio.sh
 
 labelstudio: $(LS_STAMP)
 
-test: install browser ocr labelstudio
+test: install browser ocr labelstudio lint
 	$(PY) -m pytest
 
 # ruff's rules and mypy's options live in pyproject.toml ([tool.ruff], [tool.mypy]).

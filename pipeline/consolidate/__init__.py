@@ -78,6 +78,8 @@ def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
             "journal": d.metadata.get("journal"),
             "ocr_pages": list(d.metadata.get("ocr_pages") or []),
             "ocr_confidence": d.metadata.get("ocr_confidence"),
+            "date": d.metadata.get("date"),
+            "date_source": d.metadata.get("date_source"),
         }
         for d in docs.values()
     ]

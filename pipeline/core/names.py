@@ -73,6 +73,25 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 GRANULARITIES: tuple[str, ...] = ("day", "month", "year", "decade", "century")
 DATE_MODS: tuple[str, ...] = ("before", "after")
+#: How an event's date was resolved: as written, against the document creation time (news mode), or against the
+#: last absolute date stated before it (narrative mode).
+RES_ABSOLUTE, RES_DCT, RES_NARRATIVE = "absolute", "dct", "narrative"
+DATE_RESOLUTIONS: tuple[str, ...] = (RES_ABSOLUTE, RES_DCT, RES_NARRATIVE)
+#: A document's style, chosen per document as HeidelTime does (pipeline/events/reference.py).
+MODE_NEWS, MODE_NARRATIVE = "news", "narrative"
+
+# --- document creation time (pipeline/ingest/creation_date.py) ---------------------------------
+DATE_DATELINE, DATE_PUBLISHED, DATE_HEADER, DATE_HISTORY = "dateline", "published", "header", "article_history"
+DATE_PDF, DATE_COPYRIGHT, DATE_FRONT_MATTER = "pdf_metadata", "copyright", "front_matter"
+DATE_SOURCES: tuple[str, ...] = (
+    DATE_DATELINE,
+    DATE_PUBLISHED,
+    DATE_HEADER,
+    DATE_HISTORY,
+    DATE_PDF,
+    DATE_COPYRIGHT,
+    DATE_FRONT_MATTER,
+)
 
 # --- published tables ---------------------------------------------------------------------------
 T_DOCUMENTS, T_ENTITIES, T_FIGURES, T_EVENTS = "documents", "entities", "figures", "events"

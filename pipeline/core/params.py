@@ -49,6 +49,12 @@ class EntitiesParams:
 
 
 @dataclass(frozen=True)
+class EventsParams:
+    mode: str = "auto"  # news | narrative | auto: per document, as HeidelTime's document types (events/reference.py)
+    news_max_chars: int = 30_000  # a dated text longer than this is read as narrative (a paper or a report)
+
+
+@dataclass(frozen=True)
 class ConsolidateParams:
     aliases: str = "models/aliases.jsonl"
     similarity_threshold: float = 0.85
@@ -82,6 +88,7 @@ SECTIONS: dict[str, type] = {
     "ingest": IngestParams,
     "parse": ParseParams,
     "entities": EntitiesParams,
+    "events": EventsParams,
     "consolidate": ConsolidateParams,
     "review": ReviewParams,
     "evaluate": EvaluateParams,

@@ -1,85 +1,51 @@
 """Time expressions → inclusive ISO intervals with a granularity (TIMEX3-like), as pure functions.
 
-``find_timexes(text, anchor=None)`` returns every time expression in ``text`` with ``date_start``/``date_end``
-(inclusive ``YYYY-MM-DD``), ``granularity`` (day, month, year, decade, century) and ``date_mod``
-(``before`` for "by 1980"/"until 2005", ``after`` for "since 2019"/"from the 1990s to present"/"Later").
+``find_timexes(text, anchor=None, dct=None, tense=None)`` returns every time expression in ``text`` as a
+:class:`~pipeline.events.isodates.Timex`: ``date_start``/``date_end`` (inclusive ``YYYY-MM-DD``), ``granularity``
+(day, week, month, year, decade, century), ``date_mod`` (``before`` for "by 1980"/"until 2005", ``after`` for
+"since 2019"/"from the 1990s to present"/"Later") and ``resolution`` (``names.DATE_RESOLUTIONS``).
 
-Three passes, each a small table of patterns:
+Four passes, each a small table of patterns:
 
 1. *atoms*: days ("the 29th of September 1992", "30 April 2020", "June 23, 2017"), day ranges ("5-6 May 2019",
    "May 5 and 6, 2019"), months ("June 2019"), month ranges ("March-May 2019", "March and May 2019" after "between"),
    parts of a year ("mid-2014", "early 2010", "the end of 2019", "spring 2010": the months they cover),
    years ("1992", "2009-2010", "2018 - 2022"), decades ("the 1990s", "the mid-1970s", "the 1960s - 80s",
-   "the 1940-50s"), centuries ("the 18th century", "17-18th centuries", "the first half of the 20th century");
+   "the 1940-50s"), centuries ("the 18th century", "17-18th centuries", "the first half of the 20th century")
+   and dates in words (:mod:`.words`: "nineteenth-century", "the early twentieth century", "the turn of the
+   20th century", "the seventeenth and eighteenth centuries");
 2. *ranges*: "from A to B" / "between A and B" over two atoms → one interval whose granularity is the
    coarser of the two; "from A to present" → A's own span with ``date_mod="after"``;
-3. *relative references* ("two years later", "in the same year", "that June", "the following month",
-   "during this time", "Later,") resolved, as in HeidelTime's narrative mode, from the last absolute
-   expression before them in ``text`` (or from ``anchor``, the last one before the text).
+3. *lists*: "the summers of 2005, 2007 and 2011" → one interval per year (a list of plain years, "in 2016 and
+   2017", is already one atom per year);
+4. *underspecified* expressions (:mod:`.relative`): anaphoric ("two years later", "the following month"),
+   deictic ("last week", "this year") and year-less ("on March 3", "in April"), read from the last date before
+   them in ``text`` (or ``anchor``, the last one before the text) or, given ``dct``, from the document creation
+   time, as HeidelTime does in its narrative and news modes.
 
 Not time expressions: counts that look like years ("2021 signatures", "About 1500 families",
 "12-14 thousand"), page ranges ("pp. 1992-2005"), citation years ("(Nurlanova, 2015)", "Safran (1991)").
+
+>>> [(t.date_start, t.date_end, t.granularity) for t in find_timexes("Caravans came in the late 19th century.")]
+[('1868-01-01', '1900-12-31', 'century')]
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
 
-MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-MONTHS["sept"] = 9
+from pipeline.events.isodates import GRANULARITY_ORDER, MONTHS, Timex, coarser, iso, last_day, month_number, year_span
+from pipeline.events.relative import resolve
+from pipeline.events.words import WORD_ATOMS, word_interval
+
+__all__ = ["GRANULARITY_ORDER", "Timex", "find_timexes", "last_absolute"]
+
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
 _YEAR = r"(?:1[0-9]\d\d|20\d\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DASH = r"\s?[-–—]\s?"
 _ORD = r"(?:st|nd|rd|th)"
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "several": None,
-    "few": None,
-}
-GRANULARITY_ORDER = ("day", "month", "year", "decade", "century")
-
-
-@dataclass(frozen=True)
-class Timex:
-    start: int
-    end: int
-    date_start: str
-    date_end: str
-    granularity: str
-    date_mod: str | None = None
-    relative: bool = False
-
-
-def _last_day(y: int, m: int) -> int:
-    return calendar.monthrange(y, m)[1]
-
-
-def _iso(y: int, m: int, d: int) -> str:
-    return f"{y:04d}-{m:02d}-{d:02d}"
-
-
-def _year_span(a: int, b: int | None = None) -> tuple[str, str]:
-    return _iso(a, 1, 1), _iso(b if b is not None else a, 12, 31)
-
-
-def _coarser(a: str, b: str) -> str:
-    return max(a, b, key=GRANULARITY_ORDER.index)
 
 
 # --- pass 1: atoms ------------------------------------------------------------------------------
@@ -126,6 +92,7 @@ _ATOMS: list[tuple[str, re.Pattern]] = [
     ),
     ("mdy", re.compile(rf"\b(?P<m>{_MONTH})\s(?P<d>{_DAY}),?\s(?P<y>{_YEAR})\b", re.I)),
     ("my", re.compile(rf"\b(?P<m>{_MONTH})(?:\sof)?\s(?P<y>{_YEAR})\b", re.I)),
+    *((f"word_{kind}", rx) for kind, rx in WORD_ATOMS),  # ordinal centuries and their parts, the turn of a century
     (
         "century_range",
         re.compile(rf"\b(?:the\s)?(?P<a>\d{{1,2}}){_ORD}?{_DASH}(?P<b>\d{{1,2}}){_ORD}\scenturies\b", re.I),
@@ -146,57 +113,54 @@ _ATOMS: list[tuple[str, re.Pattern]] = [
 ]
 
 
-def _month(name: str) -> int:
-    """ "Sept." / "september" → 9."""
-    return MONTHS[name.lower().rstrip(".")]
-
-
 def _day(text: str) -> int:
     """ "29th" → 29."""
     return int(re.sub(r"\D", "", text))
 
 
 def _atom_interval(kind: str, g: dict) -> tuple[str, str, str] | None:
+    if kind.startswith("word_"):
+        return word_interval(kind.removeprefix("word_"), g)
     if kind in ("dmy", "mdy"):
-        y, mo, d = int(g["y"]), _month(g["m"]), _day(g["d"])
-        return (_iso(y, mo, d), _iso(y, mo, d), "day") if d <= _last_day(y, mo) else None
+        y, mo, d = int(g["y"]), month_number(g["m"]), _day(g["d"])
+        return (iso(y, mo, d), iso(y, mo, d), "day") if d <= last_day(y, mo) else None
     if kind == "day_range":
-        y, mo = int(g["y"]), _month(g["m"])
+        y, mo = int(g["y"]), month_number(g["m"])
         a, b = (_day(g[k]) for k in ("d1", "d2"))
-        return (_iso(y, mo, a), _iso(y, mo, b), "day") if a < b <= _last_day(y, mo) else None
+        return (iso(y, mo, a), iso(y, mo, b), "day") if a < b <= last_day(y, mo) else None
     if kind == "month_range":
-        y, a, b = int(g["y"]), _month(g["m1"]), _month(g["m2"])
-        return (_iso(y, a, 1), _iso(y, b, _last_day(y, b)), "month") if a < b else None
+        y, a, b = int(g["y"]), month_number(g["m1"]), month_number(g["m2"])
+        return (iso(y, a, 1), iso(y, b, last_day(y, b)), "month") if a < b else None
     if kind == "year_part":
         y = int(g["y"])
         a, b = YEAR_PARTS[re.sub(r"\s+", " ", g["part"].lower())]
-        return _iso(y, a, 1), _iso(y, b, _last_day(y, b)), "month"
+        return iso(y, a, 1), iso(y, b, last_day(y, b)), "month"
     if kind == "my":
-        y, mo = int(g["y"]), _month(g["m"])
-        return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month"
+        y, mo = int(g["y"]), month_number(g["m"])
+        return iso(y, mo, 1), iso(y, mo, last_day(y, mo)), "month"
     if kind == "century_range":
         a, b = int(g["a"]), int(g["b"])
-        return (*_year_span((a - 1) * 100 + 1, b * 100), "century") if 0 < a < b <= 21 else None
+        return (*year_span((a - 1) * 100 + 1, b * 100), "century") if 0 < a < b <= 21 else None
     if kind == "century":
         c = int(g["c"])
         lo, hi = (c - 1) * 100 + 1, c * 100
         if g.get("half"):
             lo, hi = (lo, lo + 49) if g["half"].lower() == "first" else (lo + 50, hi)
-        return (*_year_span(lo, hi), "century") if 0 < c <= 21 else None
+        return (*year_span(lo, hi), "century") if 0 < c <= 21 else None
     if kind == "decade_range":
         a, b = int(g["a"]), int(g["b"])
         b_full = (a // 100) * 100 + b if b > a % 100 else (a // 100 + 1) * 100 + b
-        return *_year_span(a, b_full + 9), "decade"
+        return *year_span(a, b_full + 9), "decade"
     if kind == "decade":
         a = int(g["a"])
         lo, hi = {"early": (0, 2), "mid": (3, 6), "late": (7, 9), "": (0, 9)}[(g.get("part") or "").lower()]
-        return *_year_span(a + lo, a + hi), "decade"
+        return *year_span(a + lo, a + hi), "decade"
     if kind == "year_range":
         a, b = int(g["a"]), g["b"]
         bb = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
-        return (*_year_span(a, bb), "year") if a < bb <= a + 100 else None
+        return (*year_span(a, bb), "year") if a < bb <= a + 100 else None
     if kind == "year":
-        return *_year_span(int(g["a"])), "year"
+        return *year_span(int(g["a"])), "year"
     return None
 
 
@@ -237,7 +201,7 @@ def _joined(text: str, m: re.Match) -> bool:
         return True
     if re.search(r"\bbetween\s+$", text[max(0, m.start() - 10) : m.start()], re.I):
         return True
-    num = _day if a == "d1" else _month
+    num = _day if a == "d1" else month_number
     return num(g[b]) == num(g[a]) + 1
 
 
@@ -297,7 +261,7 @@ def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
         start = a.start - len(opener.group(0)) if opener else a.start
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
         if opener and nxt and _RANGE_JOIN.match(text[a.end : nxt.start]) and a.date_start <= nxt.date_end:
-            out.append(Timex(start, nxt.end, a.date_start, nxt.date_end, _coarser(a.granularity, nxt.granularity)))
+            out.append(Timex(start, nxt.end, a.date_start, nxt.date_end, coarser(a.granularity, nxt.granularity)))
             i += 2
             continue
         present = _TO_PRESENT.match(text[a.end :])
@@ -318,86 +282,48 @@ def _combine(text: str, atoms: list[Timex]) -> list[Timex]:
     return out
 
 
-# --- pass 3: relative references --------------------------------------------------------------------
+# --- lists: one date per item ---------------------------------------------------------------------------
 
-_NUM = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
-_RELATIVE = re.compile(
-    rf"\b(?:(?P<later>{_NUM}\s(?P<unit>day|week|month|year|decade)s?\s(?:later|after(?:wards)?))"
-    rf"|(?P<following>(?:the\s)?(?:following|next)\s(?P<unit2>day|week|month|year|decade))"
-    rf"|(?P<same>(?:in\s|during\s)?the\s(?:same|very\ssame)\s(?P<unit3>day|month|year))"
-    rf"|(?P<that>(?:that|the\ssame)\s(?P<month>{_MONTH}))"
-    rf"|(?P<this>(?:in\s|during\s)?(?:this|that)\s(?:time|period)(?:\sof\s[a-z]+)?)"
-    rf"|(?P<bare_later>(?:^\s*|(?<=[.;]\s))Later\b(?=,)))",
-    re.I | re.M,
+#: "the summers of 2005, 2007 and 2011": a season shared by a list of years.
+_PART_LIST = re.compile(
+    rf"\b(?:the\s)?(?P<part>springs|summers|autumns|falls)\sof\s"
+    rf"(?P<years>{_YEAR}(?:\s?,\s?{_YEAR})*(?:,?\s(?:and|&)\s{_YEAR}))\b",
+    re.I,
 )
 
 
-def _shift(anchor: Timex, n: int, unit: str) -> tuple[str, str, str] | None:
-    y0, m0, d0 = (int(x) for x in anchor.date_start.split("-"))
-    if unit in ("year", "decade"):
-        y = y0 + n * (10 if unit == "decade" else 1)
-        return *_year_span(y), "year"
-    if unit == "month":
-        if anchor.granularity not in ("day", "month"):
-            return None
-        k = (y0 * 12 + m0 - 1) + n
-        y, mo = divmod(k, 12)
-        return _iso(y, mo + 1, 1), _iso(y, mo + 1, _last_day(y, mo + 1)), "month"
-    if unit in ("day", "week"):
-        if anchor.granularity != "day":
-            return None
-        d = date(y0, m0, d0) + timedelta(days=n * (7 if unit == "week" else 1))
-        return d.isoformat(), d.isoformat(), "day"
-    return None
+def _part_lists(text: str) -> list[Timex]:
+    """One interval per listed year; the first carries the words before it ("the summers of 2005"), the others
+    their year ("2007", "2011")."""
+    out: list[Timex] = []
+    for m in _PART_LIST.finditer(text):
+        a, b = YEAR_PARTS[m.group("part").lower()[:-1]]
+        for i, y in enumerate(re.finditer(_YEAR, m.group("years"))):
+            s, e = m.start("years") + y.start(), m.start("years") + y.end()
+            year = int(y.group(0))
+            out.append(Timex(m.start() if i == 0 else s, e, iso(year, a, 1), iso(year, b, last_day(year, b)), "month"))
+    return out
 
 
-def _relative(m: re.Match, anchor: Timex) -> tuple[str, str, str, str | None] | None:
-    g = m.groupdict()
-    if g["later"]:
-        n = g["n"].lower()
-        n = int(n) if n.isdigit() else _NUMBER_WORDS[n]
-        iv = _shift(anchor, n, g["unit"].lower())
-        return (*iv, None) if iv else None
-    if g["following"]:
-        iv = _shift(anchor, 1, g["unit2"].lower())
-        return (*iv, None) if iv else None
-    if g["same"]:
-        unit = g["unit3"].lower()
-        if GRANULARITY_ORDER.index(anchor.granularity) > GRANULARITY_ORDER.index(unit):
-            return None
-        iv = _shift(anchor, 0, unit)
-        return (*iv, None) if iv else None
-    if g["that"]:
-        y, mo = int(anchor.date_start[:4]), _month(g["month"])
-        if anchor.granularity not in ("day", "month", "year"):
-            return None
-        return _iso(y, mo, 1), _iso(y, mo, _last_day(y, mo)), "month", None
-    if g["this"]:
-        return anchor.date_start, anchor.date_end, anchor.granularity, None
-    if g["bare_later"]:
-        return anchor.date_start, anchor.date_end, anchor.granularity, "after"
-    return None
+# --- the reader -----------------------------------------------------------------------------------------
 
 
-def find_timexes(text: str, anchor: Timex | None = None) -> list[Timex]:
-    """Every time expression in ``text``: absolute ones, then relative ones resolved from the last absolute
-    expression before them (or from ``anchor``, the reference time from earlier in the narrative)."""
-    absolute = _combine(text, _atoms(text))
-    out = list(absolute)
-    for m in _RELATIVE.finditer(text):
-        s, e = m.span()
-        if m.group("bare_later"):
-            s = m.start("bare_later") + len(m.group("bare_later")) - len("Later")
-        if any(t.start < e and s < t.end for t in out):
-            continue
-        prior = [t for t in absolute if t.end <= s]
-        ref = prior[-1] if prior else anchor
-        if ref is None:
-            continue
-        iv = _relative(m, ref)
-        if iv is not None:
-            out.append(Timex(s, e, iv[0], iv[1], iv[2], iv[3], relative=True))
-    return sorted(out, key=lambda t: t.start)
+def find_timexes(
+    text: str,
+    anchor: Timex | None = None,
+    dct: Timex | None = None,
+    tense: str | None = None,
+    same_segment: bool = True,
+) -> list[Timex]:
+    """Every time expression in ``text``: absolute ones, then underspecified ones (:mod:`.relative`) read from the
+    last date before them (or from ``anchor``, the reference time from earlier in the narrative), or, given ``dct``
+    (news mode), deictic and year-less ones from the document creation time; ``tense`` is the sentence's
+    (``"past"``, ``"future"`` or None) for year-less dates in news mode; ``same_segment`` False when ``anchor`` was
+    stated in another paragraph (it then dates only anaphoric expressions, see :func:`.relative.resolve`)."""
+    lists = _part_lists(text)
+    atoms = [a for a in _combine(text, _atoms(text)) if not any(a.start < t.end and t.start < a.end for t in lists)]
+    absolute = sorted(lists + atoms, key=lambda t: t.start)
+    return sorted(absolute + resolve(text, absolute, anchor, dct, tense, same_segment), key=lambda t: t.start)
 
 
 def last_absolute(text: str, anchor: Timex | None = None) -> Timex | None:

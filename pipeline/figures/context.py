@@ -5,7 +5,8 @@
   subject of the clause ("The land area encompasses 2.72 million square kilometers");
 * ``place``: the GPE/LOC entity of the sentence nearest to the number, people's names excluded
   ("Kazakhs" is sometimes tagged GPE);
-* ``time``: the nearest year or period of the sentence, citation years in brackets excluded;
+* ``time``: the nearest year or period of the sentence, citation years in brackets and the document's own
+  dateline ("TARAZ, March 10, 2021 –", ``documents.date``) excluded;
 * ``source``: an "according to X" / "X (2014) estimates" phrase, or a bracketed citation "(Karimi, 2011)".
 """
 
@@ -88,7 +89,7 @@ def object_of(span: Span, kind: str) -> str | None:
     return " ".join(words) or None
 
 
-def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
+def describe(doc: Document | None, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
         return {}
@@ -100,7 +101,13 @@ def describe(doc: Document, parsed: Doc, start: int, end: int, kind: str = "coun
         out["place"] = best.text.removeprefix("the ")
     sent_text = parsed.text[sent.start_char : sent.end_char]
     rel = start - sent.start_char
-    years = [m for m in _YEAR.finditer(sent_text) if not _in_citation(sent_text, m.start(), m.end())]
+    span_of_date = (doc.metadata.get("date_span") if doc is not None else None) or (0, 0)  # it dates the story
+    dateline = [x - sent.start_char for x in span_of_date]
+    years = [
+        m
+        for m in _YEAR.finditer(sent_text)
+        if not _in_citation(sent_text, m.start(), m.end()) and not (m.start() < dateline[1] and dateline[0] < m.end())
+    ]
     if years:
         out["time"] = min(years, key=lambda m: abs(m.start() - rel)).group(0)
     m = _SOURCE.search(sent_text) or _AUTHOR_YEAR.search(sent_text) or _CITATION.search(sent_text)

@@ -10,6 +10,7 @@ import re
 
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.ingest.creation_date import creation_date_metadata
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)])")
 _JUNK_TITLE = re.compile(r"^\s*(untitled|microsoft word|document\d*|.*\.(docx?|pdf|tex|indd))\b|^\W*$", re.I)
@@ -285,7 +286,7 @@ def year_of(doc: Document) -> int | None:
 
 
 def fill_metadata(doc: Document) -> None:
-    """Set ``doc.title`` and ``doc.metadata`` (authors; doi, year, journal when found) from the text."""
+    """Set ``doc.title`` and ``doc.metadata`` (authors; doi, year, journal, creation date when found) from the text."""
     meta = dict(doc.metadata)
     head = doc.text[:5000]
     titles = _title_blocks(doc)
@@ -310,6 +311,7 @@ def fill_metadata(doc: Document) -> None:
     if year:
         meta["year"] = year
     doc.metadata = meta
+    doc.metadata.update(creation_date_metadata(doc))
 
 
 def _title_blocks(doc: Document) -> list:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from pipeline.core import names
 from pipeline.review.apply import apply, load_docs, load_tables
 from pipeline.review.cli import COMMANDS, register
 from pipeline.review.labelstudio import export_label_studio, import_label_studio
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.model

@@ -1,13 +1,11 @@
 """Document metadata (title, authors, journal, DOI, year) from a paper's first page."""
 
-from pathlib import Path
-
 import pytest
-from conftest import ingest_text
+from conftest import ROOT, ingest_text
 
 from pipeline.ingest import read_document
 
-RAW = Path(__file__).resolve().parents[1] / "raw"
+RAW = ROOT / "raw"
 
 
 def test_metadata_from_a_journal_first_page():

@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pipeline.core import names
 from pipeline.ingest import read_document
 
-ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared/pdfs`` beside the repository (a git worktree one folder deeper looks one level up too).
 PDFS = next((d for d in (ROOT.parent / "shared" / "pdfs", ROOT.parent.parent / "shared" / "pdfs") if d.is_dir()), ROOT)
 FILES = sorted(p.name for p in PDFS.glob("*.pdf")) if PDFS.is_dir() else []

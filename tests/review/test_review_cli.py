@@ -18,13 +18,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT
 
 from pipeline import load_dataset
 from pipeline.core import names
 from pipeline.review.apply import load_docs, load_tables
 from pipeline.review.labelstudio import export_label_studio
 
-ROOT = Path(__file__).resolve().parent.parent
 FIRST = (
     "Returnees 🇰🇿\n\n"
     "In 1991 the Congress of the Alash movement met in Almaty. About 60,000 Kazakhs came from Bayan-Ölgii. "

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from pipeline.annotations import placement as anc
 from pipeline.annotations.decisions import Anchor, Decision
@@ -25,7 +25,7 @@ from pipeline.core import names
 from pipeline.core.schema import normalize_frame
 from pipeline.review.apply import apply_decisions
 
-RAW = Path(__file__).resolve().parent.parent / "raw"
+RAW = ROOT / "raw"
 NAME = re.compile(r"\b[A-Z][a-z]{3,}(?: (?:of |the )?[A-Z][a-z]+){0,3}\b")
 INSERTED = "A paragraph added in the second edition, which says nothing of these names.\n\n"
 CLAUSE = "as the second edition adds, "

@@ -11,10 +11,10 @@ import http.client
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from pipeline.annotations import placement as anc
 from pipeline.annotations.decisions import (
@@ -511,7 +511,7 @@ def test_hostile_page_is_package_data_and_self_contained():
     html = page().decode("utf-8")
     assert html.startswith("<!doctype html>") and 'id="list"' in html
     assert "http://" not in html and "https://" not in html  # no external URL
-    assert Path(__file__).resolve().parent.parent.joinpath("pipeline/review/static/review.html").read_bytes() == page()
+    assert ROOT.joinpath("pipeline/review/static/review.html").read_bytes() == page()
 
 
 def test_hostile_append_never_writes_non_finite_numbers(tmp_path):
