@@ -26,6 +26,7 @@ from pipeline.core.document import Document
 from pipeline.core.extractor_stage import run_extractor
 from pipeline.core.incremental import StageResult, fingerprint, stage_version
 from pipeline.core.nlp import load_nlp
+from pipeline.core.params import EntitiesParams
 from pipeline.entities.candidates import (
     SOURCE_PRIOR,
     Candidate,
@@ -40,14 +41,29 @@ from pipeline.entities.rules import EntityRules
 if TYPE_CHECKING:
     from pipeline.entities.transformer import Tagger
 
-DEFAULT_FT = "models/ner_spacy"
-DEFAULT_TRANSFORMER = "models/ner_transformer"
+DEFAULT_FT = EntitiesParams.spacy_ft
+DEFAULT_TRANSFORMER = EntitiesParams.transformer
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
 
 
-@functools.lru_cache(maxsize=2)
+def _version(path: str | Path) -> tuple[str, tuple[tuple[str, int, int], ...]]:
+    """A cache key for what lies at ``path``: its absolute path and its files' names, sizes and times.
+
+    A relative path means another folder after a ``chdir``, and a retrained model or edited pattern
+    file is new content at the same path: either must load afresh, never reuse the old one.
+    """
+    root = Path(path).resolve()
+    files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root] if root.exists() else []
+    return str(root), tuple((f.relative_to(root).as_posix(), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+
+
 def _fine_tuned(path: str) -> Language:
-    return spacy.load(path)
+    return _load_fine_tuned(_version(path))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_fine_tuned(version: tuple[str, tuple[tuple[str, int, int], ...]]) -> Language:
+    return spacy.load(version[0])
 
 
 def fine_tuned_dir(params: dict[str, Any]) -> Path | None:
@@ -64,11 +80,15 @@ def transformer_dir(params: dict[str, Any]) -> Path | None:
     return Path(path) if path and (Path(path) / META_FILE).exists() else None
 
 
-@functools.lru_cache(maxsize=2)
 def _tagger(path: str) -> Tagger:
+    return _load_tagger(_version(path))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_tagger(version: tuple[str, tuple[tuple[str, int, int], ...]]) -> Tagger:
     from pipeline.entities.transformer import load
 
-    return load(Path(path))
+    return load(Path(version[0]))
 
 
 @dataclass(frozen=True)
@@ -97,9 +117,13 @@ def transformer_spans(doc: Document, path: Path) -> list[_Span]:
     return out
 
 
-@functools.lru_cache(maxsize=2)
 def _rules(model: str, patterns_dir: str) -> EntityRules:
-    return EntityRules(load_nlp(model), "entity_rules", patterns_dir)
+    return _load_rules(model, _version(patterns_dir))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_rules(model: str, version: tuple[str, tuple[tuple[str, int, int], ...]]) -> EntityRules:
+    return EntityRules(load_nlp(model), "entity_rules", version[0])
 
 
 def extract(doc: Document, parsed: Doc, params: dict[str, Any]) -> list[Candidate]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import tiny_training_set
@@ -287,3 +288,30 @@ def test_possessive_cut_to_the_named_possessor():
     ]
     got = [t[x.start : x.end] for x in cut_possessives(t, cands)]
     assert got == ["Oxus Society", "Oxus Society", "People’s Republic of China"]
+
+
+def test_entities_rules_cache_follows_the_folder_and_the_files(tmp_path, monkeypatch):
+    """Regression: the gazetteer was cached by its relative path, so a run in another folder (or after a
+    pattern file changed) matched the patterns loaded first."""
+    from conftest import MODEL
+
+    from pipeline.entities import _rules
+
+    def make_project(name: str, pattern: str) -> Path:
+        (tmp_path / name / "models" / "patterns").mkdir(parents=True)
+        (tmp_path / name / "models" / "patterns" / "p.jsonl").write_text(
+            json.dumps({"label": "GPE", "pattern": pattern, "id": pattern.lower()}) + "\n", encoding="utf-8"
+        )
+        return tmp_path / name
+
+    def labels(text: str) -> list[str]:
+        nlp = _rules(MODEL, "models/patterns").ruler.nlp
+        return [text[s.start_char : s.end_char] for s in _rules(MODEL, "models/patterns").match(nlp.make_doc(text))]
+
+    monkeypatch.chdir(make_project("a", "Almaty"))
+    assert labels("From Almaty to Astana.") == ["Almaty"]
+    monkeypatch.chdir(make_project("b", "Astana"))
+    assert labels("From Almaty to Astana.") == ["Astana"]
+    patterns = tmp_path / "b" / "models" / "patterns" / "p.jsonl"
+    patterns.write_text(patterns.read_text() + json.dumps({"label": "GPE", "pattern": "Almaty"}) + "\n")
+    assert labels("From Almaty to Astana.") == ["Almaty", "Astana"]
