@@ -44,7 +44,7 @@ def _dates(shown: str) -> tuple[str, str]:
     return start, end or start
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed after this module: playwright's sync API allows one at a time
 def browser():  # before corpus_run: no chromium fails at once, without running the pipeline
     if not CHROMIUM.exists():
         pytest.fail(
