@@ -432,6 +432,9 @@ def test_ingest_pdf_reads_a_page_as_a_reader_does(tmp_path):
         (names.TABLE, names.SEC_TABLE, "\n".join("\t".join(row) for row in ROWS)),
         (names.FRONT_MATTER, names.SEC_FRONT_MATTER, "Downloaded from https://example.org/journal on 1 May 2024"),
     ]
+    # the unruled table's cells: row, column, header flag and text, exactly
+    cells = {(c.row, c.col): (doc.text[c.start : c.end], c.header) for c in doc.cells}
+    assert cells == {(r, k): (v, r == 0) for r, row in enumerate(ROWS) for k, v in enumerate(row)}
     # one box per code point: the letters of a ligature share its glyph's box, left to right
     start = doc.text.index("office")
     boxes = doc.char_boxes[start : start + 6]
