@@ -67,6 +67,8 @@ DECISION_COLUMNS = [
     "reason",
     "decision",
 ]
+#: An orphan's audit row: who decided what, on which quote, and why it could not be placed.
+ORPHAN_COLUMNS = [*DECISION_COLUMNS[: DECISION_COLUMNS.index("quote") + 1], "reason", "decision"]
 
 
 def decisions_frame(
@@ -141,21 +143,7 @@ def _invalid_row(bad: InvalidLine) -> dict:
 
 def orphans_frame(placed: list[Placed]) -> pd.DataFrame:
     df = decisions_frame([p for p in placed if p.outcome == ORPHANED])
-    return df[
-        [
-            "decision_id",
-            "file",
-            "author",
-            "created",
-            "action",
-            "table",
-            "target_id",
-            "doc_id",
-            "quote",
-            "reason",
-            "decision",
-        ]
-    ]
+    return df[ORPHAN_COLUMNS]
 
 
 __all__ = ["ReviewResult", "decisions_frame", "orphans_frame", "DECISION_COLUMNS"]

@@ -9,22 +9,10 @@ CI installs Debian's chromium at /usr/bin/chromium; without it this test fails (
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from browser import CHROMIUM, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -52,13 +40,11 @@ def browser():  # before corpus_run: no chromium fails at once, without running 
             pytrace=False,
         )
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:  # pragma: no cover - the dev environment installs it
         pytest.fail("the playwright Python package is missing (pip install playwright)", pytrace=False)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _check_filter(page, selector: str, field: str, counts: dict) -> None:

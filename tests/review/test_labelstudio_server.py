@@ -168,7 +168,7 @@ HIGHLIGHTS = """id => {
 def test_labelstudio_ui_highlights_the_exported_spans(label_studio, exported, tmp_path):
     """Label Studio's own UI, in chromium: the highlighted words of each region are its span, after emoji and
     combining marks; a selected region shows only its type's fields; what the UI submits is in code points."""
-    from test_review_serve import CHROMIUM, chromium
+    from browser import CHROMIUM, chromium
 
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")

@@ -8,10 +8,10 @@ import shutil
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import CHROMIUM, chromium
 from conftest import RAW
 
 from pipeline import load_dataset
@@ -20,18 +20,7 @@ from pipeline.core import names
 from pipeline.review.serve import ReviewSession, make_server
 from pipeline.run import run
 
-CHROMIUM = Path("/usr/bin/chromium")
 DOC = "004_079214a4568c4b32"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _status(url: str, data: bytes | None = None) -> int:
@@ -53,19 +42,6 @@ def serving(session: ReviewSession):
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-@contextlib.contextmanager
-def chromium():
-    """Debian's headless chromium driven by playwright (never a downloaded browser); closed on exit."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser
