@@ -6,7 +6,6 @@ import pytest
 
 from pipeline.figures.numbers import find_numbers, to_float, unit_after
 from pipeline.figures.tables import header_fields
-from pipeline.ingest.texttables import split_headers
 
 
 def one(sentence: str):
@@ -200,26 +199,6 @@ def test_numbers_to_float(s, value):
 )
 def test_numbers_unit_after(after, expected):
     assert unit_after(after) == expected
-
-
-@pytest.mark.parametrize(
-    "header,k,expected",
-    [
-        (
-            "Countries Mendikulova G. (as in 2001) Tatimov M. (as in 2003)",
-            2,
-            ["Mendikulova G. (as in 2001)", "Tatimov M. (as in 2003)"],
-        ),
-        (
-            "Ranking Country Official data Field study data 2007–2009",
-            2,
-            ["Official data", "Field study data 2007–2009"],
-        ),
-        ("Country Official data", 2, None),
-    ],
-)
-def test_tables_split_headers(header, k, expected):
-    assert split_headers(header, k) == expected
 
 
 @pytest.mark.parametrize(
