@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.core import names
+from pipeline.core import executors, names
 from pipeline.core.params import load_params, stage_params
 
 log = logging.getLogger("pipeline")
@@ -306,7 +306,16 @@ def cmd_run(a: argparse.Namespace) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The commands that run per-document stages, and so take --jobs and --scheduler (pipeline.core.executors).
+PER_DOCUMENT = ("ingest", "parse", "entities", "figures", "events", "run", "pdf-run")
+JOBS_HELP = (
+    f"documents at once, in worker processes (default: ${executors.JOBS_ENV}, else every core; 1: in this process)"
+)
+SCHEDULER_HELP = f"a Dask scheduler's address (tcp://HOST:8786): run the documents on its workers (default: ${executors.SCHEDULER_ENV})"
+
+
+def build_parser(review: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser; ``review=False`` leaves the ``review`` group's own commands out."""
     p = argparse.ArgumentParser(
         prog="pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -360,20 +369,30 @@ def build_parser() -> argparse.ArgumentParser:
         for flag, default in args.get(name, []):
             sp.add_argument(flag, default=default, help=f"(default: {default})" if default is not None else None)
         sp.add_argument("--params", default="params.yaml", type=Path, help="(default: params.yaml)")
+        if name in PER_DOCUMENT:
+            sp.add_argument("--jobs", type=int, help=JOBS_HELP)
+            sp.add_argument("--scheduler", help=SCHEDULER_HELP)
         sp.set_defaults(func=fn)
-    from pipeline.review.cli import register as register_review
+    if review:
+        from pipeline.review.cli import register as register_review
 
-    register_review(sub)
+        register_review(sub)
+    else:  # the review group's parser imports the review stage (pandas, spaCy): built only when asked for
+        sub.add_parser("review", help="annotators' decisions: export for review, import, apply (review --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    a = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    a = build_parser(review="review" in argv).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if a.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
-        return a.func(a)
+        if a.command not in PER_DOCUMENT:
+            return a.func(a)
+        with executors.configured(a.jobs, a.scheduler):
+            return a.func(a)
     except (FileNotFoundError, ValueError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.core import executors
 from pipeline.core.io import atomic_write_text
-from pipeline.core.progress import progress
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -98,6 +98,7 @@ def run_per_document(
     inputs: dict[str, str],
     version: str,
     work: Callable[[str], Iterable[str]],
+    executor: executors.Executor | None = None,
 ) -> StageResult:
     """Run ``work(doc_id)`` for each document whose ``inputs[doc_id]`` hash or ``version`` changed.
 
@@ -105,10 +106,12 @@ def run_per_document(
     Documents missing from ``inputs`` lose their files. An exception in ``work`` is logged with the
     document's id, recorded under ``failed`` in the manifest (the published ``documents`` table
     shows it) and the document is left out; the other documents go on.
+
+    The documents run on ``executor`` (default: :func:`pipeline.core.executors.current`: serial,
+    worker processes or a Dask cluster); whichever it is, the outputs, manifest and log are the same.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(".*.tmp"):  # left by a run killed while writing (pipeline.core.io)
-        stale.unlink()
+    _sweep(out_dir)
     manifest_path = out_dir / MANIFEST
     old = json.loads(manifest_path.read_text())["docs"] if manifest_path.exists() else {}
     result = StageResult(stage)
@@ -122,15 +125,15 @@ def run_per_document(
             result.reused.append(doc_id)
         else:
             todo.append((doc_id, key))
-    for doc_id, key in progress(todo, desc=stage, unit="doc"):
+    for doc_id, _ in todo:
         for f in (old.get(doc_id) or {}).get("files", []):
             (out_dir / f).unlink(missing_ok=True)
-        try:
-            files = sorted(work(doc_id))
-        except Exception as e:  # one bad document never stops the others
-            reason = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-            log.error("%s: %s failed: %s", stage, doc_id, reason)
-            result.failed[doc_id] = reason
+    outcomes = (executor or executors.current()).run(work, [doc_id for doc_id, _ in todo], stage)
+    for doc_id, key in todo:  # in id order, however the documents were scheduled
+        files, error = outcomes[doc_id]
+        if files is None:
+            log.error("%s: %s failed: %s", stage, doc_id, error)
+            result.failed[doc_id] = str(error)
             continue
         new[doc_id] = {"key": key, "files": files}
         result.processed.append(doc_id)
@@ -140,10 +143,17 @@ def run_per_document(
             (out_dir / f).unlink(missing_ok=True)
         result.removed.append(doc_id)
     manifest = {"docs": new, **({"failed": result.failed} if result.failed else {})}
+    _sweep(out_dir)  # a worker killed while writing leaves its temporary file; its document ran again elsewhere
     atomic_write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     log.info(result.summary())
     result.write_log(out_dir.parent / "logs")
     return result
+
+
+def _sweep(out_dir: Path) -> None:
+    """Remove the temporary files of writes that never finished (:mod:`pipeline.core.io`)."""
+    for stale in out_dir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def stage_failures(stage_dir: Path) -> dict[str, str]:

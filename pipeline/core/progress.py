@@ -11,7 +11,15 @@ from tqdm import tqdm
 T = TypeVar("T")
 
 
+def _quiet(n: int) -> bool:
+    return bool(os.environ.get("CI")) or n <= 1
+
+
 def progress(items: Iterable[T], desc: str, unit: str = "it") -> Iterable[T]:
     items = list(items)
-    quiet = bool(os.environ.get("CI")) or len(items) <= 1
-    return tqdm(items, desc=desc, unit=unit, disable=True if quiet else None, leave=False)
+    return tqdm(items, desc=desc, unit=unit, disable=True if _quiet(len(items)) else None, leave=False)
+
+
+def counter(total: int, desc: str, unit: str = "it") -> tqdm:
+    """A bar to ``update()`` by hand, as work done elsewhere (worker processes) comes back."""
+    return tqdm(total=total, desc=desc, unit=unit, disable=True if _quiet(total) else None, leave=False)
