@@ -149,7 +149,7 @@ def _code_version() -> str:
 _CODE: dict[str, str] = {}
 
 
-def _cluster_task(work: Work, doc_id: str, root: str, code: str) -> Outcome:
+def _cluster_task(doc_id: str, work: Work, root: str, code: str) -> Outcome:
     """One document on a Dask worker, from the client's working folder and with the client's code."""
     if not _CODE:
         _CODE["version"] = _code_version()
