@@ -94,8 +94,8 @@ def _pool_task(doc_id: str) -> Outcome:
 
 
 class Pool:
-    """``jobs`` forked worker processes (Linux and macOS: the ``fork`` start method); one document
-    runs in this process instead, where a pool would cost more than it gives."""
+    """``jobs`` forked worker processes (the ``fork`` start method: Linux, macOS); two documents or
+    fewer run in this process instead, where a pool would cost more than it gives."""
 
     def __init__(self, jobs: int) -> None:
         if jobs < 1:
@@ -103,12 +103,15 @@ class Pool:
         self.jobs = jobs
 
     def run(self, work: Work, doc_ids: list[str], desc: str) -> dict[str, Outcome]:
-        if self.jobs == 1 or len(doc_ids) <= 1:
+        if self.jobs == 1 or len(doc_ids) <= 2:
             return Serial().run(work, doc_ids, desc)
         global _WORK
         _WORK = work
         try:
-            out = self._run(doc_ids, desc)
+            # The first document runs here: it loads the stage's models into this process's cached
+            # loaders, and the workers forked next inherit them (shared pages) instead of loading their own.
+            out = {doc_ids[0]: attempt(work, doc_ids[0])}
+            out.update(self._run(doc_ids[1:], desc))
             lost = [d for d in doc_ids if d not in out]
             if lost:  # a worker died (killed, out of memory): the documents it left run once more
                 log.warning("%s: a worker process died; %d documents run again", desc, len(lost))
