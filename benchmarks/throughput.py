@@ -80,12 +80,14 @@ def build_corpus(n: int, pdf_dir: Path | None, dst: Path, start: int = 0) -> flo
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB, the largest of the process and the children it reaped) of ``cmd``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "1"}
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    with tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode()[-2000:]}")
     return wall, usage.ru_maxrss / 1024
 
 
@@ -177,11 +179,13 @@ def report(rows: list[dict[str, Any]], modes: list[str]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
-    ap.add_argument("--pdfs", default=str(ROOT.parent / "shared" / "pdfs"), help='PDF folder ("" for texts only)')
+    ap.add_argument(
+        "--pdfs", default=str(ROOT.parent / "shared" / "pdfs"), help='PDF folder ("" or missing: texts only)'
+    )
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--keep", type=Path, help="build and run under this folder (default: a temporary one, removed)")
     a = ap.parse_args()
-    pdf_dir = Path(a.pdfs) if a.pdfs else None
+    pdf_dir = Path(a.pdfs) if a.pdfs and Path(a.pdfs).is_dir() else None
     tmp = a.keep or Path(tempfile.mkdtemp(prefix="throughput-"))
     rows = []
     try:
