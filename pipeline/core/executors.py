@@ -81,7 +81,7 @@ _WORK: Work | None = None  # the stage's work function, inherited by the pool's 
 
 
 def _pool_init(threads: int) -> None:
-    """A forked worker's start: its share of the cores for the math libraries' threads."""
+    """A worker process's start: its share of the cores for the math libraries' threads."""
     os.environ["OMP_NUM_THREADS"] = str(threads)
     torch = __import__("sys").modules.get("torch")
     if torch is not None:
@@ -139,10 +139,8 @@ class Pool:
 
 def _code_version() -> str:
     """A hash of this process's ``pipeline`` package source (workers must run the client's code)."""
-    import pipeline
-
     h = hashlib.sha256()
-    root = Path(str(pipeline.__file__)).parent
+    root = Path(__file__).resolve().parent.parent  # pipeline/
     for f in sorted(root.rglob("*.py")):
         h.update(f.relative_to(root).as_posix().encode())
         h.update(f.read_bytes())
@@ -154,8 +152,11 @@ _CODE: dict[str, str] = {}
 
 def _cluster_task(doc_id: str, work: Work, root: str, code: str) -> Outcome:
     """One document on a Dask worker, from the client's working folder and with the client's code."""
-    if not _CODE:
+    if not _CODE:  # this worker's first document
         _CODE["version"] = _code_version()
+        from distributed import get_worker
+
+        _pool_init(get_worker().state.nthreads)  # the math libraries' threads: the worker's own, not every core
     if _CODE["version"] != code:
         return None, (
             f"the Dask worker runs other pipeline code than the client ({os.uname().nodename}); "
