@@ -141,7 +141,7 @@ def _row_html(i: int, data: dict[str, Any], mentions_html: str) -> str:
         f' <span class="who">· {html.escape(", ".join(data["participants"]))}</span>' if data["participants"] else ""
     )
     return (
-        f'<div class="ev" data-i="{i}" data-type="{html.escape(data["event_type"])}" '
+        f'<div class="ev" data-i="{i}" data-id="{html.escape(data["timeline_id"])}" data-type="{html.escape(data["event_type"])}" '
         f'data-places="{html.escape(places)}" data-start="{data["date_start"]}" data-end="{data["date_end"]}">'
         f'<span class="date">{html.escape(data["date"])}</span> '
         f'<span class="type">{html.escape(data["event_type"])}</span> '

@@ -195,3 +195,19 @@ def test_hostile_publish_a_second_run_on_the_same_folder_stops(published):
     assert proc.returncode == 2
     assert f"error: {base / 'out'} is in use by another pipeline run" in proc.stderr
     assert not other.exists()
+
+
+def test_hostile_publish_the_reference_validator_accepts_formula_cells_and_a_failed_document(published):
+    """``'=cmd.txt``, ``'-rf`` (a failed, empty file) and formula texts: still a valid package, keys included."""
+    base, _ = published
+    frictionless = Path(sys.executable).with_name("frictionless")
+    proc = subprocess.run(
+        [str(frictionless), "validate", "--json", str(base / "out" / "datapackage.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 0, [e["message"] for t in report["tasks"] for e in t["errors"]][:10]
+    rows = {t["name"]: t["stats"].get("rows", 0) for t in report["tasks"]}  # no "rows" for an empty table
+    assert (rows["documents"], rows["documents-parquet"], rows["citations"], rows["citations-parquet"]) == (2, 2, 0, 0)
