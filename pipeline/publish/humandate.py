@@ -15,18 +15,22 @@ import calendar
 from datetime import date
 
 from pipeline.core import names
+from pipeline.events.words import CENTURY_PARTS as WORD_PARTS
 
 DASH = "–"  # between the two ends of a range
 BEFORE, AFTER = names.DATE_MODS
-#: Parts of a decade as years from its first (:mod:`pipeline.events.timex`).
+#: Parts of a decade as years from its first, as :mod:`pipeline.events.timex` reads "the early 1990s".
 DECADE_PARTS = {(0, 2): "early", (3, 6): "mid-", (7, 9): "late"}
-#: Parts of a century as years from its first (year 1 of the century is offset 0).
+#: Parts of a century as years from its first (year 1 of the century is offset 0), as :mod:`.words` reads them.
 CENTURY_PARTS = {
-    (0, 49): "first half of the",
-    (50, 99): "second half of the",
-    (0, 32): "early",
-    (33, 66): "mid-",
-    (67, 99): "late",
+    WORD_PARTS[part]: text
+    for part, text in (
+        ("first half", "first half of the"),
+        ("second half", "second half of the"),
+        ("early", "early"),
+        ("mid", "mid-"),
+        ("late", "late"),
+    )
 }
 
 

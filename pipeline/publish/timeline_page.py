@@ -166,7 +166,8 @@ function q(c){return '"'+c.replace(/"/g,'""')+'"'}
 function csv(){var lines=[ROWS.columns.map(q).join(',')];
 shown().forEach(function(e){lines.push(ROWS.rows[+e.dataset.i].map(q).join(','))});
 var a=document.createElement('a');a.href=URL.createObjectURL(new Blob([lines.join('\\n')+'\\n'],{type:'text/csv;charset=utf-8'}));
-a.download=ROWS.name;document.body.appendChild(a);a.click();a.remove()}"""
+a.download=ROWS.name;document.body.appendChild(a);a.click();a.remove()}
+f()"""  # the filters a reloaded page keeps
 
 
 def _options(values: list[str]) -> str:

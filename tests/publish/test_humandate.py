@@ -46,3 +46,28 @@ def test_humandate_ordinals():
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 20, 21, 22, 23, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "20th", "21st", "22nd", "23rd", "101st", "111th",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("the early 1990s", "early 1990s"),
+        ("the mid-1970s", "mid-1970s"),
+        ("the late 1980s", "late 1980s"),
+        ("the 1940-50s", "1940s–1950s"),
+        ("the second half of the 18th century", "second half of the 18th c."),
+        ("the first half of the 20th century", "first half of the 20th c."),
+        ("the early twentieth century", "early 20th c."),
+        ("the late 19th century", "late 19th c."),
+        ("17-18th centuries", "17th–18th c."),
+        ("March-May 2019", "March–May 2019"),
+        ("the 29th of September 1992", "1992-09-29"),
+        ("2009-2010", "2009–2010"),
+    ],
+)
+def test_humandate_gives_back_what_the_time_expression_reader_read(written, shown):
+    """The words for an interval are the reader's own (pipeline/events/timex.py): one table of parts, not two."""
+    from pipeline.events.timex import find_timexes
+
+    (tx,) = find_timexes(f"It happened in {written}.")
+    assert human_date(tx.date_start, tx.date_end, tx.granularity, tx.date_mod) == shown
