@@ -93,8 +93,8 @@ def event_places(event: dict[str, Any], entities: pd.DataFrame) -> list[str]:
     spelled = sorted({str(t) for t in inside["text"] if str(t).strip()}, key=lambda t: (-len(t), t))
     if not spelled:
         return []
-    names_ = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in spelled) + r")(?!\w)")
-    return list(dict.fromkeys(m.group(0) for m in names_.finditer(location)))
+    spelled_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in spelled) + r")(?!\w)")
+    return list(dict.fromkeys(m.group(0) for m in spelled_re.finditer(location)))
 
 
 def _row_data(row: dict[str, Any], mentions: list[dict[str, Any]], papers: dict[str, str]) -> dict[str, Any]:

@@ -210,4 +210,7 @@ def test_hostile_publish_the_reference_validator_accepts_formula_cells_and_a_fai
     report = json.loads(proc.stdout)
     assert proc.returncode == 0, [e["message"] for t in report["tasks"] for e in t["errors"]][:10]
     rows = {t["name"]: t["stats"].get("rows", 0) for t in report["tasks"]}  # no "rows" for an empty table
-    assert (rows["documents"], rows["documents-parquet"], rows["citations"], rows["citations-parquet"]) == (2, 2, 0, 0)
+    documents = pd.read_parquet(base / "out" / "documents.parquet")  # 2 papers, or 3 after the kill test's publish
+    assert {"_cmd", "-rf"} <= set(documents["doc_id"])
+    assert rows["documents"] == rows["documents-parquet"] == len(documents)
+    assert (rows["citations"], rows["citations-parquet"]) == (0, 0)
