@@ -2,7 +2,7 @@
 #   make run    set up .venv if needed, then run the pipeline on raw/ with DVC (dvc repro; never trains: the
 #               trained models are committed), and say whether reviewed training labels await a retrain
 #   make test   set up .venv (and .venv-labelstudio) if needed, lint (ruff, mypy), then run the whole test suite
-#   make train  retrain both NER models if their gold or reviewed labels moved on (FORCE=1: always), then run
+#   make train  retrain both NER models (~10 min on 2 cores) on the current gold and reviewed labels, then run
 #   make check-repro  dvc repro, then fail naming what differs from the committed dvc.lock and metrics/ (CI)
 #   make lint   ruff (lint + format) and mypy, configured in pyproject.toml
 PYTHON ?= python3.11
@@ -32,7 +32,7 @@ run: install ocr
 
 # Training is a choice (the train stages are frozen in dvc.yaml): docs/ner.md "Training".
 train: install ocr
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PY=$(PY) FORCE=$(FORCE) scripts/train.sh
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PY=$(PY) scripts/train.sh
 
 check-repro: install ocr
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PY=$(PY) scripts/check_reproducible.sh

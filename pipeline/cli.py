@@ -134,7 +134,7 @@ def cmd_labels(a: argparse.Namespace) -> int:
 
     Writes one JSON line per reviewed span of ``train.train_docs`` (never a dev document), placed on the
     current text as the review stage places them (params ``review``); decisions on other papers are left
-    out, so the train stages (which read this file) retrain only when a training document's labels change.
+    out, so only a decision on a training document changes it; ``train-status`` then asks for ``make train``.
 
     Example: python -m pipeline labels --ingest data/ingest --reviews reviews --out data/train_labels.jsonl
     """
@@ -162,7 +162,7 @@ def cmd_train_status(a: argparse.Namespace) -> int:
     never retrains: the train stages are frozen; ``make train`` does).
 
     Prints one line per difference, each ending in what to run, or that the models are up to date;
-    with ``--check`` exits 1 when the models lag behind (``make train`` retrains only then).
+    with ``--check`` exits 1 when the models lag behind.
 
     Example: python -m pipeline train-status --labels data/train_labels.jsonl
     """
