@@ -192,9 +192,6 @@ _BARE_ORG_HEADS = frozenset(
 #: Plural meeting nouns name a series of events, not an organisation: "World Kazakh Kurultays" (train gold).
 _MEETINGS = re.compile(r"^(?:Congresses|Forums|Fora|[KQ]urulta[iy]s|Conferences|Summits|Festivals|Assemblies)$")
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
-#: Surname endings of the region's languages (Russian, Kazakh, Kyrgyz, Ukrainian, Polish): "Sultanova",
-#: "Tokayev", "Shevchenko", "Kowalski". A name of two or three words ending so is a person's.
-_SURNAME_END = re.compile(r"(?:ov|ova|ev|eva|yev|yeva|enko|ovich|evich|ovna|evna|skiy|skaya|ski|ska)$")
 _NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)*$")
 
 
@@ -210,7 +207,7 @@ def _implausible(text: str, c: Candidate, surnames: set[str]) -> str | None:
         and words
         and all(_NAME_WORD.match(w) for w in words)
         and len(words) <= 3
-        and (words[-1] in surnames or (len(words) >= 2 and _SURNAME_END.search(words[-1])))
+        and words[-1] in surnames
     ):
         return names.PERSON
     if c.label in (names.ORG, names.FAC, names.GPE, names.LOC) and words and _MEETINGS.search(words[-1]):
@@ -270,32 +267,8 @@ def cut_possessives(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-_GROUP_MODIFIERS = (names.NORP, names.GPE)
-
-
-def _ends_phrase(text: str, end: int) -> bool:
-    """Whether no word follows ``end`` in its phrase (punctuation, a line end or the text's end)."""
-    nxt = text[end : end + 2]
-    return not nxt or nxt[0] in "\n" or (not nxt[0].isalnum() and not (nxt[0] == " " and nxt[1:].isalnum()))
-
-
-def group_names(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """Multiword group names as one NORP, added by the rules: a NORP or place name right before a plural
-    NORP ("Afghan Uzbeks", "Chinese Kazakhs", "Xinjiang Kazakhs"), or before a NORP that ends its phrase
-    ("the Mongolian Kyrgyz."): a people named by where they live. The parts stay candidates; the ensemble
-    keeps the longest confident span (:mod:`pipeline.consolidate.ensemble`)."""
-    firsts = sorted({(c.start, c.end) for c in cands if c.label in _GROUP_MODIFIERS})
-    seconds = sorted({(c.start, c.end) for c in cands if c.label == names.NORP})
-    out = list(cands)
-    for a, b in firsts:
-        for s, e in seconds:
-            if s == b + 1 and text[b] == " " and (text[s:e].endswith("s") or _ends_phrase(text, e)):
-                out.append(Candidate(a, e, names.NORP, names.SRC_RULES, SOURCE_PRIOR[names.SRC_RULES]))
-    return out
-
-
 def finish(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Every source's candidates of one document, checked against each other: possessives cut
     (:func:`cut_possessives`), implausible labels repaired (:func:`repair_labels`), run-ons dropped
-    (:func:`drop_run_ons`), group names joined (:func:`group_names`)."""
-    return group_names(text, drop_run_ons(text, repair_labels(text, cut_possessives(text, cands))))
+    (:func:`drop_run_ons`)."""
+    return drop_run_ons(text, repair_labels(text, cut_possessives(text, cands)))
