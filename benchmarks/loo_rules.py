@@ -26,7 +26,7 @@ from pipeline.core.nlp import load_nlp  # noqa: E402
 from pipeline.core.params import load_params, stage_params  # noqa: E402
 from pipeline.entities import candidates, rules  # noqa: E402
 from pipeline.entities.rules import EntityRules, load_patterns  # noqa: E402
-from pipeline.evaluate import loo  # noqa: E402
+from pipeline.evaluate import folds, loo  # noqa: E402
 from pipeline.training.spacy_ner import TrainConfig  # noqa: E402
 
 
@@ -61,15 +61,15 @@ def main() -> None:
     model = stage_params(params, "parse")["model"]
     config = TrainConfig(**stage_params(params, "loo")["spacy"])
     patterns_dir = Path(stage_params(params, "entities")["patterns_dir"])
-    golds = loo.gold_documents(Path("gold"), Path("data/ingest"), Path("data/parse"), Path("data/pdfs-work"), model)
+    golds = folds.gold_documents(Path("gold"), Path("data/ingest"), Path("data/parse"), Path("data/pdfs-work"), model)
     only = loo.single_document_strings(loo.gold_strings(Path("gold")))
     patterns = load_patterns(patterns_dir)
     nlp = load_nlp(model)
-    folds = []
+    held_out = []
     for g in golds:
         kept, _ = loo.held_out_patterns(patterns, only[g.doc_id])
-        ft, _ = loo.fold_model([o for o in golds if o.doc_id != g.doc_id], model, config, Path(a.work), g.doc_id)
-        folds.append((g, EntityRules(nlp, "loo_rules", str(patterns_dir), patterns=kept), _Cached(ft(g.doc.text))))
+        ft, _ = folds.fold_model([o for o in golds if o.doc_id != g.doc_id], model, config, Path(a.work), g.doc_id)
+        held_out.append((g, EntityRules(nlp, "loo_rules", str(patterns_dir), patterns=kept), _Cached(ft(g.doc.text))))
     print("| rules on | LOO ensemble P | R | F1 | text F1 | pdf F1 |")
     print("|---|---|---|---|---|---|")
     steps = [(("none (before)" if n == 0 else f"+ {RULES[n - 1][0]}"), RULES[n:]) for n in range(len(RULES) + 1)]
@@ -79,10 +79,10 @@ def main() -> None:
             for _, patches in off:
                 for module, attr, value in patches:
                     stack.enter_context(mock.patch.object(module, attr, value))
-            results = [loo.score_fold(g, loo.fold_candidates(g, r, ft)) for g, r, ft in folds]  # type: ignore[arg-type]
-        s = loo._scores(golds, results)["ensemble"]["ALL"]
+            results = [loo.score_fold(g, loo.fold_candidates(g, r, ft)) for g, r, ft in held_out]  # type: ignore[arg-type]
+        s = loo.scores(golds, results)["ensemble"]["ALL"]
         by = {
-            k: loo._scores([g for g in golds if g.kind == k], [r for r in results if r.kind == k])
+            k: loo.scores([g for g in golds if g.kind == k], [r for r in results if r.kind == k])
             for k in ("text", "pdf")
         }
         print(

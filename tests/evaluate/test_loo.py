@@ -11,12 +11,9 @@ from pipeline.core.document import Block, Document, Page
 from pipeline.core.normalize import norm_text
 from pipeline.entities.candidates import Candidate
 from pipeline.entities.rules import EntityRules, load_patterns
+from pipeline.evaluate.folds import PDF, TEXT, GoldDoc, fold_labels
 from pipeline.evaluate.loo import (
-    PDF,
-    TEXT,
     FoldResult,
-    GoldDoc,
-    fold_labels,
     gold_strings,
     held_out_patterns,
     loo_calibration,
