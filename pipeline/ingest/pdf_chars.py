@@ -22,9 +22,12 @@ reader sees differs in four ways, each resolved here so the layout never sees th
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from pipeline.ingest.reading_order import Char
 
@@ -46,6 +49,7 @@ LIGATURES = {
 REPLACEMENT = "\ufffd"
 #: Angles (radians) closer than this to each other are one orientation.
 _ANGLE_TOLERANCE = 0.05
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # ligatures and combining marks are among these
 
 
 @dataclass
@@ -66,13 +70,14 @@ def _text(textpage, count: int) -> list[str]:
     beyond the BMP takes two units and shifts the rest: a high and a low surrogate at two
     consecutive indices are one character; a lone surrogate is invalid and becomes U+FFFD.
     """
+    import numpy as np
     import pypdfium2.raw as raw
 
     buf = (ctypes.c_ushort * (count + 1))()
     written = raw.FPDFText_GetText(textpage, 0, count, buf)  # units, with the closing NUL
-    units = buf[:count]
-    if written == count + 1 and not any(0xD800 <= u <= 0xDFFF for u in units):
-        return [chr(u) for u in units]
+    units = np.ctypeslib.as_array(buf)[:count]
+    if written == count + 1 and not ((units >= 0xD800) & (units <= 0xDFFF)).any():
+        return list(ctypes.string_at(buf, 2 * count).decode("utf-16-le"))
     codes = [raw.FPDFText_GetUnicode(textpage, k) for k in range(count)]
     text = []
     k = 0
@@ -87,66 +92,95 @@ def _text(textpage, count: int) -> list[str]:
     return text
 
 
+@functools.cache
+def _loose_box_call():
+    """pdfium's ``FPDFText_GetLooseCharBox`` called with plain addresses: the text page's and that of
+    the box to fill, so one call per character converts no ctypes objects."""
+    import pypdfium2.raw as raw
+
+    address = ctypes.cast(raw.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
+    assert address, "pdfium exports FPDFText_GetLooseCharBox"
+    return ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(address)
+
+
+def _loose_boxes(textpage, count: int):
+    """Every character's loose box (left, top, right, bottom in PDF coordinates, as float64 of
+    pdfium's float32) and whether pdfium gave one, read in one pass into one array."""
+    import numpy as np
+
+    boxes = (ctypes.c_float * (4 * count))()
+    base = ctypes.addressof(boxes)
+    page = ctypes.cast(textpage, ctypes.c_void_p).value
+    ok = list(map(_loose_box_call(), repeat(page, count), range(count), range(base, base + 16 * count, 16)))
+    return np.array(ok, dtype=bool), np.ctypeslib.as_array(boxes).reshape(-1, 4).astype(np.float64)
+
+
 def _is_same_angle(a: float, b: float) -> bool:
     d = abs(a - b) % (2 * math.pi)
     return min(d, 2 * math.pi - d) < _ANGLE_TOLERANCE
 
 
+def _same_angle_mask(angles, b: float):
+    """:func:`_is_same_angle` of each of ``angles`` (a numpy array) with ``b``, the same arithmetic."""
+    import numpy as np
+
+    d = np.remainder(np.abs(angles - b), 2 * math.pi)
+    return np.minimum(d, 2 * math.pi - d) < _ANGLE_TOLERANCE
+
+
 def page_chars(textpage, height: float) -> PageChars:
     """The page's visible characters in content-stream order, boxes from the top-left corner.
 
-    This is the reader's hot spot (every character of the PDF), so the loop over pdfium's
-    characters only asks for each one's box (its *loose* box: the glyph's advance across, the
-    font's ascent to descent up and down, so no false gaps inside words and one height along a
-    line) and keeps the numbers in flat arrays; numpy then finds the few characters that need more:
-    a font size where the box height changes (a new font or size), an angle where the box is as
-    wide as it is tall (upright text is taller than wide), and a closer look where a ligature or an
-    accent may be. Generated characters (pdfium's own spaces and line breaks) have an empty box and
-    are skipped with the other whitespace, marking a space before the next character.
+    This is the reader's hot spot (every character of the PDF), so pdfium is asked once per
+    character for its box only (its *loose* box: the glyph's advance across, the font's ascent to
+    descent up and down, so no false gaps inside words and one height along a line), into one flat
+    array; numpy then decides which characters are kept and which mark a space, and finds the few
+    characters that need more: a font size where the box height changes (a new font or size), an
+    angle where the box is as wide as it is tall (upright text is taller than wide), and a closer
+    look where a ligature or an accent may be. Generated characters (pdfium's own spaces and line
+    breaks) have an empty box and are skipped with the other whitespace, marking a space before the
+    next character. A space drawn inside the glyph before it is the glyph's own spacing (a
+    ligature's advance set with a space, "in\uf002 uenced"): no word break.
     """
     import numpy as np
     import pypdfium2.raw as raw
 
     tp = textpage.raw
     count = raw.FPDFText_CountChars(tp)
-    text = _text(tp, count)
-    loose_box = raw.FPDFText_GetLooseCharBox
-    box = raw.FS_RECTF()
     out = PageChars()
-    index: list[int] = []
-    coords: list[float] = []
-    spaces: list[bool] = []
-    space = False
-    last_right = last_top = float("nan")  # the previous glyph's right edge and top (PDF coordinates)
-    for k, ch in enumerate(text):
-        if ch == "" or ch == "\x00":
-            continue
-        if ch.isspace():
-            # A space drawn inside the glyph before it is the glyph's own spacing (a ligature's
-            # advance set with a space, "in\uf002 uenced"): no word break.
-            if not (
-                ch == " "
-                and loose_box(tp, k, box)
-                and box.left < last_right - 0.5
-                and abs(box.top - last_top) < 1.0
-                and box.left < box.right <= last_right + 0.5
-            ):
-                space = True
-            continue
-        if not loose_box(tp, k, box):
-            continue
-        left, right, top, bottom = box.left, box.right, box.top, box.bottom
-        last_right, last_top = right, top
-        if right <= left or top <= bottom:  # generated (no glyph) or invisible
-            space = True
-            continue
-        index.append(k)
-        coords += (left, height - top, right, height - bottom)
-        spaces.append(space)
-        space = False
-    if not index:
+    if count <= 0:
         return out
-    boxes = np.round(np.array(coords).reshape(-1, 4), 2)
+    text = _text(tp, count)
+    ok, loose = _loose_boxes(tp, count)
+    left, top, right, bottom = loose.T
+    skip = np.array([ch == "" or ch == "\x00" for ch in text], dtype=bool)
+    blank = np.array([ch.isspace() for ch in text], dtype=bool)
+    glyph = ok & ~skip & ~blank  # a character with a box: the previous glyph of what follows
+    empty = glyph & ((right <= left) | (top <= bottom))  # generated (no glyph) or invisible
+    kept = glyph & ~empty
+    before = np.maximum.accumulate(np.where(glyph, np.arange(count), -1))  # the last glyph up to here
+    has_before = before >= 0
+    last_right = np.where(has_before, right[before], np.nan)
+    last_top = np.where(has_before, top[before], np.nan)
+    with np.errstate(invalid="ignore"):
+        own_spacing = (
+            np.array([ch == " " for ch in text], dtype=bool)
+            & ok
+            & (left < last_right - 0.5)
+            & (np.abs(top - last_top) < 1.0)
+            & (left < right)
+            & (right <= last_right + 0.5)
+        )
+    marks = np.cumsum((blank & ~own_spacing) | empty)  # spaces seen so far
+    kept_at = np.flatnonzero(kept)
+    if not len(kept_at):
+        return out
+    seen = marks[kept_at]
+    spaces = (seen - np.concatenate(([0], seen[:-1])) > 0).tolist()
+    index = kept_at.tolist()
+    boxes = np.round(
+        np.column_stack((left[kept_at], height - top[kept_at], right[kept_at], height - bottom[kept_at])), 2
+    )
     heights = boxes[:, 3] - boxes[:, 1]
     sizes = _sizes(tp, index, heights)
     angles = _angles(tp, index, boxes, heights)
@@ -170,14 +204,15 @@ def page_chars(textpage, height: float) -> PageChars:
             spaces,
         )
     )
-    out.replaced = sum(1 for c in letters if c == REPLACEMENT)
+    out.replaced = letters.count(REPLACEMENT)
     chars, angle_list = _resolve(chars, angles.tolist(), _needs_resolving(letters, boxes))
     if not any(angle_list):
         out.upright = chars
         return out
     upright = _upright_angle(angle_list)
-    for angle, c in zip(angle_list, chars):
-        if _is_same_angle(angle, upright):
+    same = _same_angle_mask(np.array(angle_list), upright).tolist()
+    for angle, c, is_upright in zip(angle_list, chars, same):
+        if is_upright:
             out.upright.append(c)
         else:
             out.rotated.append((angle, c))
@@ -228,7 +263,11 @@ def _needs_resolving(letters: list[str], boxes) -> list[int]:
     import numpy as np
 
     same = np.flatnonzero(np.all(boxes[1:, :3] == boxes[:-1, :3], axis=1))  # i + 1 repeats i's box
-    marks = [i for i, c in enumerate(letters) if c in LIGATURES or unicodedata.combining(c)]
+    marks = [
+        m.start()
+        for m in _NON_ASCII.finditer("".join(letters))  # one code point per character
+        if m.group() in LIGATURES or unicodedata.combining(m.group())
+    ]
     return sorted(set(same.tolist()) | set(marks))
 
 
