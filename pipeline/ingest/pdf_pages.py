@@ -214,9 +214,7 @@ def page_characters(page, number: int, height: float, ocr: OcrReader | None = No
     return got
 
 
-def _read_page(
-    page, number: int, plumber, ocr: OcrReader | None = None
-) -> tuple[list[SourceLine], list[SourceLine], int]:
+def _read_page(page, number: int, ocr: OcrReader | None = None) -> tuple[list[SourceLine], list[SourceLine], int]:
     """One page's lines in reading order; those of them that may be page furniture (in the top and
     bottom margins, or rotated); and the number of invalid code points replaced on the page."""
     width, height = page.get_size()
@@ -227,7 +225,7 @@ def _read_page(
     if chars:
         edges = ruling_edges(page, height)
         if len(edges) >= MIN_RULINGS:
-            tables = page_tables(plumber(), number, chars, edges)
+            tables = page_tables(number, chars, edges)
             if tables:
                 inside = {id(c) for t in tables for c in t.chars}
                 frags = fragments([c for c in chars if id(c) not in inside])
@@ -282,16 +280,6 @@ def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
 def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -> dict:
     """Read every page of the PDF at ``path``: its canonical layout, page sizes, metadata and warnings."""
     pdf = _open(path, password)
-    plumber_pdf = None
-
-    def plumber():
-        nonlocal plumber_pdf
-        if plumber_pdf is None:
-            import pdfplumber
-
-            plumber_pdf = pdfplumber.open(path, password=password or "")
-        return plumber_pdf
-
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -301,7 +289,7 @@ def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -
             page = pdf[i]
             try:
                 sizes.append(tuple(float(v) for v in page.get_size()))
-                body, head, replaced = _read_page(page, i + 1, plumber, ocr)
+                body, head, replaced = _read_page(page, i + 1, ocr)
             finally:
                 page.close()
             bodies.append(body)
@@ -311,8 +299,6 @@ def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -
         meta = {k: str(v) for k, v in (pdf.get_metadata_dict() or {}).items() if v}
     finally:
         pdf.close()
-        if plumber_pdf is not None:
-            plumber_pdf.close()
     running = _running_keys(heads)
     lines: list[SourceLine] = []
     for body, head in zip(bodies, heads):

@@ -2,7 +2,8 @@
 
 *Ruled* tables: the page's path objects (read with pypdfium2, :func:`ruling_edges`) become the
 horizontal and vertical edges that pdfplumber's table finder turns into cells (its ``explicit``
-strategy, so pdfplumber never parses the page's content stream: that parse is what made it slow).
+strategy, so pdfplumber never opens the PDF nor parses a content stream: that parse is what made it
+slow).
 
 *Unruled* tables (:func:`aligned_tables`): runs of consecutive lines that each split into several
 fragments (runs of characters without a wide gap, :func:`.columns.fragments`) whose x-extents,
@@ -27,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, cast
 
 import numpy as np
 
@@ -87,30 +89,33 @@ def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> 
     }
 
 
-def page_tables(plumber_pdf, number: int, chars: list[Char], edges: list[dict]) -> list[PageTable]:
-    """The ruled tables of page ``number`` (1-based) drawn by ``edges``, cells filled from ``chars``."""
-    ppage = plumber_pdf.pages[number - 1]
+def page_tables(number: int, chars: list[Char], edges: list[dict]) -> list[PageTable]:
+    """The ruled tables of page ``number`` (1-based) drawn by ``edges``, cells filled from ``chars``.
+
+    pdfplumber's table finder is given the edges as explicit lines, for both directions: it then
+    never looks at a page of its own, so none is opened (the PDF is not parsed by pdfminer at all).
+    """
+    from pdfplumber.table import TableFinder
+
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
         "explicit_vertical_lines": edges,
         "explicit_horizontal_lines": edges,
     }
-    try:
-        out = []
-        for t in ppage.find_tables(settings):
-            rows = [row.cells for row in t.rows]
-            if len(rows) < 2 or max(len(r) for r in rows) < 2:
-                continue
-            inside = [c for c in chars if _within(c, t.bbox)]
-            if not inside:
-                continue
-            table = PageTable(tuple(t.bbox), [_row(cells, inside, number) for cells in rows], inside)
-            if _filled(table):
-                out.append(table)
-        return out
-    finally:
-        ppage.flush_cache()
+    out = []
+    for t in TableFinder(cast(Any, None), settings).tables:  # explicit lines only: no page needed
+        rows = [row.cells for row in t.rows]
+        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+            continue
+        bbox = t.bbox  # computed from all the cells at each access
+        inside = [c for c in chars if _within(c, bbox)]
+        if not inside:
+            continue
+        table = PageTable(bbox, [_row(cells, inside, number) for cells in rows], inside)
+        if _filled(table):
+            out.append(table)
+    return out
 
 
 def _filled(table: PageTable) -> bool:
