@@ -75,10 +75,12 @@ def line_to_source(line: Line, page: int) -> SourceLine:
     """
     main = line.size
     small = 0.8 * main
-    normal = [c.bottom for f in line.frags for c in f.chars if c.size >= small]
-    raised = statistics.median(normal or [c.bottom for f in line.frags for c in f.chars]) - 0.15 * main
+    chars = [c for f in line.frags for c in f.chars]
+    normal = [c.bottom for c in chars if c.size >= small]
+    raised = statistics.median(normal or [c.bottom for c in chars]) - 0.15 * main
     text: list[str] = []
     origins: list[tuple] = []
+    add_text, add_origin = text.append, origins.append
     prev: Char | None = None
     for frag in line.frags:
         first = True
@@ -94,11 +96,11 @@ def line_to_source(line: Line, page: int) -> SourceLine:
                 else:
                     brk = c.space_before or dx > 0.2 * (size if size < prev.size else prev.size)
                 if brk and not (sup and not c.space_before and dx < 1.5):
-                    text.append(" ")
-                    origins.append(origins[-1])
+                    add_text(" ")
+                    add_origin(origins[-1])
             first = False
-            text.append(c.text.translate(_SUPERSCRIPT) if sup else c.text)
-            origins.append((page, c.x0, c.top, c.x1, c.bottom))
+            add_text(c.text.translate(_SUPERSCRIPT) if sup else c.text)
+            add_origin((page, c.x0, c.top, c.x1, c.bottom))
             prev = c
     return SourceLine("".join(text), origins, page=page, size=round(main, 1))
 
