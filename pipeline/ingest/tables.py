@@ -25,6 +25,7 @@ column 0 holds the row headers.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -55,11 +56,8 @@ def ruling_edges(page, height: float, thin: float = 2.0) -> list[dict]:
     A path whose bounds are thin one way is one edge; any other path gives its bounding box's four
     sides (a rectangle, a cell background). Curves give their box too: harmless, as a table needs a grid.
     """
-    import pypdfium2.raw as raw
-
     edges: list[dict] = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
-        left, bottom, right, top = obj.get_bounds()
+    for left, bottom, right, top in _path_bounds(page):
         x0, x1, y0, y1 = left, right, height - top, height - bottom
         if y1 - y0 <= thin and x1 - x0 > thin:
             edges.append(_edge("h", x0, x1, (y0 + y1) / 2, (y0 + y1) / 2))
@@ -73,6 +71,29 @@ def ruling_edges(page, height: float, thin: float = 2.0) -> list[dict]:
                 _edge("v", x1, x1, y0, y1),
             ]
     return edges
+
+
+def _path_bounds(page) -> list[tuple[float, float, float, float]]:
+    """The bounds (left, bottom, right, top) of the page's own path objects (not those inside a form
+    XObject), read with pdfium's C calls: no wrapper object per page object."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    count = raw.FPDFPage_CountObjects(page)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    left, bottom, right, top = bounds = [ctypes.c_float() for _ in range(4)]
+    out = []
+    for i in range(count):
+        obj = raw.FPDFPage_GetObject(page, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, *bounds):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        out.append((left.value, bottom.value, right.value, top.value))
+    return out
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
