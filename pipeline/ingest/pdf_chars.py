@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from pipeline.ingest.reading_order import Char
+from pipeline.ingest.reading_order import Char, chars_from_columns
 
 #: pdfium marks a line-end hyphen as U+0002 (U+FFFE in GetText); a soft hyphen is one too.
 HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}
@@ -50,6 +50,8 @@ REPLACEMENT = "\ufffd"
 #: Angles (radians) closer than this to each other are one orientation.
 _ANGLE_TOLERANCE = 0.05
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")  # ligatures and combining marks are among these
+_WHITESPACE = re.compile(r"\s")
+_HYPHENS = str.maketrans(HYPHEN_CHARS)
 
 
 @dataclass
@@ -61,14 +63,15 @@ class PageChars:
     replaced: int = 0  # invalid code points replaced with U+FFFD
 
 
-def _text(textpage, count: int) -> list[str]:
-    """The page's code points, one per pdfium character index ("" for the second half of a pair).
+def _text(textpage, count: int) -> str:
+    """The page's code points, one per pdfium character index (NUL for the second half of a pair).
 
     The page's text comes in one call when it is all in the Basic Multilingual Plane (one UTF-16
     unit per character) and pdfium wrote one unit per index (it leaves out some generated hyphens).
     Otherwise each character is asked for its own code point, since a character
     beyond the BMP takes two units and shifts the rest: a high and a low surrogate at two
     consecutive indices are one character; a lone surrogate is invalid and becomes U+FFFD.
+    Either way the text holds no surrogate.
     """
     import numpy as np
     import pypdfium2.raw as raw
@@ -77,19 +80,19 @@ def _text(textpage, count: int) -> list[str]:
     written = raw.FPDFText_GetText(textpage, 0, count, buf)  # units, with the closing NUL
     units = np.ctypeslib.as_array(buf)[:count]
     if written == count + 1 and not ((units >= 0xD800) & (units <= 0xDFFF)).any():
-        return list(ctypes.string_at(buf, 2 * count).decode("utf-16-le"))
+        return ctypes.string_at(buf, 2 * count).decode("utf-16-le")
     codes = [raw.FPDFText_GetUnicode(textpage, k) for k in range(count)]
     text = []
     k = 0
     while k < count:
         code = codes[k]
         if 0xD800 <= code <= 0xDBFF and k + 1 < count and 0xDC00 <= codes[k + 1] <= 0xDFFF:
-            text += [chr(0x10000 + ((code - 0xD800) << 10) + (codes[k + 1] - 0xDC00)), ""]
+            text += [chr(0x10000 + ((code - 0xD800) << 10) + (codes[k + 1] - 0xDC00)), "\x00"]
             k += 2
             continue
         text.append(REPLACEMENT if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code))
         k += 1
-    return text
+    return "".join(text)
 
 
 @functools.cache
@@ -151,10 +154,12 @@ def page_chars(textpage, height: float) -> PageChars:
     if count <= 0:
         return out
     text = _text(tp, count)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     ok, loose = _loose_boxes(tp, count)
     left, top, right, bottom = loose.T
-    skip = np.array([ch == "" or ch == "\x00" for ch in text], dtype=bool)
-    blank = np.array([ch.isspace() for ch in text], dtype=bool)
+    skip = codes == 0
+    blank = np.zeros(count, dtype=bool)
+    blank[[m.start() for m in _WHITESPACE.finditer(text)]] = True  # str.isspace(), as re's \s is
     glyph = ok & ~skip & ~blank  # a character with a box: the previous glyph of what follows
     empty = glyph & ((right <= left) | (top <= bottom))  # generated (no glyph) or invisible
     kept = glyph & ~empty
@@ -164,7 +169,7 @@ def page_chars(textpage, height: float) -> PageChars:
     last_top = np.where(has_before, top[before], np.nan)
     with np.errstate(invalid="ignore"):
         own_spacing = (
-            np.array([ch == " " for ch in text], dtype=bool)
+            (codes == 32)
             & ok
             & (left < last_right - 0.5)
             & (np.abs(top - last_top) < 1.0)
@@ -187,22 +192,18 @@ def page_chars(textpage, height: float) -> PageChars:
     # Shared float objects: a line's characters share top and bottom, and each one's x0 is the
     # previous one's x1, so a page's boxes cost about one new float per character.
     values, where = np.unique(boxes, return_inverse=True)
-    shared = values.tolist()
-    flat = [shared[i] for i in where.reshape(-1).tolist()]
+    flat = _as_objects(values)[where.reshape(-1, 4)]
     size_values, size_where = np.unique(sizes, return_inverse=True)
-    size_shared = size_values.tolist()
-    letters = [HYPHEN_CHARS.get(text[k], text[k]) for k in index]
-    chars = list(
-        map(
-            Char,
-            letters,
-            flat[0::4],
-            flat[1::4],
-            flat[2::4],
-            flat[3::4],
-            [size_shared[i] for i in size_where.tolist()],
-            spaces,
-        )
+    kept_text = text.translate(_HYPHENS).encode("utf-32-le")
+    letters = np.frombuffer(kept_text, dtype=np.uint32)[kept_at].tobytes().decode("utf-32-le")
+    chars = chars_from_columns(
+        letters,
+        flat[:, 0].tolist(),
+        flat[:, 1].tolist(),
+        flat[:, 2].tolist(),
+        flat[:, 3].tolist(),
+        _as_objects(size_values)[size_where].tolist(),
+        spaces,
     )
     out.replaced = letters.count(REPLACEMENT)
     chars, angle_list = _resolve(chars, angles.tolist(), _needs_resolving(letters, boxes))
@@ -216,6 +217,15 @@ def page_chars(textpage, height: float) -> PageChars:
             out.upright.append(c)
         else:
             out.rotated.append((angle, c))
+    return out
+
+
+def _as_objects(values):
+    """A numpy array of Python floats, one object per value: indexing it shares the objects."""
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    out[:] = values.tolist()
     return out
 
 
@@ -257,16 +267,15 @@ def _angles(textpage, index: list[int], boxes, heights):
     return angles
 
 
-def _needs_resolving(letters: list[str], boxes) -> list[int]:
+def _needs_resolving(letters: str, boxes) -> list[int]:
     """Indices of characters that may start a ligature or take an accent: a ligature code point, a
-    character with the same box as the one before it, a combining mark."""
+    character with the same box as the one before it, a combining mark (``letters``: one code
+    point per character)."""
     import numpy as np
 
     same = np.flatnonzero(np.all(boxes[1:, :3] == boxes[:-1, :3], axis=1))  # i + 1 repeats i's box
     marks = [
-        m.start()
-        for m in _NON_ASCII.finditer("".join(letters))  # one code point per character
-        if m.group() in LIGATURES or unicodedata.combining(m.group())
+        m.start() for m in _NON_ASCII.finditer(letters) if m.group() in LIGATURES or unicodedata.combining(m.group())
     ]
     return sorted(set(same.tolist()) | set(marks))
 

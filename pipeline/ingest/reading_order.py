@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import statistics
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from typing import NamedTuple
 
 
-@dataclass(slots=True)
-class Char:
-    """One character with its box in points from the page's top-left corner."""
+class Char(NamedTuple):
+    """One character with its box in points from the page's top-left corner.
+
+    A named tuple, so that a page's characters can be made from columns of values in C
+    (:func:`chars_from_columns`): every character of a PDF is one, and a class's ``__init__``
+    was the reader's costliest line.
+    """
 
     text: str
     x0: float
@@ -28,6 +34,14 @@ class Char:
     bottom: float
     size: float
     space_before: bool = False  # a space (or a wide gap) separates it from the previous character
+
+
+_new_char = partial(tuple.__new__, Char)
+
+
+def chars_from_columns(*columns: Iterable) -> list[Char]:
+    """Characters from their fields' columns (text, x0, top, x1, bottom, size, space_before), made in C."""
+    return list(map(_new_char, zip(*columns, strict=True)))
 
 
 @dataclass
