@@ -31,10 +31,8 @@ from pipeline.entities.candidates import (
     SOURCE_PRIOR,
     Candidate,
     candidates_from_spans,
-    cut_possessives,
-    drop_run_ons,
+    finish,
     pretrained,
-    repair_labels,
 )
 from pipeline.entities.rules import EntityRules
 
@@ -139,7 +137,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any]) -> list[Candidat
     tf = transformer_dir(params)
     if tf is not None:
         out += candidates_from_spans(doc, transformer_spans(doc, tf), names.SRC_TRANSFORMER)
-    return drop_run_ons(doc.text, repair_labels(doc.text, cut_possessives(doc.text, out)))
+    return finish(doc.text, out)
 
 
 def to_frame(doc_id: str, text: str, cands: list[Candidate]) -> pd.DataFrame:
