@@ -38,6 +38,8 @@ PDFS = (
     "zonszein2024_apsr_ethnic_minority_turnout.pdf",
 )
 TOP = 15
+#: The real PDFs (params evaluate.pdf_dir, ``../shared/pdfs``); elsewhere name them with ``--pdfs``.
+SHARED_PDFS = ROOT.parent / "shared" / "pdfs"
 
 
 def pipeline(*args: str | Path, profile: Path | None = None) -> float:
@@ -83,7 +85,7 @@ def prepare(name: str, raw: Path, scratch: Path) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-    ap.add_argument("--pdfs", nargs="*", type=Path, default=[ROOT.parent / "shared" / "pdfs" / p for p in PDFS])
+    ap.add_argument("--pdfs", nargs="*", type=Path, default=[SHARED_PDFS / p for p in PDFS], help="(default: three)")
     ap.add_argument("--out", type=Path, default=OUT, help="(default: benchmarks/profiles)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
@@ -92,6 +94,9 @@ def main() -> None:
         scratch = Path(tmp)
         sets = {"corpus (raw/, 5 text papers)": prepare("corpus", ROOT / "raw", scratch)}
         pdfs = [p for p in a.pdfs if p.exists()]
+        missing = [str(p) for p in a.pdfs if not p.exists()]
+        if missing:
+            print(f"not found, not profiled: {', '.join(missing)}", file=sys.stderr)
         if pdfs:
             (scratch / "pdf_raw").mkdir()
             for p in pdfs:
