@@ -28,11 +28,20 @@ def ingest_summary(ingest_dir: Path, result: StageResult) -> int:
 
 
 def metrics_summary(results: dict[str, Any]) -> str:
+    """One line of scores: the text dev papers, then the annotated PDF pages where they were scored."""
     e = results["entities"]["ensemble"]["ALL"]
     f = results["figures"]["value"]
     v = results["events"]["events"]
     t = results["events"]["timex"]
-    return (
+    line = (
         f"entities F1 {e['f1']:.3f} (P {e['precision']:.3f} R {e['recall']:.3f}); "
         f"figures F1 {f['f1']:.3f}; events F1 {v['f1']:.3f}; timex accuracy {t['accuracy']:.3f}"
     )
+    pdf = {k: results[k].get("by_format", {}).get("pdf") for k in ("entities", "figures", "events")}
+    if all(isinstance(x, dict) for x in pdf.values()):
+        try:
+            pe, pf, pv = pdf["entities"]["ensemble"]["ALL"], pdf["figures"]["value"], pdf["events"]["events"]
+        except KeyError:  # the PDF run was skipped: its section holds only the reason
+            return line
+        line += f"; PDF pages: entities F1 {pe['f1']:.3f}, figures F1 {pf['f1']:.3f}, events F1 {pv['f1']:.3f}"
+    return line

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipeline.core import names
+from pipeline.core.number_words import SMALL_CARDINALS
 from pipeline.events.isodates import (
     GRANULARITY_ORDER,
     MONTHS,
@@ -38,25 +39,12 @@ from pipeline.events.isodates import (
 )
 
 PAST, FUTURE = "past", "future"
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+_NUMBER_WORDS = {"a": 1, "an": 1, **SMALL_CARDINALS}
 #: Capitalized month names only: "may" is a verb.
 _MONTH_CAP = r"(?:(?:" + "|".join(m.capitalize() for m in MONTHS if len(m) > 4 or m in ("may", "june", "july"))
 _MONTH_CAP += r")\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_NUM = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NUM = r"(?P<n>\d+|" + "|".join(_NUMBER_WORDS) + ")"
 #: Seasons as months (northern hemisphere); winter runs December to February of the next year.
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"

@@ -22,14 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.annotations.decisions import SPAN_TABLES, Decision, InvalidLine, load_decisions
+from pipeline.annotations.decisions import MOVE, SPAN_TABLES, Decision, InvalidLine, load_decisions
 from pipeline.annotations.policy import resolve
 from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.params import ReviewParams
 from pipeline.core.schema import empty_frame, normalize_frame
 from pipeline.review.audit import ReviewResult, decisions_frame, orphans_frame
-from pipeline.review.place import OUTCOMES, Placed, place
+from pipeline.review.place import ORPHANED, OUTCOMES, Placed, place
 from pipeline.review.rows import REJECTED_COLUMNS, apply_winners, entity_index
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,11 @@ def apply_decisions(
     for t in (*SPAN_TABLES, names.T_ENTITY_INDEX):
         tables[t] = normalize_frame(t, tables[t]) if t in tables else empty_frame(t)
     placed = [Placed(*x) if isinstance(x, tuple) else Placed(x) for x in decisions]
-    for p in placed:
-        place(p, tables, docs, params)
+    moved: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for p in sorted(placed, key=lambda p: (p.d.when, p.d.decision_id)):  # a move before decisions made after it
+        place(p, tables, docs, params, moved)
+        if p.d.action == MOVE and p.key is not None and p.new is not None and p.outcome != ORPHANED:
+            moved[p.key].append((p.new.start, p.new.end))
     groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
     for p in placed:
         if p.key is not None:

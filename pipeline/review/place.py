@@ -12,7 +12,7 @@ itself changed its label to GPE, a move to boundaries the extractor now finds it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -70,9 +70,17 @@ def _rows_at(table: pd.DataFrame, doc_id: str, start: int, end: int, label: str 
 
 
 def place(
-    p: Placed, tables: dict[str, pd.DataFrame], docs: Mapping[str, Document | str], params: dict[str, Any]
+    p: Placed,
+    tables: dict[str, pd.DataFrame],
+    docs: Mapping[str, Document | str],
+    params: dict[str, Any],
+    moved: Mapping[tuple[str, str], Sequence[tuple[int, int]]] | None = None,
 ) -> None:
-    """Set ``p.key`` (the row it judges) and how it was found, or ``p.outcome = orphaned`` with a reason."""
+    """Set ``p.key`` (the row it judges) and how it was found, or ``p.outcome = orphaned`` with a reason.
+
+    ``moved``: (table, row id) → the boundaries earlier moves gave that row. A decision made on the reviewed
+    state (a relabel on the page after a move in the sheet) names the row's id and its moved words: it lands
+    on that row, by id, not on a re-created copy at the new boundaries."""
     d = p.d
     if d.table == names.T_ENTITY_INDEX:
         ids = set(tables[names.T_ENTITY_INDEX]["entity_id"])
@@ -102,6 +110,11 @@ def place(
     if row is not None and d.target_id is not None and _still_covers(text, int(row["start"]), int(row["end"]), a):
         p.key, p.method, p.start, p.end = (d.table, d.target_id), anc.ID, int(row["start"]), int(row["end"])
         p.landed = LANDED_ROW
+    if p.key is None and row is not None and d.target_id is not None and a is not None:
+        for s, e in (moved or {}).get((d.table, d.target_id), ()):
+            if _still_covers(text, s, e, a):
+                p.key, p.method, p.start, p.end, p.landed = (d.table, d.target_id), anc.ID, s, e, LANDED_ROW
+                break
     if p.key is None:
         if a is None:
             p.outcome, p.reason = ORPHANED, f"row {d.target_id} is gone and the decision has no anchor"
