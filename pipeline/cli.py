@@ -134,7 +134,7 @@ def cmd_labels(a: argparse.Namespace) -> int:
 
     Writes one JSON line per reviewed span of ``train.train_docs`` (never a dev document), placed on the
     current text as the review stage places them (params ``review``); decisions on other papers are left
-    out, so the train stages (which read this file) retrain only when a training document's labels change.
+    out, so only a decision on a training document changes it; ``train-status`` then asks for ``make train``.
 
     Example: python -m pipeline labels --ingest data/ingest --reviews reviews --out data/train_labels.jsonl
     """
@@ -154,6 +154,27 @@ def cmd_labels(a: argparse.Namespace) -> int:
     n = write_reviewed(spans, Path(a.out))
     print(f"labels: {n} reviewed spans on {len(spans)} of {len(train_docs)} training documents into {a.out}")
     return 0
+
+
+@command
+def cmd_train_status(a: argparse.Namespace) -> int:
+    """Say whether the models are trained on the current gold and reviewed training labels (``dvc repro``
+    never retrains: the train stages are frozen; ``make train`` does).
+
+    Prints one line per difference, each ending in what to run, or that the models are up to date;
+    with ``--check`` exits 1 when the models lag behind.
+
+    Example: python -m pipeline train-status --labels data/train_labels.jsonl
+    """
+    from pipeline.training.status import pending
+
+    p = stage_params(load_params(a.params), "train")
+    lines = pending([Path(a.spacy_model), Path(a.transformer_model)], Path(a.gold), Path(a.labels), p["train_docs"])
+    for line in lines:
+        print(f"train-status: {line}")
+    if not lines:
+        print(f"train-status: the models are trained on the current gold and reviewed labels ({a.labels})")
+    return 1 if lines and a.check else 0
 
 
 @command
@@ -324,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
             ("--reviews", "reviews"),
         ],
         "train-set": [("--ingest", "data/ingest"), ("--out", "data/train_set")],
+        "train-status": [
+            ("--gold", "gold/entities"),
+            ("--labels", "data/train_labels.jsonl"),
+            ("--spacy-model", "models/ner_spacy"),
+            ("--transformer-model", "models/ner_transformer"),
+        ],
         "labels": [("--ingest", "data/ingest"), ("--reviews", "reviews"), ("--out", "data/train_labels.jsonl")],
         "calibrate": [
             ("--entities", "data/entities"),
@@ -359,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         for flag, default in args.get(name, []):
             sp.add_argument(flag, default=default, help=f"(default: {default})" if default is not None else None)
+        if name == "train-status":
+            sp.add_argument("--check", action="store_true", help="exit 1 when the models lag behind")
         sp.add_argument("--params", default="params.yaml", type=Path, help="(default: params.yaml)")
         sp.set_defaults(func=fn)
     from pipeline.review.cli import register as register_review

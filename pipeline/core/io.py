@@ -88,7 +88,7 @@ def load_dataset(path: str | Path = "outputs") -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     for res in desc["resources"]:
         if str(res["path"]).endswith(TABLE_SUFFIX):
-            out.setdefault(res["name"], pd.read_parquet(path / res["path"]))
+            out.setdefault(Path(res["path"]).stem, pd.read_parquet(path / res["path"]))
     for p in sorted(path.glob(f"*{TABLE_SUFFIX}")):
         out.setdefault(p.stem, pd.read_parquet(p))
     return out

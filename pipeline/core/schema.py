@@ -2,7 +2,7 @@
 
 Downstream code relies on these names: add columns, never rename or drop one. ``normalize_frame``
 gives a table its contract's column order, types and row order (so outputs are byte-identical run
-after run); ``datapackage`` writes the Frictionless descriptor of ``outputs/``.
+after run); :mod:`pipeline.publish.package` describes them in ``outputs/datapackage.json``.
 """
 
 from __future__ import annotations
@@ -205,29 +205,3 @@ def normalize_frame(table: str, df: pd.DataFrame) -> pd.DataFrame:
     if len(df):
         df = df.sort_values(spec["sort"] + spec["primary_key"], kind="stable").reset_index(drop=True)
     return df
-
-
-def datapackage(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    """A Frictionless Data Package descriptor for the published tables (Table Schema types and keys)."""
-    resources = []
-    for name, df in tables.items():
-        if name not in TABLES:
-            continue
-        spec = TABLES[name]
-        fields = [{"name": c, "type": t} for c, t in spec["columns"]]
-        fields += [{"name": c, "type": "any"} for c in df.columns if c not in columns(name)]
-        schema: dict[str, Any] = {"fields": fields, "primaryKey": spec["primary_key"]}
-        if spec.get("foreign_keys"):
-            schema["foreignKeys"] = [
-                {"fields": f, "reference": {"resource": r, "fields": rf}} for f, r, rf in spec["foreign_keys"]
-            ]
-        resources.append(
-            {
-                "name": name,
-                "path": f"{name}.parquet",
-                "format": "parquet",
-                "profile": "tabular-data-resource",
-                "schema": schema,
-            }
-        )
-    return {"name": "diaspora-extractions", "profile": "tabular-data-package", "resources": resources}

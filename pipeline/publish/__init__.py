@@ -1,8 +1,8 @@
 """The ``publish`` stage and :func:`load_dataset`: the dataset in ``outputs/`` as users load it.
 
 ``outputs/`` holds one Parquet file per table (with a CSV copy for spreadsheet users; list columns
-are JSON there), ``texts/<doc_id>.txt`` with the canonical text every ``start``/``end`` indexes,
-and ``datapackage.json`` describing the tables (Frictionless Table Schema).
+are JSON arrays there), ``texts/<doc_id>.txt`` with the canonical text every ``start``/``end`` indexes,
+and ``datapackage.json`` describing both forms of every table (:mod:`pipeline.publish.package`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,7 +21,8 @@ from pipeline.core import names
 from pipeline.core.incremental import MANIFEST, STAGE_PACKAGES, stage_failures
 from pipeline.core.io import DOC_SUFFIX, _read_exact, load_dataset, load_document, load_text  # noqa: F401  (re-exported: pipeline.publish.load_dataset)
 from pipeline.core.lock import hold
-from pipeline.core.schema import TABLES, datapackage, normalize_frame, spreadsheet_safe
+from pipeline.core.schema import LIST, TABLES, normalize_frame, spreadsheet_safe
+from pipeline.publish.package import datapackage
 
 SUFFIX = ".parquet"
 
@@ -70,12 +72,14 @@ def _write_dataset(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[st
             (texts / f"{doc.doc_id}.txt").write_text(doc.text, encoding="utf-8", newline="")
     events = tables.get(names.T_EVENTS)
     if events is not None:  # the corpus timeline: one row per event told in one or more papers
-        from pipeline.publish.timeline import build_timeline, render_html
+        from pipeline.publish.timeline import build_timeline
+        from pipeline.publish.timeline_page import render_html
 
         timeline = normalize_frame(names.T_TIMELINE, build_timeline(events))
         _write_table(out_dir, names.T_TIMELINE, timeline)
         texts_by_doc = {p.stem: _read_exact(p) for p in sorted(texts.glob("*.txt"))}
-        (out_dir / "timeline.html").write_text(render_html(timeline, events, texts_by_doc), encoding="utf-8")
+        page = render_html(timeline, events, texts_by_doc, tables.get(names.T_DOCUMENTS), tables.get(names.T_ENTITIES))
+        (out_dir / "timeline.html").write_text(page, encoding="utf-8")
         tables[names.T_TIMELINE] = timeline
     (out_dir / "datapackage.json").write_text(json.dumps(datapackage(tables), indent=1) + "\n")
     return tables
@@ -144,6 +148,16 @@ def _swap(new: Path, out_dir: Path) -> None:
     old.rename(new)
 
 
+def list_cell(value: Any) -> str:
+    """A list cell of the CSV copy: the list as a JSON array of strings (``[]`` for none).
+
+    >>> list_cell(["spacy", "gazetteer"]), list_cell(None)
+    ('["spacy", "gazetteer"]', '[]')
+    """
+    items = [] if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return json.dumps([str(x) for x in items], ensure_ascii=False)
+
+
 def _write_table(out_dir: Path, name: str, df: pd.DataFrame) -> None:
     """One table as Parquet, with a CSV copy beside it (list columns as JSON there, text cells spreadsheet-safe).
 
@@ -153,9 +167,12 @@ def _write_table(out_dir: Path, name: str, df: pd.DataFrame) -> None:
     """
     df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
     csv = df.copy()
+    lists = {c for c, t in TABLES[name]["columns"] if t == LIST} if name in TABLES else set()
     for col in csv.columns:
-        if csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col]):
-            csv[col] = csv[col].map(lambda v: json.dumps([str(x) for x in v], ensure_ascii=False))
+        if col in lists or (
+            csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col])
+        ):
+            csv[col] = csv[col].map(list_cell)
         elif csv[col].dtype == object or isinstance(csv[col].dtype, pd.StringDtype):
             csv[col] = csv[col].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")

@@ -51,8 +51,10 @@ from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.io import DOC_SUFFIX, load_document
 from pipeline.core.nlp import load_nlp
+from pipeline.core.progress import Steps
 from pipeline.entities.candidates import url_spans
 from pipeline.training.labels import ReviewedSpan, check_split, load_reviewed
+from pipeline.training.status import record_training
 
 log = logging.getLogger(__name__)
 
@@ -298,15 +300,17 @@ def train(
     if not data:
         raise ValueError(f"no training examples: check {gold_dir} and {ingest_dir} for {doc_ids}")
     optimizer = nlp.resume_training() if config.init == "pretrained" else nlp.initialize(lambda: data)
-    for it in range(config.n_iter):
-        random.shuffle(data)
-        losses: dict[str, float] = {}
-        for batch in minibatch(data, size=config.batch_size):
-            nlp.update(batch, drop=config.dropout, sgd=optimizer, losses=losses)
-        log.info("train: iteration %d, ner loss %.1f", it + 1, losses.get("ner", 0.0))
+    with Steps(config.n_iter, "train (spaCy NER)", unit="epoch") as bar:
+        for _ in range(config.n_iter):
+            random.shuffle(data)
+            losses: dict[str, float] = {}
+            for batch in minibatch(data, size=config.batch_size):
+                nlp.update(batch, drop=config.dropout, sgd=optimizer, losses=losses)
+            bar.update(losses.get("ner", 0.0))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nlp.meta["name"] = "ner_spacy_ft"
     nlp.meta["description"] = f"NER fine-tuned on {len(doc_ids)} gold and reviewed documents ({config})"
     nlp.to_disk(out_dir)
+    record_training(out_dir, gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params)
     return out_dir

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import math
 import random
-import time
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.incremental import code_version
+from pipeline.core.progress import Steps
 from pipeline.entities.transformer import (
     ENCODER_PACKAGE,
     REAL_CONFIG,
@@ -33,6 +33,7 @@ from pipeline.entities.transformer import (
     word_tags,
 )
 from pipeline.training.spacy_ner import block_labels, training_labels
+from pipeline.training.status import record_training
 
 if TYPE_CHECKING:  # imported where used (:func:`_torch`): loading torch takes seconds
     import torch
@@ -107,7 +108,11 @@ def train(
     data = training_windows(tagger, gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params)
     if not data:
         raise ValueError(f"no training examples: check {gold_dir} and {ingest_dir} for {doc_ids}")
-    opt = torch.optim.AdamW(tagger.parameters(), lr=config.lr, weight_decay=0.01)
+    trained = tagger.trained()
+    for name, p in tagger.model.named_parameters():
+        p.requires_grad_(name in trained)
+    params = list(trained.values()) + (list(tagger.shapes.parameters()) if tagger.shapes is not None else [])
+    opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.01)
     warm = max(1, int(config.warmup * config.steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (config.steps - s) / max(1, config.steps - warm))
@@ -115,24 +120,17 @@ def train(
     rng = random.Random(config.seed)
     batches: list[list[int]] = []
     tagger.model.train()
-    t0 = time.perf_counter()
-    for step in range(config.steps):
-        if not batches:
-            batches = epoch_batches(data, config.batch_size, rng)
-        loss = _loss(tagger.forward(*tagger.batch([data[i] for i in batches.pop(0)])))
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(tagger.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        if (step + 1) % 20 == 0 or step + 1 == config.steps:
-            log.info(
-                "train_transformer: step %d/%d loss %.3f (%.0f s)",
-                step + 1,
-                config.steps,
-                loss.item(),
-                time.perf_counter() - t0,
-            )
+    with Steps(config.steps, "train_transformer") as bar:
+        for _ in range(config.steps):
+            if not batches:
+                batches = epoch_batches(data, config.batch_size, rng)
+            loss = _loss(tagger.forward(*tagger.batch([data[i] for i in batches.pop(0)])))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            bar.update(loss.item())
     epochs = config.steps * config.batch_size / len(data)
     meta = {
         "tags": list(TAGS),
@@ -146,4 +144,6 @@ def train(
     }
     if not math.isfinite(loss.item()):
         raise RuntimeError("train_transformer: the loss is not finite; lower the learning rate")
-    return tagger.save(out_dir, meta)
+    tagger.save(out_dir, meta)
+    record_training(out_dir, gold_dir, ingest_dir, doc_ids, reviews_dir, dev_docs, review_params)
+    return out_dir

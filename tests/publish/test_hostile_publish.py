@@ -110,6 +110,8 @@ def test_hostile_publish_no_csv_cell_starts_a_formula(published):
     package = json.loads(snap["datapackage.json"])
     checked = 0
     for res in package["resources"]:
+        if res["format"] != "csv":
+            continue
         types = {f["name"]: f["type"] for f in res["schema"]["fields"]}
         for row in _csv(snap, res["name"]):
             for col, cell in row.items():
@@ -162,8 +164,10 @@ def test_hostile_publish_kill_9_leaves_the_previous_outputs_whole(published):
     assert "texts/second.txt" in now and "texts/second.txt" not in first
     assert {r["doc_id"] for r in _csv(now, names.T_DOCUMENTS)} == {"_cmd", "'-rf", "second"}
     package = json.loads(now["datapackage.json"])
-    for res in package["resources"]:
-        assert len(pd.read_parquet(out / res["path"])) == len(_csv(now, res["name"])), res["name"]
+    tables = [res["name"] for res in package["resources"] if res["format"] == "csv"]
+    assert tables == ["citations", "documents", "entities", "entity_index", "events", "figures", "timeline"]
+    for table in tables:
+        assert len(pd.read_parquet(out / f"{table}.parquet")) == len(_csv(now, table)), table
     assert sorted(p.name for p in base.iterdir() if p.name.startswith(".")) == [".out.lock", ".work.lock"]
     assert not list((work / "parse").glob(".*"))  # no temporary file is left
 
@@ -191,3 +195,22 @@ def test_hostile_publish_a_second_run_on_the_same_folder_stops(published):
     assert proc.returncode == 2
     assert f"error: {base / 'out'} is in use by another pipeline run" in proc.stderr
     assert not other.exists()
+
+
+def test_hostile_publish_the_reference_validator_accepts_formula_cells_and_a_failed_document(published):
+    """``'=cmd.txt``, ``'-rf`` (a failed, empty file) and formula texts: still a valid package, keys included."""
+    base, _ = published
+    frictionless = Path(sys.executable).with_name("frictionless")
+    proc = subprocess.run(
+        [str(frictionless), "validate", "--json", str(base / "out" / "datapackage.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 0, [e["message"] for t in report["tasks"] for e in t["errors"]][:10]
+    rows = {t["name"]: t["stats"].get("rows", 0) for t in report["tasks"]}  # no "rows" for an empty table
+    documents = pd.read_parquet(base / "out" / "documents.parquet")  # 2 papers, or 3 after the kill test's publish
+    assert {"_cmd", "-rf"} <= set(documents["doc_id"])
+    assert rows["documents"] == rows["documents-parquet"] == len(documents)
+    assert (rows["citations"], rows["citations-parquet"]) == (0, 0)
