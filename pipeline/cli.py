@@ -274,6 +274,42 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
 
 @command
+def cmd_loo(a: argparse.Namespace) -> int:
+    """Leave-one-document-out entity scores over every gold document (corpus papers and PDF gold pages).
+
+    Fold k holds document k out: its spacy_ft is trained on the others' gold (params loo.spacy), its
+    gazetteer drops the patterns only k's gold names; fold models are cached in --work
+    (docs/evaluation.md). Writes --out (metrics/loo.json).
+
+    Example: python -m pipeline loo --gold gold --ingest data/ingest --parse data/parse --pdf-work data/pdfs-work --out metrics/loo.json
+    """
+    from pipeline.evaluate.loo import main
+    from pipeline.training.spacy_ner import TrainConfig
+
+    params = load_params(a.params)
+    model = stage_params(params, "parse")["model"]
+    config = TrainConfig(**stage_params(params, "loo")["spacy"])
+    patterns = stage_params(params, "entities")["patterns_dir"]
+    report = main(
+        Path(a.gold),
+        Path(a.ingest),
+        Path(a.parse),
+        Path(a.pdf_work),
+        Path(patterns),
+        Path(a.work),
+        Path(a.out),
+        model,
+        config,
+    )
+    e = report["entities"]
+    print(
+        f"loo: {len(e['folds'])} folds, ensemble F1 {e['ensemble']['ALL']['f1']} "
+        f"(text {e['by_format']['text']['ensemble']['ALL']['f1']}, pdf {e['by_format']['pdf']['ensemble']['ALL']['f1']})"
+    )
+    return 0
+
+
+@command
 def cmd_pdf_run(a: argparse.Namespace) -> int:
     """Run the pipeline over the PDFs that gold/pdfs annotates (params evaluate.pdf_dir), for evaluate's PDF scores.
 
@@ -370,6 +406,14 @@ def build_parser() -> argparse.ArgumentParser:
             ("--pdfs", None),
         ],
         "pdf-run": [("--gold", "gold/pdfs"), ("--out", "data/pdfs"), ("--work", "data/pdfs-work")],
+        "loo": [
+            ("--gold", "gold"),
+            ("--ingest", "data/ingest"),
+            ("--parse", "data/parse"),
+            ("--pdf-work", "data/pdfs-work"),
+            ("--work", "data/loo"),
+            ("--out", "metrics/loo.json"),
+        ],
         "run": [
             ("--raw", "raw"),
             ("--out", "outputs"),

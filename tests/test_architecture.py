@@ -157,7 +157,8 @@ def stage_package(cmd: str) -> str:
     """``python -m pipeline review apply …`` -> ``review``; ``… train --model transformer`` -> ``training``."""
     word = cmd.split()[3]
     training = {"train": "training", "calibrate": "training", "labels": "training", "train-set": "training"}
-    return {**training, "pdf-run": "run"}.get(word, word)  # pdf-run: `pipeline run` over the gold PDFs
+    # pdf-run: `pipeline run` over the gold PDFs; loo: the leave-one-document-out scores of evaluate
+    return {**training, "pdf-run": "run", "loo": "evaluate"}.get(word, word)
 
 
 @pytest.mark.parametrize("name", sorted(dvc_stages()))

@@ -52,13 +52,20 @@ class Calibration:
     cells: dict[str, float] = field(default_factory=dict)
 
     def score(self, sources: Iterable[str], label: str, gazetteer: bool, fallback: float) -> float:
-        e = evidence(sources, gazetteer)
+        return self.lookup(evidence(sources, gazetteer), label, fallback)
+
+    def lookup(self, e: str, label: str, fallback: float) -> float:
+        """The estimate for evidence key ``e`` and ``label``: its cell, else its evidence's, else ``fallback``."""
         return self.cells.get(f"{e}|{label}", self.by_evidence.get(e, fallback))
+
+
+def from_table(t: dict) -> Calibration:
+    """A :class:`Calibration` from a fitted table (:func:`pipeline.training.calibration.fit`'s dict)."""
+    return Calibration({e: v["p"] for e, v in t["by_evidence"].items()}, {k: v["p"] for k, v in t["cells"].items()})
 
 
 def load(path: Path | str | None) -> Calibration | None:
     """The table written by the ``calibrate`` stage, or None when ``path`` is empty or missing."""
     if not path or not Path(path).exists():
         return None
-    t = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Calibration({e: v["p"] for e, v in t["by_evidence"].items()}, {k: v["p"] for k, v in t["cells"].items()})
+    return from_table(json.loads(Path(path).read_text(encoding="utf-8")))

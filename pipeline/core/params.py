@@ -77,6 +77,13 @@ class EvaluateParams:
 
 
 @dataclass(frozen=True)
+class LooParams:
+    # The fold models' spaCy fine-tune (pipeline.training.spacy_ner.TrainConfig fields); fewer iterations than
+    # train.config, so that thirteen trainings fit the loo stage's time (docs/evaluation.md).
+    spacy: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class TrainParams:
     train_docs: list[str] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
@@ -95,6 +102,7 @@ SECTIONS: dict[str, type] = {
     "review": ReviewParams,
     "evaluate": EvaluateParams,
     "train": TrainParams,
+    "loo": LooParams,
 }
 
 

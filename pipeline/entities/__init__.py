@@ -32,10 +32,8 @@ from pipeline.entities.candidates import (
     SOURCE_PRIOR,
     Candidate,
     candidates_from_spans,
-    cut_possessives,
-    drop_run_ons,
+    finish,
     pretrained,
-    repair_labels,
 )
 from pipeline.entities.rules import EntityRules
 
@@ -162,7 +160,7 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any]) -> list[Candidat
             params.get("transformer_threads", DEFAULT_THREADS),
         )
         out += candidates_from_spans(doc, transformer_spans(doc, tf, batch, threads), names.SRC_TRANSFORMER)
-    return drop_run_ons(doc.text, repair_labels(doc.text, cut_possessives(doc.text, out)))
+    return finish(doc.text, out)
 
 
 def to_frame(doc_id: str, text: str, cands: list[Candidate]) -> pd.DataFrame:

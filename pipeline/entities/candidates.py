@@ -29,6 +29,23 @@ _LEAD = re.compile(r"^(?:the|The|THE)\s+")
 _TRAIL = re.compile(r"(?:['’]s|['’]|,\s*\d{4}[a-z]?|[\s,.;:!?)\]”\"⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")  # superscripts: note markers
 
 
+#: English nouns for kinds of people, which name no entity alone in any case ("Refugees" opening a
+#: sentence, "returnee" in a quote): status, movement, residence and role. From the language, for every
+#: source; a NORP term that is a name of a group ("oralman", "qandas") is not one of them.
+COMMON_NOUNS = frozenset(
+    "refugee refugees returnee returnees repatriate repatriates migrant migrants immigrant immigrants emigrant "
+    "emigrants civilian civilians citizen citizens resident residents compatriot compatriots diaspora diasporas "
+    "expatriate expatriates exile exiles nomad nomads settler settlers newcomer newcomers deportee deportees "
+    "evacuee evacuees foreigner foreigners native natives local locals minority minorities asylum-seeker "
+    "asylum-seekers host hosts people peoples".split()
+)
+
+
+def common_noun(span: str) -> bool:
+    """Whether a span is one of :data:`COMMON_NOUNS` alone, whatever its case ("Refugees", "RETURNEE")."""
+    return span.lower() in COMMON_NOUNS
+
+
 @dataclass(frozen=True)
 class Candidate:
     start: int
@@ -117,7 +134,7 @@ def candidates_from_spans(
         if span.label_ not in PRETRAINED_LABELS:
             continue
         s, e = clean_span(doc.text, span.start_char, span.end_char)
-        if span.label_ != names.NORP and doc.text[s:e].islower():
+        if (span.label_ != names.NORP and doc.text[s:e].islower()) or common_noun(doc.text[s:e]):
             continue
         if e > s and keep(doc, s, e, urls, front_end):
             own = getattr(span, "score", None)
@@ -248,3 +265,10 @@ def cut_possessives(text: str, cands: list[Candidate]) -> list[Candidate]:
             c = Candidate(c.start, m.start(), c.label, c.source, c.score, c.key)
         out.append(c)
     return out
+
+
+def finish(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Every source's candidates of one document, checked against each other: possessives cut
+    (:func:`cut_possessives`), implausible labels repaired (:func:`repair_labels`), run-ons dropped
+    (:func:`drop_run_ons`)."""
+    return drop_run_ons(text, repair_labels(text, cut_possessives(text, cands)))

@@ -172,6 +172,58 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+# --- structures of the language (not of any one document) ---------------------------------------
+
+#: Turkic patronymic particles written after the father's name ("son of", "daughter of"): Kyrgyz
+#: uulu / kyzy, Kazakh uly / qyzy (and their spellings), Turkish/Azerbaijani oğlu / qızı.
+PARTICLES = ("uulu", "kyzy", "kızı", "qızı", "uly", "ulı", "qyzy", "oglu", "oğlu", "ogly")
+#: East Slavic patronymics: Ivanovich, Sergeyevna, Ilyinichna, Mykolayovych.
+_PATRONYMIC = r"[A-Z][a-z]+(?:ovich|evich|yevich|ovna|evna|yevna|ichna|ovych|ivna)"
+_PARTICLE_NAME = re.compile(rf"(?<![\w-])(?:{_CAP}\s){{1,2}}(?:{'|'.join(PARTICLES)})(?![\w-])")
+_PATRONYMIC_NAME = re.compile(rf"(?<![\w-]){_CAP}\s{_PATRONYMIC}(?:\s{_CAP})?(?![\w-])")
+
+
+def particle_names(text: str) -> Iterator[tuple[int, int, str]]:
+    """PERSON spans of names with a patronymic: a Turkic particle after the father's name ("Bakyt
+    Toktogul uulu", "Aida Sapar kyzy") or an East Slavic patronymic ("Anna Sergeyevna", "Ivan
+    Petrovich Orlov"). Every word before the particle must be shaped like a name (:func:`is_surname`)."""
+    for rx in (_PARTICLE_NAME, _PATRONYMIC_NAME):
+        for m in rx.finditer(text):
+            words = m.group().split()
+            head = words[:-1] if rx is _PARTICLE_NAME else words
+            if all(is_surname(w) for w in head):
+                yield m.start(), m.end(), names.PERSON
+
+
+#: Capitalised heads of named programmes, initiatives and acts: "Green Corridor Initiative", "Self-Reliance
+#: Strategy", "National Refugee Act".
+_PROGRAMME_HEADS = "Programme|Program|Initiative|Strategy|Doctrine|Framework|Act|Reform|Scheme"
+_PROGRAMME_TITLE = re.compile(rf"(?<![\w-])(?:{_CAP}(?:\s(?:and|for|of)\s|\s)){{1,4}}(?:{_PROGRAMME_HEADS})(?![\w-])")
+#: A name before a lower-case programme noun: "the Nurly Kosh programme" names the programme "Nurly Kosh".
+_PROGRAMME_NAMED = re.compile(rf"\bthe\s((?:{_CAP}\s){{0,3}}{_CAP})\s(?:programme|program|initiative|scheme)\b")
+#: A numbered act: "Resolution 1201", "Decree No. 45", "Order № 12-p" (a bare year is no number of an act).
+_NUMBERED_ACT = re.compile(
+    r"(?<![\w-])(?:Resolution|Decree|Order|Directive|Law)\s(?:(?:No\.?|№)\s?)?(\d+(?:[-/][\w]+)?)(?![\w-])"
+)
+
+
+def programme_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """LAW spans of programmes and acts named without the word "Law": a capitalised title ending in a
+    programme head, the name before a lower-case "programme", a numbered resolution or decree."""
+    for m in _PROGRAMME_TITLE.finditer(text):
+        s, e = _trim(text, *m.span())
+        words = text[s:e].split()
+        if len(words) >= 2 and words[0] not in _NOT_NAMES:
+            yield s, e, names.LAW
+    for m in _PROGRAMME_NAMED.finditer(text):
+        if all(w not in _NOT_NAMES for w in m.group(1).split()):
+            yield m.start(1), m.end(1), names.LAW
+    for m in _NUMBERED_ACT.finditer(text):
+        number = m.group(1)
+        if "No" in m.group() or "№" in m.group() or not re.fullmatch(r"1[89]\d\d|20\d\d", number):
+            yield m.start(), m.end(), names.LAW
+
+
 def structure_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """ORG, LAW and EVENT spans from naming structures ("Ministry of …", "… Foundation", "Law on …",
     “On …”, "Andijan events"). An ORG run that holds a second head ("… and the Ministry of …") is split."""
@@ -233,20 +285,35 @@ def load_patterns(patterns_dir: Path) -> list[dict]:
 class EntityRules:
     """Gazetteer + structure patterns → candidate spans in ``doc.spans["rules"]``."""
 
-    def __init__(self, nlp: Language, name: str, patterns_dir: str, spans_key: str = SPANS_KEY):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        patterns_dir: str,
+        spans_key: str = SPANS_KEY,
+        patterns: list[dict] | None = None,
+    ):
+        """The gazetteer is ``patterns_dir/*.jsonl``, or ``patterns`` when given (a held-out fold's subset)."""
         self.name = name
         self.spans_key = spans_key
         self.ruler = SpanRuler(
             nlp, name=f"{name}_gazetteer", spans_key=None, annotate_ents=False, phrase_matcher_attr="ORTH"
         )
-        self.ruler.add_patterns(load_patterns(Path(patterns_dir)))
+        self.ruler.add_patterns(load_patterns(Path(patterns_dir)) if patterns is None else patterns)
 
     def __call__(self, doc: Doc) -> Doc:
         return self.set_annotations(doc, self.match(doc))
 
     def match(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s.start, s.end, label=s.label_, span_id=s.id_) for s in self.ruler.match(doc)]
-        for start, end, label in [*citation_names(doc.text), *structure_spans(doc.text), *nationality_spans(doc.text)]:
+        found = [
+            *citation_names(doc.text),
+            *structure_spans(doc.text),
+            *nationality_spans(doc.text),
+            *particle_names(doc.text),
+            *programme_spans(doc.text),
+        ]
+        for start, end, label in found:
             span = doc.char_span(start, end, label=label, alignment_mode="contract")
             if span is None or span.start_char != start or span.end_char != end:
                 log.warning("rules: %r at %d-%d is not on token boundaries; skipped", doc.text[start:end], start, end)

@@ -204,6 +204,17 @@ def test_evaluate_by_format_text_scores_the_dev_documents_only(gold, text_run, p
     assert evts["timex"]["scored_on"].startswith("gold/timex/tricky.jsonl")
 
 
+def test_evaluate_events_loo_adds_every_gold_document(gold, text_run, pdf_run, tmp_path):
+    """The events' held-out block: both text papers (training one included: nothing is fitted) and the PDF pages."""
+    loo = evaluate(*text_run, gold, tmp_path / "metrics", PARAMS, pdf_run=pdf_run)["events"]["loo"]
+    assert scores(loo["events"]) == (0.75, 1.0, 0.8571, 3, 1, 0)  # text 2 tp + pdf 1 tp, 1 fp
+    assert sorted(loo["by_doc"]) == sorted([TRAIN, DEV, PDF]) and "pdf_skipped" not in loo
+    run = tmp_path / "skipped"
+    pdf_gold.write_skipped(run, "no PDFs here")
+    skipped = evaluate(*text_run, gold, tmp_path / "metrics2", PARAMS, pdf_run=run)["events"]["loo"]
+    assert scores(skipped["events"]) == (1.0, 1.0, 1.0, 2, 0, 0) and skipped["pdf_skipped"] == "no PDFs here"
+
+
 def test_evaluate_by_format_pdf_skipped(gold, text_run, tmp_path):
     run = tmp_path / "pdfs"
     pdf_gold.write_skipped(run, "PDF folder ../shared/pdfs not found")

@@ -1,0 +1,95 @@
+"""The leave-one-document-out ensemble F1 with the language-level entity rules added one at a time.
+
+Each rule of issue 14 kept in the pipeline is switched off (its function replaced by one that finds
+nothing), then the rules are switched on in order, cumulatively, and each alone: the common-noun
+stop-list, patronymic names, programme and act heads. (Two more were measured so and removed, as they
+lowered the F1: a surname-ending shape → PERSON, and NORP/GPE + NORP → one NORP; docs/evaluation.md.) Every step is scored exactly as the
+``loo`` stage scores (:mod:`pipeline.evaluate.loo`, same folds, same cached fold models in
+``--work``: run ``python -m pipeline loo`` first, or the folds are trained here). A rule stays in the
+pipeline only if it does not lower the LOO ensemble F1 (docs/evaluation.md).
+
+Example: python benchmarks/loo_rules.py --work data/loo
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.core.nlp import load_nlp  # noqa: E402
+from pipeline.core.params import load_params, stage_params  # noqa: E402
+from pipeline.entities import candidates, rules  # noqa: E402
+from pipeline.entities.rules import EntityRules, load_patterns  # noqa: E402
+from pipeline.evaluate import folds, loo  # noqa: E402
+from pipeline.training.spacy_ner import TrainConfig  # noqa: E402
+
+
+def _nothing(*_a, **_k):
+    return iter(())
+
+
+#: (name, the patches that switch the rule off), in the order the rules are switched on.
+RULES = [
+    ("stop-list of common nouns", [(candidates, "common_noun", lambda s: False)]),
+    ("patronymic names", [(rules, "particle_names", _nothing)]),
+    ("programme and act heads", [(rules, "programme_spans", _nothing)]),
+]
+
+
+class _Cached:
+    """A fold model's prediction on its held-out document, computed once (it depends on no rule)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+
+    def __call__(self, _text):
+        return self.doc
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", default="data/loo")
+    ap.add_argument("--params", default="params.yaml")
+    a = ap.parse_args()
+    params = load_params(Path(a.params))
+    model = stage_params(params, "parse")["model"]
+    config = TrainConfig(**stage_params(params, "loo")["spacy"])
+    patterns_dir = Path(stage_params(params, "entities")["patterns_dir"])
+    golds = folds.gold_documents(Path("gold"), Path("data/ingest"), Path("data/parse"), Path("data/pdfs-work"), model)
+    only = loo.single_document_strings(loo.gold_strings(Path("gold")))
+    patterns = load_patterns(patterns_dir)
+    nlp = load_nlp(model)
+    held_out = []
+    for g in golds:
+        kept, _ = loo.held_out_patterns(patterns, only[g.doc_id])
+        ft, _ = folds.fold_model([o for o in golds if o.doc_id != g.doc_id], model, config, Path(a.work), g.doc_id)
+        held_out.append((g, EntityRules(nlp, "loo_rules", str(patterns_dir), patterns=kept), _Cached(ft(g.doc.text))))
+    print("| rules on | LOO ensemble P | R | F1 | text F1 | pdf F1 |")
+    print("|---|---|---|---|---|---|")
+    steps = [(("none (before)" if n == 0 else f"+ {RULES[n - 1][0]}"), RULES[n:]) for n in range(len(RULES) + 1)]
+    steps += [(f"{name} alone", [r for r in RULES if r[0] != name]) for name, _ in RULES]
+    for name, off in steps:
+        with ExitStack() as stack:
+            for _, patches in off:
+                for module, attr, value in patches:
+                    stack.enter_context(mock.patch.object(module, attr, value))
+            results = [loo.score_fold(g, loo.fold_candidates(g, r, ft)) for g, r, ft in held_out]  # type: ignore[arg-type]
+        s = loo.scores(golds, results)["ensemble"]["ALL"]
+        by = {
+            k: loo.scores([g for g in golds if g.kind == k], [r for r in results if r.kind == k])
+            for k in ("text", "pdf")
+        }
+        print(
+            f"| {name} | {s['precision']} | {s['recall']} | {s['f1']} | "
+            f"{by['text']['ensemble']['ALL']['f1']} | {by['pdf']['ensemble']['ALL']['f1']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
