@@ -69,21 +69,45 @@ def _encoder() -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
 
-def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """L2-normalized mean-pooled embeddings, one row per text (a float32 numpy array)."""
+#: Names per forward pass of the encoder.
+EMBED_BATCH = 64
+#: Names whose vectors a process keeps (about 1.5 KB each); past it the oldest are dropped.
+MAX_CACHED = 200_000
+_VECTORS: dict[str, np.ndarray] = {}
+
+
+def embed(texts: list[str], batch_size: int = EMBED_BATCH) -> np.ndarray:
+    """L2-normalized mean-pooled embeddings, one row per text (a float32 numpy array).
+
+    The encoder runs once per distinct text in a process (cached by text). The texts not yet cached
+    are run in batches of one sub-token length (sorted by length, then text), so no batch is padded
+    and a text's vector is the same whatever the other texts, the order or the cache's history.
+    """
     import numpy as np
     import torch
 
     tok, model = _encoder()
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(texts), batch_size):
-            batch = tok(texts[i : i + batch_size], padding=True, truncation=True, max_length=64, return_tensors="pt")
-            hidden = model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            vec = (hidden * mask).sum(1) / mask.sum(1)
-            out.append(torch.nn.functional.normalize(vec, dim=-1).numpy())
-    return np.concatenate(out) if out else np.zeros((0, 384), dtype="float32")
+    fresh = sorted(set(texts) - _VECTORS.keys())
+    if fresh:
+        lengths = {t: len(ids) for t, ids in zip(fresh, tok(fresh, truncation=True, max_length=64)["input_ids"])}
+        fresh.sort(key=lambda t: (lengths[t], t))
+        runs: list[list[str]] = []
+        for t in fresh:
+            if runs and lengths[runs[-1][0]] == lengths[t] and len(runs[-1]) < batch_size:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        with torch.inference_mode():
+            for run in runs:
+                batch = tok(run, truncation=True, max_length=64, return_tensors="pt")
+                hidden = model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+                _VECTORS.update(zip(run, vec))
+    out = np.stack([_VECTORS[t] for t in texts]) if texts else np.zeros((0, 384), dtype="float32")
+    for name in list(_VECTORS)[: max(0, len(_VECTORS) - MAX_CACHED)]:
+        del _VECTORS[name]
+    return out
 
 
 @functools.lru_cache(maxsize=4096)

@@ -43,6 +43,10 @@ SECTIONS: tuple[str, ...] = (
 #: Sections whose text no extractor reads (the citations table owns the references).
 SECTIONS_NOT_EXTRACTED: frozenset[str] = frozenset({SEC_REFERENCES, SEC_FRONT_MATTER})
 
+# --- document formats (the `format` column of documents; the ingest reader chosen by suffix) -----
+FORMAT_PDF, FORMAT_TXT, FORMAT_MD = "pdf", "txt", "md"
+FORMATS: tuple[str, ...] = (FORMAT_PDF, FORMAT_TXT, FORMAT_MD)
+
 # --- document status --------------------------------------------------------------------------
 STATUS_OK, STATUS_WARNING, STATUS_ERROR = "ok", "warning", "error"
 

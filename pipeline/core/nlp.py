@@ -1,4 +1,5 @@
-"""The spaCy pipeline every stage shares, loaded once per process from an installed package.
+"""The spaCy pipeline every stage shares, loaded once per process from an installed package, and the
+cache key (:func:`files_version`) under which the stages keep every other model loaded once per process.
 
 Two additions to the pretrained pipeline: footnote markers written as superscript digits split off
 the token they touch, and a sentence always starts after a line break (a block or table row in the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -17,6 +19,20 @@ from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+#: What lies at a path: its absolute form and its files' (relative name, size, modification time).
+FilesVersion = tuple[str, tuple[tuple[str, int, int], ...]]
+
+
+def files_version(path: str | Path) -> FilesVersion:
+    """A cache key for a model or pattern folder (or file) at ``path``, for ``functools.lru_cache``'d loaders.
+
+    A relative path means another folder after a ``chdir``, and a retrained model or edited pattern
+    file is new content at the same path: either must load afresh, never reuse the old one.
+    """
+    root = Path(path).resolve()
+    files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root] if root.exists() else []
+    return str(root), tuple((f.relative_to(root).as_posix(), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
 
 
 @Language.component("block_boundaries")

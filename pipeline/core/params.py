@@ -46,6 +46,8 @@ class EntitiesParams:
     use_pretrained: bool = True
     spacy_ft: str = "models/ner_spacy"  # the fine-tuned spaCy NER (source "spacy_ft"); "" turns it off
     transformer: str = "models/ner_transformer"  # the transformer token classifier; "" turns it off
+    transformer_batch: int = 32  # windows per forward pass at prediction (sorted by length: little padding)
+    transformer_threads: int = 0  # torch threads at prediction; 0 = every CPU this process may use
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.extractor_stage import run_extractor
 from pipeline.core.incremental import StageResult, fingerprint, stage_version
-from pipeline.core.nlp import load_nlp
+from pipeline.core.nlp import FilesVersion, files_version, load_nlp
 from pipeline.core.params import EntitiesParams
 from pipeline.entities.candidates import (
     SOURCE_PRIOR,
@@ -41,27 +42,37 @@ if TYPE_CHECKING:
 
 DEFAULT_FT = EntitiesParams.spacy_ft
 DEFAULT_TRANSFORMER = EntitiesParams.transformer
+DEFAULT_BATCH = EntitiesParams.transformer_batch
+DEFAULT_THREADS = EntitiesParams.transformer_threads
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
 
 
-def _version(path: str | Path) -> tuple[str, tuple[tuple[str, int, int], ...]]:
-    """A cache key for what lies at ``path``: its absolute path and its files' names, sizes and times.
-
-    A relative path means another folder after a ``chdir``, and a retrained model or edited pattern
-    file is new content at the same path: either must load afresh, never reuse the old one.
-    """
-    root = Path(path).resolve()
-    files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root] if root.exists() else []
-    return str(root), tuple((f.relative_to(root).as_posix(), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
-
-
 def _fine_tuned(path: str) -> Language:
-    return _load_fine_tuned(_version(path))
+    return _load_fine_tuned(files_version(path))
 
 
 @functools.lru_cache(maxsize=2)
-def _load_fine_tuned(version: tuple[str, tuple[tuple[str, int, int], ...]]) -> Language:
+def _load_fine_tuned(version: FilesVersion) -> Language:
     return spacy.load(version[0])
+
+
+def fine_tuned_spans(parsed: Doc, path: Path) -> Sequence[Span]:
+    """The fine-tuned NER's entities, read on the parse's tokens (no second tokenization).
+
+    The fine-tuned pipeline is the project's tokenizer and one ``ner`` (:mod:`pipeline.training.spacy_ner`),
+    so the parse's words, spaces and norms are those its tokenizer would make; only its ``ner`` runs, on
+    a fresh ``Doc`` without the parse's sentences and entities (the ``ner`` would keep to both), so the
+    entities are those of ``nlp(doc.text)``. A document is read whole whatever its length (the
+    fine-tuned pipeline's ``max_length`` bounds only its tokenizer).
+    """
+    nlp = _fine_tuned(str(path))
+    fresh = Doc(nlp.vocab, words=[t.text for t in parsed], spaces=[bool(t.whitespace_) for t in parsed])
+    for tok, src in zip(fresh, parsed):
+        if tok.norm != src.norm:  # a tokenizer exception's norm ("n't" -> "not") lives on the token
+            tok.norm_ = src.norm_
+    for _, component in nlp.pipeline:
+        fresh = component(fresh)
+    return fresh.ents
 
 
 def fine_tuned_dir(params: dict[str, Any]) -> Path | None:
@@ -79,11 +90,11 @@ def transformer_dir(params: dict[str, Any]) -> Path | None:
 
 
 def _tagger(path: str) -> Tagger:
-    return _load_tagger(_version(path))
+    return _load_tagger(files_version(path))
 
 
 @functools.lru_cache(maxsize=2)
-def _load_tagger(version: tuple[str, tuple[tuple[str, int, int], ...]]) -> Tagger:
+def _load_tagger(version: FilesVersion) -> Tagger:
     from pipeline.entities.transformer import load
 
     return load(Path(version[0]))
@@ -99,28 +110,36 @@ class _Span:
     score: float
 
 
-def transformer_spans(doc: Document, path: Path) -> list[_Span]:
+def transformer_spans(
+    doc: Document, path: Path, batch_size: int = DEFAULT_BATCH, threads: int = DEFAULT_THREADS
+) -> list[_Span]:
     """The transformer's spans over the annotated blocks of ``doc`` (canonical offsets), each scored
-    by the model's mean label probability capped at the source's prior."""
+    by the model's mean label probability capped at the source's prior.
+
+    The windows of all the blocks run together, ``batch_size`` a forward pass, on ``threads`` torch
+    threads (0: every CPU): :meth:`.transformer.Tagger.predict_many`."""
+    from pipeline.entities.transformer import use_threads
+
     tagger = _tagger(str(path))
+    use_threads(threads)
     cap = SOURCE_PRIOR[names.SRC_TRANSFORMER]
-    out = []
-    for b in doc.blocks:
-        if b.section in names.SECTIONS_NOT_EXTRACTED or not doc.text[b.start : b.end].strip():
-            continue
-        out += [
-            _Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
-            for s, e, lab, p in tagger.predict(doc.text[b.start : b.end])
-        ]
-    return out
+    blocks = [
+        b for b in doc.blocks if b.section not in names.SECTIONS_NOT_EXTRACTED and doc.text[b.start : b.end].strip()
+    ]
+    predicted = tagger.predict_many([doc.text[b.start : b.end] for b in blocks], batch_size)
+    return [
+        _Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
+        for b, spans in zip(blocks, predicted)
+        for s, e, lab, p in spans
+    ]
 
 
 def _rules(model: str, patterns_dir: str) -> EntityRules:
-    return _load_rules(model, _version(patterns_dir))
+    return _load_rules(model, files_version(patterns_dir))
 
 
 @functools.lru_cache(maxsize=2)
-def _load_rules(model: str, version: tuple[str, tuple[tuple[str, int, int], ...]]) -> EntityRules:
+def _load_rules(model: str, version: FilesVersion) -> EntityRules:
     return EntityRules(load_nlp(model), "entity_rules", version[0])
 
 
@@ -133,10 +152,14 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any]) -> list[Candidat
         out += pretrained(doc, parsed)
     ft = fine_tuned_dir(params)
     if ft is not None:
-        out += candidates_from_spans(doc, _fine_tuned(str(ft))(doc.text).ents, names.SRC_SPACY_FT)
+        out += candidates_from_spans(doc, fine_tuned_spans(parsed, ft), names.SRC_SPACY_FT)
     tf = transformer_dir(params)
     if tf is not None:
-        out += candidates_from_spans(doc, transformer_spans(doc, tf), names.SRC_TRANSFORMER)
+        batch, threads = (
+            params.get("transformer_batch", DEFAULT_BATCH),
+            params.get("transformer_threads", DEFAULT_THREADS),
+        )
+        out += candidates_from_spans(doc, transformer_spans(doc, tf, batch, threads), names.SRC_TRANSFORMER)
     return finish(doc.text, out)
 
 

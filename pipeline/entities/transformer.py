@@ -44,6 +44,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from pipeline.core import names
+from pipeline.core.params import EntitiesParams
 
 if TYPE_CHECKING:  # imported where used (:func:`_torch`): loading torch takes seconds
     import torch
@@ -62,6 +63,9 @@ TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in names.ENTITY_LABE
 #: Word shapes; 0 is the special and padding tokens.
 SHAPES = ("special", "lower", "title", "upper", "digit", "other")
 IGNORE = -100
+#: Windows per forward pass, and torch threads, at prediction (``entities.transformer_batch`` / ``_threads``).
+INFERENCE_BATCH = EntitiesParams.transformer_batch
+INFERENCE_THREADS = EntitiesParams.transformer_threads
 
 
 @dataclass(frozen=True)
@@ -326,28 +330,47 @@ class Tagger:
             embeds = embeds + self.shapes(shapes)
         return self.model(inputs_embeds=embeds, attention_mask=mask, labels=labels)
 
-    def predict(self, text: str, batch_size: int = 32) -> list[tuple[int, int, str, float]]:
+    def predict(self, text: str, batch_size: int = INFERENCE_BATCH) -> list[tuple[int, int, str, float]]:
         """Spans ``(start, end, label, score)`` in ``text`` (one block)."""
+        return self.predict_many([text], batch_size)[0]
+
+    def predict_many(
+        self, texts: list[str], batch_size: int = INFERENCE_BATCH
+    ) -> list[list[tuple[int, int, str, float]]]:
+        """Spans ``(start, end, label, score)`` of each text (one block each), in block offsets.
+
+        The windows of all the texts are sorted by length (then text and window order: deterministic)
+        and run ``batch_size`` at a time, so a batch holds windows of nearly one length and pads
+        little. Padding is masked, so a window's probabilities are those of running it alone up to
+        float rounding (about 1e-7; ``tests/entities/test_transformer_batched.py`` holds the spans
+        equal on a real paper).
+        """
         torch = _torch()
-        enc = encode(self.tokenizer, text)
-        if not enc.ids:
-            return []
-        ranges = windows(enc.words, self.config.max_len, self.config.stride)
-        probs: list[list[float] | None] = [None] * len(enc.ids)
-        own = owner(ranges, len(enc.ids))
+        encs = [encode(self.tokenizer, text) for text in texts]
+        ranges = [windows(enc.words, self.config.max_len, self.config.stride) if enc.ids else [] for enc in encs]
+        owners = [owner(r, len(enc.ids)) for enc, r in zip(encs, ranges)]
+        probs: list[list[list[float] | None]] = [[None] * len(enc.ids) for enc in encs]
+        order = sorted(
+            ((t, k) for t, r in enumerate(ranges) for k in range(len(r))),
+            key=lambda tk: (ranges[tk[0]][tk[1]][1] - ranges[tk[0]][tk[1]][0], tk),
+        )
         self.model.eval()
         with torch.no_grad():
-            for j in range(0, len(ranges), batch_size):
-                chunk = ranges[j : j + batch_size]
-                ids, mask, shapes, _ = self.batch([(enc, a, b, None) for a, b in chunk])
+            for j in range(0, len(order), batch_size):
+                chunk = order[j : j + batch_size]
+                ids, mask, shapes, _ = self.batch([(encs[t], *ranges[t][k], None) for t, k in chunk])
                 p = torch.softmax(self.forward(ids, mask, shapes).logits, dim=-1).tolist()
-                for k, (a, b) in enumerate(chunk):
+                for row, (t, k) in zip(p, chunk):
+                    a, b = ranges[t][k]
                     for i in range(a, b):
-                        if own[i] == j + k:
-                            probs[i] = p[k][i - a + 1]
-        filled = [row for row in probs if row is not None]
-        assert len(filled) == len(probs), "the windows cover every sub-token, so each has an owner"
-        return decode(enc, filled)
+                        if owners[t][i] == k:
+                            probs[t][i] = row[i - a + 1]
+        out = []
+        for enc, rows in zip(encs, probs):
+            filled = [row for row in rows if row is not None]
+            assert len(filled) == len(rows), "the windows cover every sub-token, so each has an owner"
+            out.append(decode(enc, filled) if filled else [])
+        return out
 
     def save(self, out_dir: Path, meta: dict) -> Path:
         out_dir = Path(out_dir)
@@ -395,10 +418,14 @@ def _load_top(model: torch.nn.Module, path: Path) -> None:
     model.load_state_dict(weights, strict=False)
 
 
-def load(path: Path) -> Tagger:
-    """A saved tagger (``models/ner_transformer``), ready to :meth:`Tagger.predict`."""
+def load(path: Path, threads: int = INFERENCE_THREADS) -> Tagger:
+    """A saved tagger (``models/ner_transformer``), ready to :meth:`Tagger.predict`.
+
+    Inference runs on ``threads`` torch threads (0: every CPU this process may use), not on the
+    training config's ``threads``: that one keeps a training on a busy machine from stalling, and
+    the predictions do not depend on it (``tests/entities/test_transformer_batched.py``)."""
     meta = json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
-    _setup(meta["config"]["seed"], meta["config"].get("threads", 0))
+    _setup(meta["config"]["seed"], threads)
     return Tagger(Path(path), TransformerConfig(**meta["config"]), fresh_head=False)
 
 
@@ -407,5 +434,10 @@ def _setup(seed: int, threads: int = 0) -> None:
     random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    use_threads(threads)
+
+
+def use_threads(threads: int = 0) -> None:
+    """Run torch on ``threads`` threads; 0: every CPU this process may use."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    torch.set_num_threads(threads or max(1, cpus))
+    _torch().set_num_threads(threads or max(1, cpus))

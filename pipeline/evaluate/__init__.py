@@ -52,7 +52,7 @@ ON_ALL = "all gold documents, training documents included (not a measure of gene
 ON_TRICKY_FIGURES = "gold/figures/tricky.jsonl: hand-written sentences, values only"
 ON_TRICKY_TIMEX = "gold/timex/tricky.jsonl: hand-written sentences"
 TEXT, PDF = "text", "pdf"  # the by_format keys; a document is "pdf" when its format is pdf
-FORMAT_PDF = "pdf"
+FORMAT_PDF = names.FORMAT_PDF
 
 
 # --- entities ---------------------------------------------------------------------------------

@@ -99,7 +99,8 @@ def describe(doc: Document | None, parsed: Doc, start: int, end: int, kind: str 
     if places:
         best = min(places, key=lambda e: abs(e.start_char - start))
         out["place"] = best.text.removeprefix("the ")
-    sent_text = parsed.text[sent.start_char : sent.end_char]
+    # the canonical text (parse's text is equal), sliced: Doc.text would join every token of the document
+    sent_text = doc.text[sent.start_char : sent.end_char] if doc is not None else sent.text
     rel = start - sent.start_char
     span_of_date = (doc.metadata.get("date_span") if doc is not None else None) or (0, 0)  # it dates the story
     dateline = [x - sent.start_char for x in span_of_date]

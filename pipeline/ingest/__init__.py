@@ -31,7 +31,7 @@ from pipeline.core.params import IngestParams
 from pipeline.ingest.errors import IngestError, too_large, too_long, too_long_bytes
 
 log = logging.getLogger(__name__)
-READERS = {".pdf": "pdf", ".txt": "txt", ".md": "md"}
+READERS = {".pdf": names.FORMAT_PDF, ".txt": names.FORMAT_TXT, ".md": names.FORMAT_MD}
 DEFAULT_TIMEOUT_S = 120.0  # per-PDF time limit when params set no ``timeout_s``
 LIMITS = IngestParams()  # max_bytes and max_chars when params set none
 MAX_BYTES_PER_CHAR = 4  # the most bytes one character takes in any text encoding (UTF-8, UTF-16, UTF-32)
@@ -145,7 +145,7 @@ def read_document(path: Path, raw_dir: Path, params: dict[str, Any] | None = Non
         reason = refusal(path, raw_dir, params)
         if reason:
             raise IngestError(reason)
-        if fmt == "pdf":
+        if fmt == names.FORMAT_PDF:
             from pipeline.ingest.ocr import DEFAULT_LANGUAGES, OcrReader
             from pipeline.ingest.pdf import read_pdf
 

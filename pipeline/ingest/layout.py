@@ -35,6 +35,11 @@ _DROP = {"\u00ad", "\u200b", "\ufeff", "\u200e", "\u200f"}  # soft hyphen, zero-
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Chart|Map|Diagram)\s*\d+", re.I)
+#: What :func:`_normalize_line` changes: a character it drops (invisible, or a control character),
+#: whitespace other than a single space between other characters.
+_UNTIDY = re.compile("[" + re.escape("".join(sorted(_DROP))) + r"\x00-\x1f\x7f-\x9f]|[^\S ]|\s\s|^\s|\s\Z")
+#: Characters :meth:`_Builder.add` writes as other characters (ligatures as their letters).
+_LIGATURE = re.compile("[" + re.escape("".join(_LIGATURES)) + "]")
 
 
 @dataclass
@@ -127,6 +132,10 @@ def build(lines: list[SourceLine], text_tables: bool = False) -> Layout:
 
 def _normalize_line(line: SourceLine) -> SourceLine:
     """Drop invisible characters, collapse runs of whitespace, strip both ends."""
+    if line.cells is not None:  # a PDF table row: cells are already split, keep the text as it is
+        return line
+    if not _UNTIDY.search(line.text):  # nothing to drop or collapse (most lines of a PDF)
+        return SourceLine(line.text, list(line.origins), line.hint, line.page, line.size)
     chars: list[str] = []
     origins: list[Origin] = []
     for c, o in zip(line.text, line.origins):
@@ -141,8 +150,6 @@ def _normalize_line(line: SourceLine) -> SourceLine:
     while chars and chars[-1] == " ":
         chars.pop()
         origins.pop()
-    if line.cells is not None:  # a PDF table row: cells are already split, keep the text as it is
-        return line
     return SourceLine("".join(chars), origins, line.hint, line.page, line.size)
 
 
@@ -238,8 +245,12 @@ def _write_paragraph(builder: _Builder, lines: list[SourceLine], vocab: set[str]
             elif joined is None:
                 builder.add_synthetic(" ")
             # joined is False: a real hyphen at the line end ("long-\nterm"), kept with no space
-        for c, o in zip(text, origins):
-            builder.add(c, o)
+        if _LIGATURE.search(text):
+            for c, o in zip(text, origins):
+                builder.add(c, o)
+        else:  # each character written as it is: the line in one go
+            builder.chars.extend(text)
+            builder.origins.extend(origins)
 
 
 def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> bool | None:

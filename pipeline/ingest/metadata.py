@@ -39,7 +39,7 @@ def authors_of(doc: Document) -> list[str]:
     so is what follows an affiliation in its block. The PDF's own entry wins when it names everyone
     the page does and more (a byline cut by the layout).
     """
-    if doc.fmt != "pdf":
+    if doc.fmt != names.FORMAT_PDF:
         return _authors_from_blocks(doc)  # a text file: its ``authors`` blocks are its byline
     found: list[str] = []
     for text in _byline_blocks(doc):
@@ -187,8 +187,8 @@ def journal_of(doc: Document) -> str | None:
     abbreviation. None without a title (a section heading such as "Literature Review" is not a journal)."""
     if not any(b.kind == names.TITLE for b in doc.blocks[:25]):
         return None
-    candidates = [name for name, _ in _citation_lines(doc)] if doc.fmt == "pdf" else []
-    if doc.fmt == "pdf":
+    candidates = [name for name, _ in _citation_lines(doc)] if doc.fmt == names.FORMAT_PDF else []
+    if doc.fmt == names.FORMAT_PDF:
         candidates += [m.group("name").strip() for m in _COPYRIGHT_JOURNAL.finditer(_first_page_text(doc))]
     before = []
     for b in doc.blocks[:25]:
@@ -261,7 +261,7 @@ def _title_case(name: str) -> str:
 def year_of(doc: Document) -> int | None:
     """The year of publication: a citation line's year, else a copyright year, else a year in the first
     page's front matter that is no editorial date ("Received: 19 May 2022"), else the PDF's creation date."""
-    if doc.fmt != "pdf":  # a text file: a year in its front matter
+    if doc.fmt != names.FORMAT_PDF:  # a text file: a year in its front matter
         m = _YEAR.search(
             " ".join(doc.text[b.start : b.end] for b in doc.blocks[:20] if b.section == names.SEC_FRONT_MATTER)
         )

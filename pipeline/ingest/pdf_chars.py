@@ -22,11 +22,14 @@ reader sees differs in four ways, each resolved here so the layout never sees th
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import repeat
 
-from pipeline.ingest.reading_order import Char
+from pipeline.ingest.reading_order import Char, chars_from_columns
 
 #: pdfium marks a line-end hyphen as U+0002 (U+FFFE in GetText); a soft hyphen is one too.
 HYPHEN_CHARS = {"\x02": "-", "\ufffe": "-", "\u00ad": "-"}
@@ -46,6 +49,9 @@ LIGATURES = {
 REPLACEMENT = "\ufffd"
 #: Angles (radians) closer than this to each other are one orientation.
 _ANGLE_TOLERANCE = 0.05
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # ligatures and combining marks are among these
+_WHITESPACE = re.compile(r"\s")
+_HYPHENS = str.maketrans(HYPHEN_CHARS)
 
 
 @dataclass
@@ -57,34 +63,59 @@ class PageChars:
     replaced: int = 0  # invalid code points replaced with U+FFFD
 
 
-def _text(textpage, count: int) -> list[str]:
-    """The page's code points, one per pdfium character index ("" for the second half of a pair).
+def _text(textpage, count: int) -> str:
+    """The page's code points, one per pdfium character index (NUL for the second half of a pair).
 
     The page's text comes in one call when it is all in the Basic Multilingual Plane (one UTF-16
     unit per character) and pdfium wrote one unit per index (it leaves out some generated hyphens).
     Otherwise each character is asked for its own code point, since a character
     beyond the BMP takes two units and shifts the rest: a high and a low surrogate at two
     consecutive indices are one character; a lone surrogate is invalid and becomes U+FFFD.
+    Either way the text holds no surrogate.
     """
+    import numpy as np
     import pypdfium2.raw as raw
 
     buf = (ctypes.c_ushort * (count + 1))()
     written = raw.FPDFText_GetText(textpage, 0, count, buf)  # units, with the closing NUL
-    units = buf[:count]
-    if written == count + 1 and not any(0xD800 <= u <= 0xDFFF for u in units):
-        return [chr(u) for u in units]
+    units = np.ctypeslib.as_array(buf)[:count]
+    if written == count + 1 and not ((units >= 0xD800) & (units <= 0xDFFF)).any():
+        return ctypes.string_at(buf, 2 * count).decode("utf-16-le")
     codes = [raw.FPDFText_GetUnicode(textpage, k) for k in range(count)]
     text = []
     k = 0
     while k < count:
         code = codes[k]
         if 0xD800 <= code <= 0xDBFF and k + 1 < count and 0xDC00 <= codes[k + 1] <= 0xDFFF:
-            text += [chr(0x10000 + ((code - 0xD800) << 10) + (codes[k + 1] - 0xDC00)), ""]
+            text += [chr(0x10000 + ((code - 0xD800) << 10) + (codes[k + 1] - 0xDC00)), "\x00"]
             k += 2
             continue
         text.append(REPLACEMENT if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code))
         k += 1
-    return text
+    return "".join(text)
+
+
+@functools.cache
+def _loose_box_call():
+    """pdfium's ``FPDFText_GetLooseCharBox`` called with plain addresses: the text page's and that of
+    the box to fill, so one call per character converts no ctypes objects."""
+    import pypdfium2.raw as raw
+
+    address = ctypes.cast(raw.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
+    assert address, "pdfium exports FPDFText_GetLooseCharBox"
+    return ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(address)
+
+
+def _loose_boxes(textpage, count: int):
+    """Every character's loose box (left, top, right, bottom in PDF coordinates, as float64 of
+    pdfium's float32) and whether pdfium gave one, read in one pass into one array."""
+    import numpy as np
+
+    boxes = (ctypes.c_float * (4 * count))()
+    base = ctypes.addressof(boxes)
+    page = ctypes.cast(textpage, ctypes.c_void_p).value
+    ok = list(map(_loose_box_call(), repeat(page, count), range(count), range(base, base + 16 * count, 16)))
+    return np.array(ok, dtype=bool), np.ctypeslib.as_array(boxes).reshape(-1, 4).astype(np.float64)
 
 
 def _is_same_angle(a: float, b: float) -> bool:
@@ -92,95 +123,109 @@ def _is_same_angle(a: float, b: float) -> bool:
     return min(d, 2 * math.pi - d) < _ANGLE_TOLERANCE
 
 
+def _same_angle_mask(angles, b: float):
+    """:func:`_is_same_angle` of each of ``angles`` (a numpy array) with ``b``, the same arithmetic."""
+    import numpy as np
+
+    d = np.remainder(np.abs(angles - b), 2 * math.pi)
+    return np.minimum(d, 2 * math.pi - d) < _ANGLE_TOLERANCE
+
+
 def page_chars(textpage, height: float) -> PageChars:
     """The page's visible characters in content-stream order, boxes from the top-left corner.
 
-    This is the reader's hot spot (every character of the PDF), so the loop over pdfium's
-    characters only asks for each one's box (its *loose* box: the glyph's advance across, the
-    font's ascent to descent up and down, so no false gaps inside words and one height along a
-    line) and keeps the numbers in flat arrays; numpy then finds the few characters that need more:
-    a font size where the box height changes (a new font or size), an angle where the box is as
-    wide as it is tall (upright text is taller than wide), and a closer look where a ligature or an
-    accent may be. Generated characters (pdfium's own spaces and line breaks) have an empty box and
-    are skipped with the other whitespace, marking a space before the next character.
+    This is the reader's hot spot (every character of the PDF), so pdfium is asked once per
+    character for its box only (its *loose* box: the glyph's advance across, the font's ascent to
+    descent up and down, so no false gaps inside words and one height along a line), into one flat
+    array; numpy then decides which characters are kept and which mark a space, and finds the few
+    characters that need more: a font size where the box height changes (a new font or size), an
+    angle where the box is as wide as it is tall (upright text is taller than wide), and a closer
+    look where a ligature or an accent may be. Generated characters (pdfium's own spaces and line
+    breaks) have an empty box and are skipped with the other whitespace, marking a space before the
+    next character. A space drawn inside the glyph before it is the glyph's own spacing (a
+    ligature's advance set with a space, "in\uf002 uenced"): no word break.
     """
     import numpy as np
     import pypdfium2.raw as raw
 
     tp = textpage.raw
     count = raw.FPDFText_CountChars(tp)
-    text = _text(tp, count)
-    loose_box = raw.FPDFText_GetLooseCharBox
-    box = raw.FS_RECTF()
     out = PageChars()
-    index: list[int] = []
-    coords: list[float] = []
-    spaces: list[bool] = []
-    space = False
-    last_right = last_top = float("nan")  # the previous glyph's right edge and top (PDF coordinates)
-    for k, ch in enumerate(text):
-        if ch == "" or ch == "\x00":
-            continue
-        if ch.isspace():
-            # A space drawn inside the glyph before it is the glyph's own spacing (a ligature's
-            # advance set with a space, "in\uf002 uenced"): no word break.
-            if not (
-                ch == " "
-                and loose_box(tp, k, box)
-                and box.left < last_right - 0.5
-                and abs(box.top - last_top) < 1.0
-                and box.left < box.right <= last_right + 0.5
-            ):
-                space = True
-            continue
-        if not loose_box(tp, k, box):
-            continue
-        left, right, top, bottom = box.left, box.right, box.top, box.bottom
-        last_right, last_top = right, top
-        if right <= left or top <= bottom:  # generated (no glyph) or invisible
-            space = True
-            continue
-        index.append(k)
-        coords += (left, height - top, right, height - bottom)
-        spaces.append(space)
-        space = False
-    if not index:
+    if count <= 0:
         return out
-    boxes = np.round(np.array(coords).reshape(-1, 4), 2)
+    text = _text(tp, count)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ok, loose = _loose_boxes(tp, count)
+    left, top, right, bottom = loose.T
+    skip = codes == 0
+    blank = np.zeros(count, dtype=bool)
+    blank[[m.start() for m in _WHITESPACE.finditer(text)]] = True  # str.isspace(), as re's \s is
+    glyph = ok & ~skip & ~blank  # a character with a box: the previous glyph of what follows
+    empty = glyph & ((right <= left) | (top <= bottom))  # generated (no glyph) or invisible
+    kept = glyph & ~empty
+    before = np.maximum.accumulate(np.where(glyph, np.arange(count), -1))  # the last glyph up to here
+    has_before = before >= 0
+    last_right = np.where(has_before, right[before], np.nan)
+    last_top = np.where(has_before, top[before], np.nan)
+    with np.errstate(invalid="ignore"):
+        own_spacing = (
+            (codes == 32)
+            & ok
+            & (left < last_right - 0.5)
+            & (np.abs(top - last_top) < 1.0)
+            & (left < right)
+            & (right <= last_right + 0.5)
+        )
+    marks = np.cumsum((blank & ~own_spacing) | empty)  # spaces seen so far
+    kept_at = np.flatnonzero(kept)
+    if not len(kept_at):
+        return out
+    seen = marks[kept_at]
+    spaces = (seen - np.concatenate(([0], seen[:-1])) > 0).tolist()
+    index = kept_at.tolist()
+    boxes = np.round(
+        np.column_stack((left[kept_at], height - top[kept_at], right[kept_at], height - bottom[kept_at])), 2
+    )
     heights = boxes[:, 3] - boxes[:, 1]
     sizes = _sizes(tp, index, heights)
     angles = _angles(tp, index, boxes, heights)
     # Shared float objects: a line's characters share top and bottom, and each one's x0 is the
     # previous one's x1, so a page's boxes cost about one new float per character.
     values, where = np.unique(boxes, return_inverse=True)
-    shared = values.tolist()
-    flat = [shared[i] for i in where.reshape(-1).tolist()]
+    flat = _as_objects(values)[where.reshape(-1, 4)]
     size_values, size_where = np.unique(sizes, return_inverse=True)
-    size_shared = size_values.tolist()
-    letters = [HYPHEN_CHARS.get(text[k], text[k]) for k in index]
-    chars = list(
-        map(
-            Char,
-            letters,
-            flat[0::4],
-            flat[1::4],
-            flat[2::4],
-            flat[3::4],
-            [size_shared[i] for i in size_where.tolist()],
-            spaces,
-        )
+    kept_text = text.translate(_HYPHENS).encode("utf-32-le")
+    letters = np.frombuffer(kept_text, dtype=np.uint32)[kept_at].tobytes().decode("utf-32-le")
+    chars = chars_from_columns(
+        letters,
+        flat[:, 0].tolist(),
+        flat[:, 1].tolist(),
+        flat[:, 2].tolist(),
+        flat[:, 3].tolist(),
+        _as_objects(size_values)[size_where].tolist(),
+        spaces,
     )
-    out.replaced = sum(1 for c in letters if c == REPLACEMENT)
+    out.replaced = letters.count(REPLACEMENT)
     chars, angle_list = _resolve(chars, angles.tolist(), _needs_resolving(letters, boxes))
     if not any(angle_list):
         out.upright = chars
         return out
     upright = _upright_angle(angle_list)
-    for angle, c in zip(angle_list, chars):
-        if _is_same_angle(angle, upright):
+    same = _same_angle_mask(np.array(angle_list), upright).tolist()
+    for angle, c, is_upright in zip(angle_list, chars, same):
+        if is_upright:
             out.upright.append(c)
         else:
             out.rotated.append((angle, c))
+    return out
+
+
+def _as_objects(values):
+    """A numpy array of Python floats, one object per value: indexing it shares the objects."""
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    out[:] = values.tolist()
     return out
 
 
@@ -222,13 +267,16 @@ def _angles(textpage, index: list[int], boxes, heights):
     return angles
 
 
-def _needs_resolving(letters: list[str], boxes) -> list[int]:
+def _needs_resolving(letters: str, boxes) -> list[int]:
     """Indices of characters that may start a ligature or take an accent: a ligature code point, a
-    character with the same box as the one before it, a combining mark."""
+    character with the same box as the one before it, a combining mark (``letters``: one code
+    point per character)."""
     import numpy as np
 
     same = np.flatnonzero(np.all(boxes[1:, :3] == boxes[:-1, :3], axis=1))  # i + 1 repeats i's box
-    marks = [i for i, c in enumerate(letters) if c in LIGATURES or unicodedata.combining(c)]
+    marks = [
+        m.start() for m in _NON_ASCII.finditer(letters) if m.group() in LIGATURES or unicodedata.combining(m.group())
+    ]
     return sorted(set(same.tolist()) | set(marks))
 
 

@@ -75,10 +75,12 @@ def line_to_source(line: Line, page: int) -> SourceLine:
     """
     main = line.size
     small = 0.8 * main
-    normal = [c.bottom for f in line.frags for c in f.chars if c.size >= small]
-    raised = statistics.median(normal or [c.bottom for f in line.frags for c in f.chars]) - 0.15 * main
+    chars = [c for f in line.frags for c in f.chars]
+    normal = [c.bottom for c in chars if c.size >= small]
+    raised = statistics.median(normal or [c.bottom for c in chars]) - 0.15 * main
     text: list[str] = []
     origins: list[tuple] = []
+    add_text, add_origin = text.append, origins.append
     prev: Char | None = None
     for frag in line.frags:
         first = True
@@ -94,11 +96,11 @@ def line_to_source(line: Line, page: int) -> SourceLine:
                 else:
                     brk = c.space_before or dx > 0.2 * (size if size < prev.size else prev.size)
                 if brk and not (sup and not c.space_before and dx < 1.5):
-                    text.append(" ")
-                    origins.append(origins[-1])
+                    add_text(" ")
+                    add_origin(origins[-1])
             first = False
-            text.append(c.text.translate(_SUPERSCRIPT) if sup else c.text)
-            origins.append((page, c.x0, c.top, c.x1, c.bottom))
+            add_text(c.text.translate(_SUPERSCRIPT) if sup else c.text)
+            add_origin((page, c.x0, c.top, c.x1, c.bottom))
             prev = c
     return SourceLine("".join(text), origins, page=page, size=round(main, 1))
 
@@ -214,9 +216,7 @@ def page_characters(page, number: int, height: float, ocr: OcrReader | None = No
     return got
 
 
-def _read_page(
-    page, number: int, plumber, ocr: OcrReader | None = None
-) -> tuple[list[SourceLine], list[SourceLine], int]:
+def _read_page(page, number: int, ocr: OcrReader | None = None) -> tuple[list[SourceLine], list[SourceLine], int]:
     """One page's lines in reading order; those of them that may be page furniture (in the top and
     bottom margins, or rotated); and the number of invalid code points replaced on the page."""
     width, height = page.get_size()
@@ -227,7 +227,7 @@ def _read_page(
     if chars:
         edges = ruling_edges(page, height)
         if len(edges) >= MIN_RULINGS:
-            tables = page_tables(plumber(), number, chars, edges)
+            tables = page_tables(number, chars, edges)
             if tables:
                 inside = {id(c) for t in tables for c in t.chars}
                 frags = fragments([c for c in chars if id(c) not in inside])
@@ -282,16 +282,6 @@ def _running_keys(pages_heads: list[list[SourceLine]]) -> set[str]:
 def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -> dict:
     """Read every page of the PDF at ``path``: its canonical layout, page sizes, metadata and warnings."""
     pdf = _open(path, password)
-    plumber_pdf = None
-
-    def plumber():
-        nonlocal plumber_pdf
-        if plumber_pdf is None:
-            import pdfplumber
-
-            plumber_pdf = pdfplumber.open(path, password=password or "")
-        return plumber_pdf
-
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -301,7 +291,7 @@ def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -
             page = pdf[i]
             try:
                 sizes.append(tuple(float(v) for v in page.get_size()))
-                body, head, replaced = _read_page(page, i + 1, plumber, ocr)
+                body, head, replaced = _read_page(page, i + 1, ocr)
             finally:
                 page.close()
             bodies.append(body)
@@ -311,8 +301,6 @@ def read_pages(path: Path, password: str | None, ocr: OcrReader | None = None) -
         meta = {k: str(v) for k, v in (pdf.get_metadata_dict() or {}).items() if v}
     finally:
         pdf.close()
-        if plumber_pdf is not None:
-            plumber_pdf.close()
     running = _running_keys(heads)
     lines: list[SourceLine] = []
     for body, head in zip(bodies, heads):

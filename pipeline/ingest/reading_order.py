@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import statistics
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from typing import NamedTuple
 
 
-@dataclass(slots=True)
-class Char:
-    """One character with its box in points from the page's top-left corner."""
+class Char(NamedTuple):
+    """One character with its box in points from the page's top-left corner.
+
+    A named tuple, so that a page's characters can be made from columns of values in C
+    (:func:`chars_from_columns`): every character of a PDF is one, and a class's ``__init__``
+    was the reader's costliest line.
+    """
 
     text: str
     x0: float
@@ -30,6 +36,14 @@ class Char:
     space_before: bool = False  # a space (or a wide gap) separates it from the previous character
 
 
+_new_char = partial(tuple.__new__, Char)
+
+
+def chars_from_columns(*columns: Iterable) -> list[Char]:
+    """Characters from their fields' columns (text, x0, top, x1, bottom, size, space_before), made in C."""
+    return list(map(_new_char, zip(*columns, strict=True)))
+
+
 @dataclass
 class Fragment:
     chars: list[Char] = field(default_factory=list)
@@ -38,20 +52,6 @@ class Fragment:
     top: float = 0.0
     x1: float = 0.0
     bottom: float = 0.0
-
-    def add(self, c: Char) -> None:
-        if not self.chars:
-            self.x0, self.top, self.x1, self.bottom = c.x0, c.top, c.x1, c.bottom
-        else:  # comparisons, not min/max: this runs once per character of the page
-            if c.x0 < self.x0:
-                self.x0 = c.x0
-            if c.x1 > self.x1:
-                self.x1 = c.x1
-            if c.top < self.top:
-                self.top = c.top
-            if c.bottom > self.bottom:
-                self.bottom = c.bottom
-        self.chars.append(c)
 
     @property
     def size(self) -> float:
@@ -87,22 +87,45 @@ class Line:
 
 
 def fragments(chars: list[Char]) -> list[Fragment]:
-    """Split characters (content-stream order) into same-baseline runs without wide gaps."""
+    """Split characters (content-stream order) into same-baseline runs without wide gaps.
+
+    A character joins the run before it when it overlaps the run's height and the gap from the
+    previous character is more than minus half its size and less than 0.9 of the larger size.
+    This runs once per character of the page (twice on a page with tables): the open run's box is
+    kept in local variables and its :class:`Fragment` made when it closes.
+    """
     out: list[Fragment] = []
-    cur: Fragment | None = None
+    members: list[Char] = []
+    x0 = top = x1 = bottom = 0.0
+    prev: Char | None = None
     for c in chars:
-        if cur is not None:
-            prev = cur.chars[-1]
+        if prev is not None:
+            size, prev_size = c.size, prev.size
             gap = c.x0 - prev.x1
-            same_line = c.top < cur.bottom and c.bottom > cur.top
-            if same_line and -0.5 * c.size < gap < 0.9 * max(c.size, prev.size):
-                if len(cur.chars) == 1 and is_drop_cap(prev, c):
-                    cur.top, cur.bottom = c.top, c.bottom  # the line's height, not the initial's
-                cur.add(c)
+            if (
+                c.top < bottom
+                and c.bottom > top
+                and -0.5 * size < gap < 0.9 * (prev_size if prev_size > size else size)
+            ):
+                if len(members) == 1 and is_drop_cap(prev, c):
+                    top, bottom = c.top, c.bottom  # the line's height, not the initial's
+                if c.x0 < x0:
+                    x0 = c.x0
+                if c.x1 > x1:
+                    x1 = c.x1
+                if c.top < top:
+                    top = c.top
+                if c.bottom > bottom:
+                    bottom = c.bottom
+                members.append(c)
+                prev = c
                 continue
-        cur = Fragment()
-        cur.add(c)
-        out.append(cur)
+            out.append(Fragment(members, None, x0, top, x1, bottom))
+        members = [c]
+        x0, top, x1, bottom = c.x0, c.top, c.x1, c.bottom
+        prev = c
+    if prev is not None:
+        out.append(Fragment(members, None, x0, top, x1, bottom))
     return out
 
 

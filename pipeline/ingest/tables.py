@@ -2,7 +2,8 @@
 
 *Ruled* tables: the page's path objects (read with pypdfium2, :func:`ruling_edges`) become the
 horizontal and vertical edges that pdfplumber's table finder turns into cells (its ``explicit``
-strategy, so pdfplumber never parses the page's content stream: that parse is what made it slow).
+strategy, so pdfplumber never opens the PDF nor parses a content stream: that parse is what made it
+slow).
 
 *Unruled* tables (:func:`aligned_tables`): runs of consecutive lines that each split into several
 fragments (runs of characters without a wide gap, :func:`.columns.fragments`) whose x-extents,
@@ -24,9 +25,11 @@ column 0 holds the row headers.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, cast
 
 import numpy as np
 
@@ -53,11 +56,8 @@ def ruling_edges(page, height: float, thin: float = 2.0) -> list[dict]:
     A path whose bounds are thin one way is one edge; any other path gives its bounding box's four
     sides (a rectangle, a cell background). Curves give their box too: harmless, as a table needs a grid.
     """
-    import pypdfium2.raw as raw
-
     edges: list[dict] = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
-        left, bottom, right, top = obj.get_bounds()
+    for left, bottom, right, top in _path_bounds(page):
         x0, x1, y0, y1 = left, right, height - top, height - bottom
         if y1 - y0 <= thin and x1 - x0 > thin:
             edges.append(_edge("h", x0, x1, (y0 + y1) / 2, (y0 + y1) / 2))
@@ -71,6 +71,29 @@ def ruling_edges(page, height: float, thin: float = 2.0) -> list[dict]:
                 _edge("v", x1, x1, y0, y1),
             ]
     return edges
+
+
+def _path_bounds(page) -> list[tuple[float, float, float, float]]:
+    """The bounds (left, bottom, right, top) of the page's own path objects (not those inside a form
+    XObject), read with pdfium's C calls: no wrapper object per page object."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    count = raw.FPDFPage_CountObjects(page)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    left, bottom, right, top = bounds = [ctypes.c_float() for _ in range(4)]
+    out = []
+    for i in range(count):
+        obj = raw.FPDFPage_GetObject(page, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, *bounds):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        out.append((left.value, bottom.value, right.value, top.value))
+    return out
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
@@ -87,30 +110,33 @@ def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> 
     }
 
 
-def page_tables(plumber_pdf, number: int, chars: list[Char], edges: list[dict]) -> list[PageTable]:
-    """The ruled tables of page ``number`` (1-based) drawn by ``edges``, cells filled from ``chars``."""
-    ppage = plumber_pdf.pages[number - 1]
+def page_tables(number: int, chars: list[Char], edges: list[dict]) -> list[PageTable]:
+    """The ruled tables of page ``number`` (1-based) drawn by ``edges``, cells filled from ``chars``.
+
+    pdfplumber's table finder is given the edges as explicit lines, for both directions: it then
+    never looks at a page of its own, so none is opened (the PDF is not parsed by pdfminer at all).
+    """
+    from pdfplumber.table import TableFinder
+
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
         "explicit_vertical_lines": edges,
         "explicit_horizontal_lines": edges,
     }
-    try:
-        out = []
-        for t in ppage.find_tables(settings):
-            rows = [row.cells for row in t.rows]
-            if len(rows) < 2 or max(len(r) for r in rows) < 2:
-                continue
-            inside = [c for c in chars if _within(c, t.bbox)]
-            if not inside:
-                continue
-            table = PageTable(tuple(t.bbox), [_row(cells, inside, number) for cells in rows], inside)
-            if _filled(table):
-                out.append(table)
-        return out
-    finally:
-        ppage.flush_cache()
+    out = []
+    for t in TableFinder(cast(Any, None), settings).tables:  # explicit lines only: no page needed
+        rows = [row.cells for row in t.rows]
+        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+            continue
+        bbox = t.bbox  # computed from all the cells at each access
+        inside = [c for c in chars if _within(c, bbox)]
+        if not inside:
+            continue
+        table = PageTable(bbox, [_row(cells, inside, number) for cells in rows], inside)
+        if _filled(table):
+            out.append(table)
+    return out
 
 
 def _filled(table: PageTable) -> bool:

@@ -80,7 +80,7 @@ class ReviewSession:
                 if (self.outputs / "texts" / f"{r['doc_id']}.txt").exists():
                     self.sha[r["doc_id"]] = _plain(r.get("sha256"))
                     self.docs.append({"doc_id": r["doc_id"], "title": _plain(r.get("title"))})
-                    if _plain(r.get("format")) == "pdf" and _plain(r.get("source")):
+                    if _plain(r.get("format")) == names.FORMAT_PDF and _plain(r.get("source")):
                         pdfs[r["doc_id"]] = (Path(raw) / r["source"], self.sha[r["doc_id"]])
         self.pages = PageImages(pdfs)
         self._pdf_docs = set(pdfs)
