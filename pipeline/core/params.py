@@ -47,7 +47,9 @@ class EntitiesParams:
     spacy_ft: str = "models/ner_spacy"  # the fine-tuned spaCy NER (source "spacy_ft"); "" turns it off
     transformer: str = "models/ner_transformer"  # the transformer token classifier; "" turns it off
     transformer_batch: int = 32  # windows per forward pass at prediction (sorted by length: little padding)
-    transformer_threads: int = 0  # torch threads at prediction; 0 = every CPU this process may use
+    transformer_threads: int = (
+        0  # torch threads at prediction; 0 = the process's share (all cores serial, cores/jobs in workers)
+    )
 
 
 @dataclass(frozen=True)

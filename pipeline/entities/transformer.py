@@ -36,7 +36,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -438,6 +437,7 @@ def _setup(seed: int, threads: int = 0) -> None:
 
 
 def use_threads(threads: int = 0) -> None:
-    """Run torch on ``threads`` threads; 0: every CPU this process may use."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    _torch().set_num_threads(threads or max(1, cpus))
+    """Run torch on ``threads`` threads; 0: leave the process's setting (torch's default in a serial run, the
+    worker's share of the cores under ``--jobs``/Dask: :func:`pipeline.core.executors._pool_init`)."""
+    if threads:
+        _torch().set_num_threads(threads)
