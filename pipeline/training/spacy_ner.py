@@ -256,8 +256,12 @@ def training_labels(
 
 
 def base_pipeline(model: str, init: str) -> Language:
-    """A pipeline with the project's tokenizer and one ``ner``: sourced from ``model`` or fresh."""
-    base = load_nlp(model)
+    """A pipeline with the project's tokenizer and one ``ner``: sourced from ``model`` or fresh.
+
+    ``model`` is loaded afresh, never the cached :func:`load_nlp` pipeline: a ``ner`` sourced with a shared
+    vocab is the same object, so training it would change the process's pretrained NER (and the base of
+    every later leave-one-out fold, which would then have learned the next fold's held-out document)."""
+    base = load_nlp.__wrapped__(model)
     if base.lang is None:  # spaCy types it optional; a pipeline loaded from a package always names it
         raise RuntimeError(f"spaCy model {model!r} does not name its language (its config's nlp.lang)")
     nlp = spacy.blank(base.lang, vocab=base.vocab)
