@@ -53,7 +53,9 @@ def apply_decisions(
         tables[t] = normalize_frame(t, tables[t]) if t in tables else empty_frame(t)
     placed = [Placed(*x) if isinstance(x, tuple) else Placed(x) for x in decisions]
     moved: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for p in sorted(placed, key=lambda p: (p.d.when, p.d.decision_id)):  # a move before decisions made after it
+    # moves first (in time order), so that any decision made on a moved row's new words finds it, whatever
+    # the clocks of the two routes say (a sheet import and a page decision can share a second)
+    for p in sorted(placed, key=lambda p: (p.d.action != MOVE, p.d.when, p.d.decision_id)):
         place(p, tables, docs, params, moved)
         if p.d.action == MOVE and p.key is not None and p.new is not None and p.outcome != ORPHANED:
             moved[p.key].append((p.new.start, p.new.end))
