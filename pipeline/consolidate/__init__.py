@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pipeline.consolidate.calibration import Calibration
 from pipeline.consolidate.calibration import load as load_calibration
 from pipeline.consolidate.ensemble import merge
 from pipeline.consolidate.grouping import abbreviations, canonical_name, entity_id, group_key, load_aliases
@@ -51,79 +52,72 @@ def provenance(doc: Document, start: int, end: int) -> dict[str, Any]:
     }
 
 
-def _frames(directory: Path, doc_ids: list[str]) -> dict[str, pd.DataFrame]:
-    out = {}
-    for doc_id in doc_ids:
-        p = directory / f"{doc_id}{SUFFIX}"
-        if p.exists():
-            out[doc_id] = pd.read_parquet(p)
-    return out
+def _frame(directory: Path, doc_id: str) -> pd.DataFrame | None:
+    p = directory / f"{doc_id}{SUFFIX}"
+    return pd.read_parquet(p) if p.exists() else None
 
 
-def documents_table(docs: dict[str, Document]) -> pd.DataFrame:
-    rows = [
-        {
-            "doc_id": d.doc_id,
-            "source": d.source,
-            "sha256": d.sha256,
-            "title": d.title,
-            "n_pages": len(d.pages) if d.char_boxes is not None else None,
-            "n_chars": len(d.text),
-            "status": d.status,
-            "error": d.error,
-            "format": d.fmt,
-            "doi": d.metadata.get("doi"),
-            "year": d.metadata.get("year"),
-            "authors": list(d.metadata.get("authors") or []),
-            "journal": d.metadata.get("journal"),
-            "ocr_pages": list(d.metadata.get("ocr_pages") or []),
-            "ocr_confidence": d.metadata.get("ocr_confidence"),
-            "date": d.metadata.get("date"),
-            "date_source": d.metadata.get("date_source"),
-        }
-        for d in docs.values()
+def document_row(d: Document) -> dict[str, Any]:
+    """The ``documents`` row of one ingested file (errors included)."""
+    return {
+        "doc_id": d.doc_id,
+        "source": d.source,
+        "sha256": d.sha256,
+        "title": d.title,
+        "n_pages": len(d.pages) if d.char_boxes is not None else None,
+        "n_chars": len(d.text),
+        "status": d.status,
+        "error": d.error,
+        "format": d.fmt,
+        "doi": d.metadata.get("doi"),
+        "year": d.metadata.get("year"),
+        "authors": list(d.metadata.get("authors") or []),
+        "journal": d.metadata.get("journal"),
+        "ocr_pages": list(d.metadata.get("ocr_pages") or []),
+        "ocr_confidence": d.metadata.get("ocr_confidence"),
+        "date": d.metadata.get("date"),
+        "date_source": d.metadata.get("date_source"),
+    }
+
+
+def documents_table(docs: Iterable[Document]) -> pd.DataFrame:
+    return normalize_frame(names.T_DOCUMENTS, pd.DataFrame([document_row(d) for d in docs]))
+
+
+def mention_rows(
+    doc: Document, cands: pd.DataFrame, aliases: dict[tuple[str, str], str], calibration: Calibration | None
+) -> list[dict[str, Any]]:
+    """One document's merged mentions (one per span, scores calibrated when a table is given), each with
+    its ``group`` key (:func:`.grouping.group_key`) for :func:`group_mentions`."""
+    abbrevs = abbreviations(doc.text)
+    cs = [
+        Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "") for r in cands.itertuples()
     ]
-    return normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows))
-
-
-def entities_tables(
-    docs: dict[str, Document],
-    cands: dict[str, pd.DataFrame],
-    aliases_path: Path,
-    similarity_threshold: float = 0.0,
-    calibration_path: Path | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Merged mentions (one per span, scores calibrated when a table is given) and the corpus entities.
-
-    Group keys come from :func:`.entities.grouping.group_key`; groups of one label whose names are
-    near-duplicates are then joined (:func:`.entities.similarity.merge_similar`, off at threshold 0).
-    """
-    aliases = load_aliases(aliases_path)
-    calibration = load_calibration(calibration_path)
     rows = []
-    for doc_id, df in cands.items():
-        doc = docs[doc_id]
-        abbrevs = abbreviations(doc.text)
-        cs = [
-            Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "") for r in df.itertuples()
-        ]
-        for m in merge(cs, calibration=calibration):
-            text = doc.text[m.start : m.end]
-            rows.append(
-                {
-                    "mention_id": row_id("M", doc_id, m.start, m.end, m.label),
-                    "doc_id": doc_id,
-                    "group": f"{group_key(m.label, text, m.key, aliases, abbrevs)}|{m.label}",
-                    "text": text,
-                    "label": m.label,
-                    "start": m.start,
-                    "end": m.end,
-                    **provenance(doc, m.start, m.end),
-                    "sources": list(m.sources),
-                    "score": m.score,
-                    "review_status": names.UNREVIEWED,
-                }
-            )
+    for m in merge(cs, calibration=calibration):
+        text = doc.text[m.start : m.end]
+        rows.append(
+            {
+                "mention_id": row_id("M", doc.doc_id, m.start, m.end, m.label),
+                "doc_id": doc.doc_id,
+                "group": f"{group_key(m.label, text, m.key, aliases, abbrevs)}|{m.label}",
+                "text": text,
+                "label": m.label,
+                "start": m.start,
+                "end": m.end,
+                **provenance(doc, m.start, m.end),
+                "sources": list(m.sources),
+                "score": m.score,
+                "review_status": names.UNREVIEWED,
+            }
+        )
+    return rows
+
+
+def group_mentions(rows: list[dict[str, Any]], similarity_threshold: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mentions table and the corpus entities from every document's :func:`mention_rows`: groups of one
+    label whose names are near-duplicates are joined (:func:`.similarity.merge_similar`, off at threshold 0).
+    Reads names and counts only, never a document's text."""
     forms: dict[str, Counter] = {}
     for r in rows:
         forms.setdefault(r["group"], Counter())[r["text"]] += 1
@@ -135,6 +129,19 @@ def entities_tables(
         r["entity_id"] = entity_id(label, key)
     mentions = normalize_frame(names.T_ENTITIES, pd.DataFrame(rows))
     return mentions, entity_index(mentions)
+
+
+def entities_tables(
+    docs: Mapping[str, Document],
+    cands: Mapping[str, pd.DataFrame],
+    aliases_path: Path,
+    similarity_threshold: float = 0.0,
+    calibration_path: Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merged mentions and the corpus entities of ``cands`` (:func:`mention_rows`, :func:`group_mentions`)."""
+    aliases, calibration = load_aliases(aliases_path), load_calibration(calibration_path)
+    rows = [r for doc_id, df in cands.items() for r in mention_rows(docs[doc_id], df, aliases, calibration)]
+    return group_mentions(rows, similarity_threshold)
 
 
 def entity_index(mentions: pd.DataFrame, canonical: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -157,79 +164,82 @@ def entity_index(mentions: pd.DataFrame, canonical: Mapping[str, str] | None = N
     return normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(rows))
 
 
-def figures_table(docs: dict[str, Document], figs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def figure_rows(doc: Document, figs: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            **r,
+            "figure_id": row_id("F", doc.doc_id, r["start"], r["end"]),
+            **provenance(doc, r["start"], r["end"]),
+            "review_status": names.UNREVIEWED,
+        }
+        for r in figs.to_dict("records")
+    ]
+
+
+def event_rows(doc: Document, evs: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    for doc_id, df in figs.items():
-        doc = docs[doc_id]
-        for r in df.to_dict("records"):
-            rows.append(
-                {
-                    **r,
-                    "figure_id": row_id("F", doc_id, r["start"], r["end"]),
-                    **provenance(doc, r["start"], r["end"]),
-                    "review_status": names.UNREVIEWED,
-                }
-            )
-    return normalize_frame(names.T_FIGURES, pd.DataFrame(rows))
+    for r in evs.to_dict("records"):
+        r["participants"] = (
+            json.loads(r["participants"]) if isinstance(r["participants"], str) else list(r["participants"])
+        )
+        rows.append(
+            {
+                **r,
+                "event_id": row_id("V", doc.doc_id, r["start"], r["end"], r["date_start"], r["date_end"]),
+                **provenance(doc, r["start"], r["end"]),
+                "review_status": names.UNREVIEWED,
+            }
+        )
+    return rows
 
 
-def events_table(docs: dict[str, Document], evs: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rows = []
-    for doc_id, df in evs.items():
-        doc = docs[doc_id]
-        for r in df.to_dict("records"):
-            r["participants"] = (
-                json.loads(r["participants"]) if isinstance(r["participants"], str) else list(r["participants"])
-            )
-            rows.append(
-                {
-                    **r,
-                    "event_id": row_id("V", doc_id, r["start"], r["end"], r["date_start"], r["date_end"]),
-                    **provenance(doc, r["start"], r["end"]),
-                    "review_status": names.UNREVIEWED,
-                }
-            )
-    return normalize_frame(names.T_EVENTS, pd.DataFrame(rows))
-
-
-def citations_table(docs: dict[str, Document]) -> pd.DataFrame:
-    """The parsed reference lists of all documents (one row per reference entry)."""
+def citation_rows(doc: Document) -> list[dict[str, Any]]:
+    """The parsed reference list of one document (one row per reference entry)."""
     from pipeline.consolidate.citations import citations
 
-    rows = [
-        {**c, "citation_id": row_id("C", c["doc_id"], c["start"], c["end"])}
-        for doc in docs.values()
-        if doc.status != names.STATUS_ERROR
-        for c in citations(doc)
-    ]
-    return normalize_frame(names.T_CITATIONS, pd.DataFrame(rows))
+    if doc.status == names.STATUS_ERROR:
+        return []
+    return [{**c, "citation_id": row_id("C", c["doc_id"], c["start"], c["end"])} for c in citations(doc)]
 
 
 def main(
     ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Path, out_dir: Path, params: dict[str, Any]
 ) -> dict[str, pd.DataFrame]:
-    """Build the corpus tables from the per-document stage outputs and write them to ``out_dir``."""
+    """Build the corpus tables from the per-document stage outputs and write them to ``out_dir``.
+
+    Documents are read one at a time, in id order, and let go once their rows are made: what the stage
+    holds is the rows of the tables, never the corpus's texts. Only the entity grouping waits for every
+    document, and it reads names and counts."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    docs = {
-        p.name[: -len(DOC_SUFFIX)]: load_document(p)
-        for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}"))
-        if p.name != MANIFEST
+    aliases, calibration = load_aliases(Path(params["aliases"])), load_calibration(params.get("calibration"))
+    rows: dict[str, list[dict[str, Any]]] = {
+        t: [] for t in (names.T_DOCUMENTS, "mentions", names.T_FIGURES, names.T_EVENTS, names.T_CITATIONS)
     }
-    ok = [d for d, doc in docs.items() if doc.status != names.STATUS_ERROR]
-    mentions, index = entities_tables(
-        docs,
-        _frames(entities_dir, ok),
-        Path(params["aliases"]),
-        float(params.get("similarity_threshold", 0.0)),
-        params.get("calibration"),
-    )
+    for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")):
+        if p.name == MANIFEST:
+            continue
+        doc = load_document(p)
+        rows[names.T_DOCUMENTS].append(document_row(doc))
+        if doc.status == names.STATUS_ERROR:
+            continue
+        doc_id = p.name[: -len(DOC_SUFFIX)]
+        for directory, table, make in (
+            (entities_dir, "mentions", lambda d, df: mention_rows(d, df, aliases, calibration)),
+            (figures_dir, names.T_FIGURES, figure_rows),
+            (events_dir, names.T_EVENTS, event_rows),
+        ):
+            df = _frame(directory, doc_id)
+            if df is not None:
+                rows[table] += make(doc, df)
+        rows[names.T_CITATIONS] += citation_rows(doc)
+    mentions, index = group_mentions(rows.pop("mentions"), float(params.get("similarity_threshold", 0.0)))
     tables = {
-        names.T_DOCUMENTS: documents_table(docs),
+        names.T_DOCUMENTS: normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows[names.T_DOCUMENTS])),
         names.T_ENTITIES: mentions,
         names.T_ENTITY_INDEX: index,
-        names.T_FIGURES: figures_table(docs, _frames(figures_dir, ok)),
-        names.T_EVENTS: events_table(docs, _frames(events_dir, ok)),
-        names.T_CITATIONS: citations_table(docs),
+        names.T_FIGURES: normalize_frame(names.T_FIGURES, pd.DataFrame(rows[names.T_FIGURES])),
+        names.T_EVENTS: normalize_frame(names.T_EVENTS, pd.DataFrame(rows[names.T_EVENTS])),
+        names.T_CITATIONS: normalize_frame(names.T_CITATIONS, pd.DataFrame(rows[names.T_CITATIONS])),
     }
     for name, df in tables.items():
         df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)

@@ -45,6 +45,7 @@ def project(tmp_path, params):
     p = copy.deepcopy(params)
     p["entities"].update(patterns_dir=str(ROOT / "models" / "patterns"), spacy_ft="", transformer="")
     p["consolidate"]["aliases"] = str(ROOT / p["consolidate"]["aliases"])
+    p["consolidate"]["calibration"] = str(ROOT / p["consolidate"]["calibration"])
     (project / "params.yaml").write_text(yaml.safe_dump(p), encoding="utf-8")
     cli(project, *RUN)
     return project
