@@ -5,23 +5,27 @@
   subject of the clause ("The land area encompasses 2.72 million square kilometers");
 * ``place``: the GPE/LOC entity of the sentence nearest to the number, people's names excluded
   ("Kazakhs" is sometimes tagged GPE);
-* ``time``: the nearest year or period of the sentence, citation years in brackets and the document's own
-  dateline ("TARAZ, March 10, 2021 –", ``documents.date``) excluded;
+* ``time``: the words of the sentence's time expression nearest to the number ("2010", "by 2015", "the 1990s", "last
+  year", "two years later"), read by the events' reader (:func:`pipeline.events.sentences.dated_sentences`:
+  absolute dates, decades, centuries, dates in words, ranges; underspecified ones against the document creation
+  time in a news-style document, against the last date stated before them in a narrative one); citation years
+  in brackets, the document's own dateline ("TARAZ, March 10, 2021 –", ``documents.date``) and the figure's
+  own words ("2021 signatures" is a count) are never its time. ``time_start``/``time_end`` are the inclusive ISO
+  interval and ``time_resolution`` how it was read (``names.DATE_RESOLUTIONS``); a figure of a news-style
+  document whose sentence states no time is as of the document's date (``time`` empty, resolution ``dct``);
 * ``source``: an "according to X" / "X (2014) estimates" phrase, or a bracketed citation "(Karimi, 2011)".
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.core.document import Document
+from pipeline.events.timex import Timex, find_timexes
 
-_YEAR = re.compile(
-    r"(?<![\d,.])(?:(?:in|by|as (?:in|of)|since|until|from)\s+)?(1[89]\d\d|20\d\d)(?:\s?[-–]\s?(?:1[89]\d\d|20\d\d))?"
-    r"(?:s\b)?(?![\d,])"
-)
 _SOURCE = re.compile(
     r"(?:according to|as reported by|estimated by|data (?:of|from)|reports? of)\s+(?:the\s+)?"
     r"([A-Z][\w.’'\- ]{1,80}?)(?=[,.;:)]|\s(?:in|the|there|is|was|were|,)\b)"
@@ -44,13 +48,6 @@ _PLURAL_COUNTRIES = frozenset(
 )
 _MEASURES = ("duration", "area", "length")
 _DROP_LEFT = frozenset({"the", "a", "an", "all", "total", "these", "those", "its", "their", "of"})
-
-
-def _in_citation(sent_text: str, start: int, end: int) -> bool:
-    """A year inside brackets with a name or alone: "(2014)", "(Mendikulova G., 2014)"."""
-    open_ = sent_text.rfind("(", 0, start)
-    close = sent_text.find(")", end)
-    return open_ != -1 and close != -1 and ")" not in sent_text[open_:start] and "(" not in sent_text[end:close]
 
 
 def _is_people_name(ent: Span) -> bool:
@@ -89,7 +86,43 @@ def object_of(span: Span, kind: str) -> str | None:
     return " ".join(words) or None
 
 
-def describe(doc: Document | None, parsed: Doc, start: int, end: int, kind: str = "count") -> dict[str, str | None]:
+def time_of(
+    sent_text: str, rel: tuple[int, int], timexes: list[Timex], dateline: tuple[int, int]
+) -> dict[str, str | None]:
+    """The time of the figure at ``rel`` (offsets in ``sent_text``): the nearest of the sentence's ``timexes``
+    (citation years are none: the reader drops them) outside the ``dateline`` and the figure itself; ``{}`` when
+    there is none."""
+    candidates = [tx for tx in timexes if not any(tx.start < hi and lo < tx.end for lo, hi in (dateline, rel))]
+    if not candidates:
+        return {}
+    best = min(candidates, key=lambda tx: max(tx.start - rel[1], rel[0] - tx.end, 0))
+    return dated(sent_text[best.start : best.end], best)
+
+
+def dated(words: str | None, tx: Timex) -> dict[str, str | None]:
+    """The figure's time columns for the time expression ``tx`` written ``words``."""
+    return {"time": words, "time_start": tx.date_start, "time_end": tx.date_end, "time_resolution": tx.resolution}
+
+
+def header_time(cell: dict[str, Any]) -> dict[str, Any]:
+    """A table cell's context (:func:`.tables.cell_contexts`) with the interval of its header's time
+    ("2007–2009" → 2007-01-01..2009-12-31, absolute)."""
+    words = cell.get("time")
+    tx = next((t for t in find_timexes(words) if not t.relative), None) if words else None
+    return {**cell, **dated(words, tx)} if tx is not None else cell
+
+
+def describe(
+    doc: Document | None,
+    parsed: Doc,
+    start: int,
+    end: int,
+    kind: str = "count",
+    timexes: dict[int, list[Timex]] | None = None,
+) -> dict[str, str | None]:
+    """Object, place, time and source of the figure at ``start:end``; ``timexes`` holds each sentence's time
+    expressions by the sentence's start offset (:func:`~pipeline.events.sentences.dated_sentences`), else the
+    sentence is read alone."""
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
         return {}
@@ -101,16 +134,11 @@ def describe(doc: Document | None, parsed: Doc, start: int, end: int, kind: str 
         out["place"] = best.text.removeprefix("the ")
     # the canonical text (parse's text is equal), sliced: Doc.text would join every token of the document
     sent_text = doc.text[sent.start_char : sent.end_char] if doc is not None else sent.text
-    rel = start - sent.start_char
+    s0 = sent.start_char
     span_of_date = (doc.metadata.get("date_span") if doc is not None else None) or (0, 0)  # it dates the story
-    dateline = [x - sent.start_char for x in span_of_date]
-    years = [
-        m
-        for m in _YEAR.finditer(sent_text)
-        if not _in_citation(sent_text, m.start(), m.end()) and not (m.start() < dateline[1] and dateline[0] < m.end())
-    ]
-    if years:
-        out["time"] = min(years, key=lambda m: abs(m.start() - rel)).group(0)
+    sent_timexes = timexes.get(s0, []) if timexes is not None else find_timexes(sent_text)
+    rel = (start - s0, end - s0)
+    out.update(time_of(sent_text, rel, sent_timexes, (span_of_date[0] - s0, span_of_date[1] - s0)))
     m = _SOURCE.search(sent_text) or _AUTHOR_YEAR.search(sent_text) or _CITATION.search(sent_text)
     if m:
         out["source"] = m.group(0) if m.re is _AUTHOR_YEAR else m.group(1).strip()
