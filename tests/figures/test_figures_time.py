@@ -12,7 +12,8 @@ from pipeline.core.params import stage_params
 from pipeline.events.reference import document_mode
 from pipeline.events.timex import find_timexes
 from pipeline.figures import extract
-from pipeline.figures.context import time_of
+from pipeline.figures.context import describe, time_of
+from pipeline.figures.numbers import find_numbers
 
 NEWS = (
     "Herders return to the steppe\n\n"
@@ -92,3 +93,22 @@ def test_figures_time_never_the_figure_itself_nor_the_dateline():
         "time_resolution": names.RES_ABSOLUTE,
     }
     assert time_of(text, dateline, timexes[:1], dateline) == {}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "sentence,figure,time",
+    [
+        # a phrase set off by commas describing a noun dates that noun, not the figure
+        ("In 2010, the town, a trading post since the 1850s, had 300,000 inhabitants.", "300,000", "2010"),
+        ("Kyzylorda, which was the capital until 1929, now has 250,000 inhabitants.", "250,000", None),
+        ("The town, founded in 1854, now has 2 million inhabitants.", "2 million", None),
+        # a restrictive clause dates what the figure counts
+        ("The refugees registered in 2015 numbered 1,200.", "1,200", "2015"),
+        # a bracketed source, even without a comma, is not a time
+        ("Herders own 85% of the flocks (Steppe Monitor 2019).", "85%", None),
+    ],
+)
+def test_figures_time_of_the_figures_own_clause(nlp, sentence, figure, time):
+    n = next(n for n in find_numbers(sentence) if sentence[n.start : n.end] == figure)
+    assert describe(None, nlp(sentence), n.start, n.end, n.kind).get("time") == time
