@@ -161,15 +161,20 @@ def cmd_train_status(a: argparse.Namespace) -> int:
     """Say whether the models are trained on the current gold and reviewed training labels (``dvc repro``
     never retrains: the train stages are frozen; ``make train`` does).
 
-    Prints one line per difference, each ending in what to run, or that the models are up to date;
+    Prints one line per difference, each ending in what to run, or that the models are up to date (the
+    calibration table too: it must be the one metrics/loo.json measures);
     with ``--check`` exits 1 when the models lag behind.
 
     Example: python -m pipeline train-status --labels data/train_labels.jsonl
     """
+    from pipeline.training.calibration import stale
     from pipeline.training.status import pending
 
-    p = stage_params(load_params(a.params), "train")
+    params = load_params(a.params)
+    p = stage_params(params, "train")
     lines = pending([Path(a.spacy_model), Path(a.transformer_model)], Path(a.gold), Path(a.labels), p["train_docs"])
+    table = stage_params(params, "consolidate")["calibration"]
+    lines += [line for line in [stale(Path(table), Path(a.loo))] if table and line]
     for line in lines:
         print(f"train-status: {line}")
     if not lines:
@@ -179,15 +184,14 @@ def cmd_train_status(a: argparse.Namespace) -> int:
 
 @command
 def cmd_calibrate(a: argparse.Namespace) -> int:
-    """Fit the mention-score calibration table on the training documents' merged mentions (never dev).
+    """Write the mention-score calibration table the loo stage measured (every fold's held-out mentions).
 
-    Example: python -m pipeline calibrate --entities data/entities --gold gold/entities --out models/ner_calibration.json
+    Example: python -m pipeline calibrate --loo metrics/loo.json --out models/ner_calibration.json
     """
     from pipeline.training.calibration import main
 
-    p = stage_params(load_params(a.params), "train")
-    table = main(Path(a.entities), Path(a.gold), p["train_docs"], Path(a.out))
-    print(f"calibrate: {len(table['cells'])} cells from {len(p['train_docs'])} training documents into {a.out}")
+    table = main(Path(a.loo), Path(a.out))
+    print(f"calibrate: {len(table['cells'])} cells from {len(table['documents'])} held-out documents into {a.out}")
     return 0
 
 
@@ -256,7 +260,10 @@ def cmd_publish(a: argparse.Namespace) -> int:
 def cmd_evaluate(a: argparse.Namespace) -> int:
     """Score the extractions against gold/ and write metrics/*.json.
 
-    Example: python -m pipeline evaluate --tables outputs --entities data/entities --gold gold --out metrics
+    --loo metrics/loo.json (the loo stage's scores) repeats the leave-one-document-out entity scores in
+    metrics/entities.json (``leave_one_document_out``).
+
+    Example: python -m pipeline evaluate --tables outputs --entities data/entities --gold gold --out metrics --loo metrics/loo.json
     """
     from pipeline.evaluate import main
     from pipeline.report import metrics_summary
@@ -268,6 +275,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         Path(a.out),
         stage_params(load_params(a.params), "evaluate"),
         pdf_run=Path(a.pdfs) if a.pdfs else None,
+        loo_json=Path(a.loo) if a.loo else None,
     )
     print(metrics_summary(results))
     return 0
@@ -332,6 +340,9 @@ def cmd_pdf_run(a: argparse.Namespace) -> int:
         return 0
     docs = pdf_gold.stage_pdfs(Path(pdf_dir), gold, work / "raw")
     pdf_gold.prepare(out)
+    # No calibration table: it is fitted (stage loo) on these PDFs' held-out folds, which read this stage's
+    # work folder, so using it here would be a cycle; the PDF scores count spans, never a mention's score.
+    params = {**params, "consolidate": {**params.get("consolidate", {}), "calibration": ""}}
     code = run(work / "raw", out / pdf_gold.OUTPUTS, work, params)
     if code == 0:
         pdf_gold.write_run(out, work, docs, pdf_dir)
@@ -395,13 +406,10 @@ def build_parser(review: bool = True) -> argparse.ArgumentParser:
             ("--labels", "data/train_labels.jsonl"),
             ("--spacy-model", "models/ner_spacy"),
             ("--transformer-model", "models/ner_transformer"),
+            ("--loo", "metrics/loo.json"),
         ],
         "labels": [("--ingest", "data/ingest"), ("--reviews", "reviews"), ("--out", "data/train_labels.jsonl")],
-        "calibrate": [
-            ("--entities", "data/entities"),
-            ("--gold", "gold/entities"),
-            ("--out", "models/ner_calibration.json"),
-        ],
+        "calibrate": [("--loo", "metrics/loo.json"), ("--out", "models/ner_calibration.json")],
         "entities": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/entities")],
         "figures": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/figures")],
         "events": [("--ingest", "data/ingest"), ("--parse", "data/parse"), ("--out", "data/events")],
@@ -413,6 +421,7 @@ def build_parser(review: bool = True) -> argparse.ArgumentParser:
             ("--gold", "gold"),
             ("--out", "metrics"),
             ("--pdfs", None),
+            ("--loo", None),
         ],
         "pdf-run": [("--gold", "gold/pdfs"), ("--out", "data/pdfs"), ("--work", "data/pdfs-work")],
         "loo": [

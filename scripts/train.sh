@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make train: retrain both NER models (always: the user asked; `python -m pipeline train-status` says whether
-# their gold or reviewed labels moved on), then run the pipeline.
+# their gold or reviewed labels moved on), refresh the calibration table from the leave-one-document-out
+# scores (stage loo, then the frozen calibrate stage), then run the pipeline.
 #
 # The train and train_transformer stages are frozen in dvc.yaml, so `dvc repro` never trains (a fresh clone
 # uses the models committed to git). This script runs those stages' own commands (read from dvc.yaml, so
@@ -21,6 +22,10 @@ for stage in train train_transformer; do
   echo "train: $cmd"
   eval "$cmd"
 done
-dvc commit --force train train_transformer
+dvc repro loo  # the held-out mentions the calibration table is fitted on
+cmd=$(stage_field calibrate cmd)
+echo "train: $cmd"
+eval "$cmd"
+dvc commit --force train train_transformer calibrate
 dvc repro
 "$PY" -m pipeline train-status

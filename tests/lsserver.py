@@ -198,6 +198,7 @@ def make_project(base: Path, params: dict) -> Path:
     (project / "models" / "patterns" / "rules.jsonl").write_text("".join(json.dumps(r) + "\n" for r in RULES))
     p = copy.deepcopy(params)
     p["entities"].update(patterns_dir="models/patterns", use_pretrained=False, spacy_ft="")
+    p["consolidate"]["calibration"] = ""  # the project has no models/ner_calibration.json
     (project / "params.yaml").write_text(yaml.safe_dump(p))
     p["entities"]["patterns_dir"] = str(project / "models" / "patterns")
     assert run(project / "raw", project / "outputs", project / "data", p, reviews=project / "reviews") == 0

@@ -1,9 +1,13 @@
-"""Calibrated mention scores: a mention's ``score`` estimates P(correct), from the TRAIN documents.
+"""Calibrated mention scores: a mention's ``score`` estimates P(correct), measured by leave-one-document-out.
 
-The table is fitted by the ``calibrate`` stage on the merged mentions of the training documents
-(never the dev documents): a mention is correct when its (text, label) is in its document's gold.
-Its cells are keyed by the mention's *evidence* — the sorted sources that proposed it, plus
-``gazetteer`` for a gazetteer match — and its label, and shrunk twice (Laplace-style, weight ``m``):
+The table is fitted by the ``loo`` stage (:mod:`pipeline.evaluate.loo`) on the held-out mentions of every
+fold: each gold document's mentions merged from sources none of which was built from that document (its
+fold's ``spacy_ft`` trained on the other documents, its gazetteer without the names only it has). A mention
+is correct when its (text, label) is in its document's gold. The ``calibrate`` stage copies that table to
+``models/ner_calibration.json`` (committed; ``make train`` refreshes it), which ``consolidate`` reads
+(param ``consolidate.calibration``). Its cells are keyed by the mention's *evidence* — the sorted sources
+that proposed it, plus ``gazetteer`` for a gazetteer match — and its label, and shrunk twice
+(Laplace-style, weight ``m``):
 
 * per evidence: ``p_e = (tp_e + m · prior_e) / (n_e + m)``, where ``prior_e`` is the ensemble's
   prior score of that evidence (``1 - Π(1 - prior_source)``, the fallback below);
@@ -12,13 +16,12 @@ Its cells are keyed by the mention's *evidence* — the sorted sources that prop
 A mention whose (evidence, label) was never seen takes ``p_e``; unseen evidence keeps the
 ensemble's own score (the sources' priors combined, :mod:`.ensemble`).
 
-The trained sources (:data:`TRAINED`: ``spacy_ft``, ``transformer``) are left out of the fit: on
-their own training documents they are nearly always right, and a table fitted with them (tried
-first) was worse calibrated on the dev documents than the priors (ECE 0.064 against 0.027; every
-span they missed in training looked wrong). So the table covers the evidence of the untrained
-sources (rules, gazetteer, pretrained spaCy), merged as if no model had been trained, and every
-mention a trained model proposed keeps the ensemble's score. A leave-one-document-out fit would
-cover them too, at three more trainings of each model (about 15 minutes on 2 cores).
+The table knows the sources it was measured with (``sources``: rules, pretrained and fine-tuned spaCy;
+the transformer is not trained per fold, see :mod:`pipeline.evaluate.loo`). A mention's evidence is read
+over those sources only: "rules+spacy_ft+transformer" is looked up as "rules+spacy_ft", whose held-out
+precision is measured, and a mention only unmeasured sources proposed keeps the ensemble's score.
+How well the table does on documents it never saw is ``entities.calibration.after`` of ``metrics/loo.json``
+(each document scored by a table fitted on the others).
 """
 
 from __future__ import annotations
@@ -28,11 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.core import names
-
 GAZETTEER = "gazetteer"
-#: Sources trained on the documents the table is fitted on: left out of the fit (see above).
-TRAINED = frozenset({names.SRC_SPACY_FT, names.SRC_TRANSFORMER})
 
 
 def evidence(sources: Iterable[str], gazetteer: bool = False) -> str:
@@ -46,13 +45,17 @@ def evidence(sources: Iterable[str], gazetteer: bool = False) -> str:
 
 @dataclass(frozen=True)
 class Calibration:
-    """``p`` per evidence (``by_evidence``) and per ``"evidence|label"`` (``cells``)."""
+    """``p`` per evidence (``by_evidence``) and per ``"evidence|label"`` (``cells``), measured with ``sources``
+    (empty: every source)."""
 
     by_evidence: dict[str, float] = field(default_factory=dict)
     cells: dict[str, float] = field(default_factory=dict)
+    sources: frozenset[str] = frozenset()
 
     def score(self, sources: Iterable[str], label: str, gazetteer: bool, fallback: float) -> float:
-        return self.lookup(evidence(sources, gazetteer), label, fallback)
+        """P(correct) of a mention proposed by ``sources``, read over the table's own sources (see the module)."""
+        known = [s for s in sources if not self.sources or s in self.sources]
+        return self.lookup(evidence(known, gazetteer), label, fallback) if known else fallback
 
     def lookup(self, e: str, label: str, fallback: float) -> float:
         """The estimate for evidence key ``e`` and ``label``: its cell, else its evidence's, else ``fallback``."""
@@ -60,12 +63,25 @@ class Calibration:
 
 
 def from_table(t: dict) -> Calibration:
-    """A :class:`Calibration` from a fitted table (:func:`pipeline.training.calibration.fit`'s dict)."""
-    return Calibration({e: v["p"] for e, v in t["by_evidence"].items()}, {k: v["p"] for k, v in t["cells"].items()})
+    """A :class:`Calibration` from a fitted table (:func:`pipeline.training.calibration.fit`'s dict, with the
+    ``sources`` it was measured with when it has them)."""
+    return Calibration(
+        {e: v["p"] for e, v in t["by_evidence"].items()},
+        {k: v["p"] for k, v in t["cells"].items()},
+        frozenset(t.get("sources", ())),
+    )
 
 
 def load(path: Path | str | None) -> Calibration | None:
-    """The table written by the ``calibrate`` stage, or None when ``path`` is empty or missing."""
-    if not path or not Path(path).exists():
+    """The table written by the ``calibrate`` stage; None when ``path`` is empty (calibration off).
+
+    A named table that is missing is an error, never a silent fallback to uncalibrated scores."""
+    if not path:
         return None
+    if not Path(path).exists():
+        raise FileNotFoundError(
+            f"{path}: the calibration table named by params consolidate.calibration is missing; restore it "
+            f"(git checkout {path}), rebuild it (make train), or set consolidate.calibration: '' to keep the "
+            "ensemble's scores"
+        )
     return from_table(json.loads(Path(path).read_text(encoding="utf-8")))

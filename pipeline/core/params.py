@@ -62,7 +62,7 @@ class EventsParams:
 class ConsolidateParams:
     aliases: str = "models/aliases.jsonl"
     similarity_threshold: float = 0.85
-    calibration: str = ""
+    calibration: str = "models/ner_calibration.json"  # the LOO-measured score table (stage calibrate); "" = off
 
 
 @dataclass(frozen=True)

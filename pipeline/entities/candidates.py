@@ -8,6 +8,7 @@ spans pass :func:`clean_span` (leading "the", trailing possessive and punctuatio
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -61,9 +62,41 @@ def _open_quote(span: str) -> bool:
     return span.count('"') % 2 == 1 or span.count("“") > span.count("”")
 
 
+#: How far a quoted title may run past a span that opened it (its closing quote must come before this).
+QUOTE_REACH = 150
+_CLOSERS = {"“": "”", '"': '"', "«": "»"}
+_TITLE_STOP = re.compile(r"[\n“«]|[.;:!?]\s")
+
+
+def close_quote(text: str, s: int, e: int) -> int:
+    """The end of ``text[s:e]`` grown to the closing quote of a quote it opens and does not close
+    ('Law “On Migration' → 'Law “On Migration of Population”'), when that quote closes within
+    :data:`QUOTE_REACH` characters, on the line, before a sentence end or another opening quote; else ``e``."""
+    span = text[s:e]
+    for opener, closer in _CLOSERS.items():
+        i = span.rfind(opener)
+        unclosed = span.count('"') % 2 == 1 if opener == closer else i >= 0 and closer not in span[i:]
+        if i < 0 or not unclosed:
+            continue
+        j = text.find(closer, e, e + QUOTE_REACH)
+        if j < 0 or _TITLE_STOP.search(text, e, j):
+            return e
+        return j + 1
+    return e
+
+
+def title_tail(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` begins with a closing quote: the tail of a quoted title cut by a model."""
+    return start < end and text[start] in "”»"
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim a leading article, trailing possessive/punctuation/note marker and a citation year ("Kusçu I.,2016");
-    the one growth: the closing quote of a quoted name the span opens ('Festival of Arts "Saint X"')."""
+    the one growth: to the closing quote of a quoted name the span opens (:func:`close_quote`: 'Festival of
+    Arts "Saint X"', 'Law “On Migration of Population”'). A span that begins with a closing quote is the
+    tail of a quoted title a model cut ('” of May 5'): nothing (an empty span)."""
+    if title_tail(text, start, end):
+        return start, start
     s, e = start, end
     while True:
         m = _LEAD.match(text[s:e])
@@ -77,8 +110,8 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
             e = s + t.start()
             continue
         break
-    if _open_quote(text[s:e]) and e < len(text) and text[e] in '”"' and text[s] not in '“"':
-        e += 1  # a model that left the closing quote out of a quoted name inside the span
+    if text[s] not in '“"«':
+        e = close_quote(text, s, e)  # a model that cut a quoted name inside the span short of its closing quote
     while s < e and text[s] in "“\"'‘(":
         if text[s] in '“"' and any(q in text[s + 1 : e] for q in '”"'):
             break
@@ -267,8 +300,42 @@ def cut_possessives(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+#: A modifier coordinated with the word before it ("Jewish and German Jews or Germans"): which noun it
+#: modifies is not known, so it joins none.
+_COORDINATED = re.compile(r"(?:\band|\bor|[,&/])\s*$")
+
+
+def group_names(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """``cands`` and, for a nationality or place word any source proposed (NORP or GPE, one or two words, not
+    a plural) followed after one space by a plural people noun proposed as NORP, the two as one NORP of the
+    rules: a group named by its origin ("Afghan Uzbeks", "Chinese Kazakhs", "Soviet Germans"). The ensemble
+    then takes the longer span (its score ranks with the best span nested in it). A modifier coordinated
+    with the word before it ("Jewish and German Jews or Germans") joins nothing."""
+    heads: dict[int, set[int]] = defaultdict(set)
+    for c in cands:
+        word = text[c.start : c.end]
+        if c.label == names.NORP and word[:1].isupper() and word.endswith("s") and " " not in word:
+            heads[c.start].add(c.end)
+    out, seen = list(cands), set()
+    for c in cands:
+        word = text[c.start : c.end]
+        if c.label not in (names.NORP, names.GPE) or not word[:1].isupper() or word.endswith("s"):
+            continue
+        if (
+            len(word.split()) > 2
+            or text[c.end : c.end + 1] != " "
+            or _COORDINATED.search(text, max(0, c.start - 8), c.start)
+        ):
+            continue
+        for end in sorted(heads.get(c.end + 1, ())):
+            if (c.start, end) not in seen:
+                seen.add((c.start, end))
+                out.append(Candidate(c.start, end, names.NORP, names.SRC_RULES, SOURCE_PRIOR[names.SRC_RULES]))
+    return out
+
+
 def finish(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Every source's candidates of one document, checked against each other: possessives cut
     (:func:`cut_possessives`), implausible labels repaired (:func:`repair_labels`), run-ons dropped
-    (:func:`drop_run_ons`)."""
-    return drop_run_ons(text, repair_labels(text, cut_possessives(text, cands)))
+    (:func:`drop_run_ons`), group names joined (:func:`group_names`)."""
+    return group_names(text, drop_run_ons(text, repair_labels(text, cut_possessives(text, cands))))

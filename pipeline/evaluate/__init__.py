@@ -33,7 +33,7 @@ import pandas as pd
 from pipeline.core import names
 from pipeline.core.io import read_jsonl
 from pipeline.core.normalize import norm_text
-from pipeline.evaluate.pdf_gold import pdf_metrics
+from pipeline.evaluate.pdf_gold import SKIPPED, figure_groups, pdf_metrics
 from pipeline.evaluate.scores import (  # noqa: F401  (re-exported: benchmarks and docs use pipeline.evaluate.*)
     ALL,
     align,
@@ -213,6 +213,39 @@ def events_loo(text_all: dict[str, Any], pdf: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Why the figure scores over all gold documents are held-out ones (the ``loo`` block of figures.json).
+ON_FIGURES_LOO = (
+    "every gold document (gold/figures papers whole, gold/pdfs annotated pages; not the hand-written "
+    "sentences): the figure extractor (pipeline/figures: number grammar, table rules; object, place and time "
+    "from the pretrained parser's dependencies and entities and the time-expression grammar) has no part "
+    "trained on or listed from a document, so each document's score is a held-out score with nothing to leave out"
+)
+
+
+def figures_loo(text_groups: list, pdf_groups: list | None, pdf_skipped: str | None) -> dict[str, Any]:
+    """The figures' leave-one-document-out block: value P/R/F1, object/place/time accuracy over every
+    matched pair of the text papers and the PDF pages together, and per document."""
+    out: dict[str, Any] = {"scored_on": ON_FIGURES_LOO, **figure_scores(text_groups + (pdf_groups or []))}
+    if pdf_skipped:
+        out["pdf_skipped"] = pdf_skipped
+    return out
+
+
+#: The leave-one-document-out entity block of metrics/loo.json, as metrics/entities.json repeats it.
+LOO_KEYS = ("scored_on", "ensemble", "by_source", "by_format", "by_doc", "transformer", "spacy_ft_config")
+
+
+def entities_loo(loo_json: Path | None) -> dict[str, Any]:
+    """``metrics/loo.json``'s entity scores for ``metrics/entities.json`` (``leave_one_document_out``): the
+    ensemble per label, each source, text and PDF apart, per document, and the calibration before and after
+    the table (without the table itself, which ``models/ner_calibration.json`` holds)."""
+    if loo_json is None or not loo_json.exists():
+        return {SKIPPED: f"{loo_json}: no leave-one-document-out scores (run `dvc repro loo`)"}
+    ent = json.loads(loo_json.read_text(encoding="utf-8"))["entities"]
+    cal = {k: v for k, v in ent.get("calibration", {}).items() if k != "table"}
+    return {**{k: ent[k] for k in LOO_KEYS if k in ent}, "calibration": cal, "source_file": str(loo_json)}
+
+
 def doc_formats(tables_dir: Path) -> dict[str, str]:
     """Each published document's format (``pdf``, ``txt``, ``md``) by id."""
     docs = pd.read_parquet(tables_dir / f"{names.T_DOCUMENTS}.parquet", columns=["doc_id", "format"])
@@ -226,8 +259,11 @@ def main(
     metrics_dir: Path,
     params: dict[str, Any],
     pdf_run: Path | None = None,
+    loo_json: Path | None = None,
 ) -> dict[str, Any]:
-    """Score ``tables_dir`` (a published dataset) and, when given, the PDF run in ``pdf_run``; write metrics/."""
+    """Score ``tables_dir`` (a published dataset) and, when given, the PDF run in ``pdf_run``; write metrics/
+    (with the leave-one-document-out entity scores of ``loo_json``, the ``loo`` stage's, repeated in
+    entities.json)."""
     metrics_dir.mkdir(parents=True, exist_ok=True)
     mentions = pd.read_parquet(tables_dir / f"{names.T_ENTITIES}.parquet")
     figures = pd.read_parquet(tables_dir / f"{names.T_FIGURES}.parquet")
@@ -239,6 +275,8 @@ def main(
     text_dev = [d for d in all_dev if formats.get(d) != FORMAT_PDF]
     tricky = tricky_figures(gold_dir / "figures" / "tricky.jsonl")
     pdf = pdf_metrics(pdf_run, gold_dir / "pdfs")
+    pdf_skip = pdf["figures"].get(SKIPPED)
+    pdf_figures = figure_groups(pdf_run, gold_dir / "pdfs") if pdf_run is not None and not pdf_skip else None
     results = {
         "entities": {
             **entity_metrics(gold_dir / "entities", dev, mentions, candidates),
@@ -246,12 +284,14 @@ def main(
                 TEXT: entity_metrics(gold_dir / "entities", [d for d in dev if d in text_dev], mentions, candidates),
                 PDF: pdf["entities"],
             },
+            "leave_one_document_out": entities_loo(loo_json),
         },
         "figures": {
             **figure_metrics(gold_dir / "figures", figures, all_dev),
             "tricky_sentences": tricky_figure_metrics(tricky),
             "all_documents": figure_metrics_all_documents(gold_dir / "figures", figures, tricky),
             "by_format": {TEXT: figure_metrics(gold_dir / "figures", figures, text_dev), PDF: pdf["figures"]},
+            "loo": figures_loo(list(_doc_groups(gold_dir / "figures", figures, None)), pdf_figures, pdf_skip),
         },
         "events": {
             **event_metrics(gold_dir / "events", events, all_dev),

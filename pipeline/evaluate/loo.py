@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 GAZETTEER = "gazetteer"  # the rules' gazetteer matches, scored apart
 ENSEMBLE = "ensemble"
+#: The sources of the LOO ensemble: a calibration table fitted on its mentions knows these only.
+LOO_SOURCES = (names.SRC_RULES, names.SRC_SPACY, names.SRC_SPACY_FT)
 TRANSFORMER_NOT_MEASURED = (
     "not measured by leave-one-document-out: one training of the transformer takes minutes on the CPU and "
     "thirteen exceed the stage's budget; the LOO ensemble runs without it (a recall source, counted by "
@@ -164,7 +166,8 @@ def scores(golds: list[GoldDoc], results: list[FoldResult]) -> dict[str, Any]:
 def loo_calibration(results: list[FoldResult], m: float = 2.0) -> dict[str, Any]:
     """The ensemble's scores against held-out correctness: before (the sources' priors combined) and
     after a table fitted on the other documents' held-out mentions (:func:`pipeline.training.calibration.fit`),
-    document by document, so no mention's calibrated score saw its own document."""
+    document by document, so no mention's calibrated score saw its own document; and ``table``, fitted on
+    every document's held-out mentions: the one the ``calibrate`` stage serves (``after`` measures it)."""
     from pipeline.evaluate import calibration_metrics
 
     before, after = [], []
@@ -178,7 +181,13 @@ def loo_calibration(results: list[FoldResult], m: float = 2.0) -> dict[str, Any]
         gold = {(d, str(i), "x") for d, i, ok, _ in rows if ok}
         return calibration_metrics(gold, [(d, str(i), "x", s) for d, i, _, s in rows])
 
-    return {"before": metrics(before), "after": metrics(after), "m": m}
+    served = fit([row for r in results for row in r.mentions], m)
+    return {
+        "before": metrics(before),
+        "after": metrics(after),
+        "m": m,
+        "table": {**served, "sources": list(LOO_SOURCES)},
+    }
 
 
 def main(

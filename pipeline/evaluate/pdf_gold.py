@@ -227,3 +227,11 @@ def pdf_metrics(run_dir: Path | None, gold_pdfs: Path) -> dict[str, dict[str, An
     figs = figure_scores(_grouped(gold_pdfs / FIGURES, pd.read_parquet(tables / f"{names.T_FIGURES}.parquet"), pages))
     evs = event_scores(_grouped(gold_pdfs / EVENTS, pd.read_parquet(tables / f"{names.T_EVENTS}.parquet"), pages))
     return {ENTITIES: {**common, **ents}, FIGURES: {**common, **figs}, EVENTS: {**common, **evs}}
+
+
+def figure_groups(run_dir: Path, gold_pdfs: Path) -> list[tuple[str, list[dict], list[dict]]]:
+    """The figure gold and predictions of every annotated PDF page, as :func:`pdf_metrics` scores them (the
+    run must exist and cover the gold: call it when ``pdf_metrics`` did not skip the figures)."""
+    pages = {d: g.pages for d, g in read_gold_pdfs(gold_pdfs).items()}
+    table = pd.read_parquet(run_dir / OUTPUTS / f"{names.T_FIGURES}.parquet")
+    return list(_grouped(gold_pdfs / FIGURES, table, pages))

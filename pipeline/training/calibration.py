@@ -1,6 +1,8 @@
-"""Fitting the mention-score calibration table (the ``calibrate`` stage) on the TRAIN documents.
+"""The mention-score calibration table: :func:`fit` (used by the ``loo`` stage on the held-out mentions
+of every fold) and :func:`main` (the ``calibrate`` stage: the table of ``metrics/loo.json`` written to
+``models/ner_calibration.json``, which ``consolidate`` reads).
 
-The table's model — evidence keys, shrinkage, the sources left out — is described in
+The table's model — evidence keys, shrinkage, the sources it knows — is described in
 :mod:`pipeline.consolidate.calibration`, which looks the scores up at consolidation time.
 """
 
@@ -10,8 +12,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-
-from pipeline.consolidate.calibration import TRAINED, evidence
 
 
 def fit(rows: Iterable[tuple[str, str, bool, float]], m: float = 2.0) -> dict:
@@ -41,37 +41,43 @@ def fit(rows: Iterable[tuple[str, str, bool, float]], m: float = 2.0) -> dict:
     return {"m": m, "by_evidence": by_ev, "cells": cells}
 
 
-def main(entities_dir: Path, gold_dir: Path, doc_ids: list[str], out: Path) -> dict:
-    """Fit the table on the merged mentions of ``doc_ids`` (TRAIN documents; :data:`TRAINED` sources left
-    out) and write it to ``out``.
+def loo_table(loo_metrics: dict) -> dict:
+    """The table the ``loo`` stage fitted on every fold's held-out mentions (``entities.calibration.table``)."""
+    try:
+        return loo_metrics["entities"]["calibration"]["table"]
+    except KeyError as e:
+        raise ValueError(f"no calibration table ({e} missing): run `dvc repro loo` with the current code") from None
 
-    Example: ``main(Path("data/entities"), Path("gold/entities"), ["000_…"], Path("models/ner_calibration.json"))``.
+
+def main(loo_json: Path, out: Path) -> dict:
+    """Write the leave-one-document-out calibration table of ``loo_json`` (``metrics/loo.json``) to ``out``.
+
+    Example: ``main(Path("metrics/loo.json"), Path("models/ner_calibration.json"))``.
     """
-    import pandas as pd
-
-    from pipeline.consolidate.ensemble import merge
-    from pipeline.core.io import read_jsonl
-    from pipeline.core.normalize import norm_text
-    from pipeline.entities.candidates import Candidate
-
-    rows = []
-    for doc_id in doc_ids:
-        path = Path(entities_dir) / f"{doc_id}.parquet"
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: run the entities stage on the training documents first")
-        df = pd.read_parquet(path)
-        gold = {(norm_text(g["text"]), g["label"]) for g in read_jsonl(Path(gold_dir) / f"{doc_id}.jsonl")}
-        text = {(int(r.start), int(r.end)): r.text for r in df.itertuples()}
-        cands = [
-            Candidate(int(r.start), int(r.end), r.label, r.source, float(r.score), r.key or "")
-            for r in df.itertuples()
-            if r.source not in TRAINED
-        ]
-        for mtn in merge(cands):
-            ok = (norm_text(text[(mtn.start, mtn.end)]), mtn.label) in gold
-            rows.append((evidence(mtn.sources, bool(mtn.key)), mtn.label, ok, mtn.score))
-    table = {**fit(rows), "train_docs": list(doc_ids), "left_out": sorted(TRAINED)}
+    loo = json.loads(Path(loo_json).read_text(encoding="utf-8"))
+    ent = loo["entities"]
+    table = {
+        **loo_table(loo),
+        "fitted_on": "held-out mentions of every leave-one-document-out fold (" + ent["scored_on"] + ")",
+        "documents": sorted(ent["by_doc"]),
+        "held_out_check": ent["calibration"]["after"],
+    }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return table
+
+
+def stale(table_path: Path, loo_json: Path) -> str | None:
+    """Why the served table (``models/ner_calibration.json``) is not the one ``loo_json`` fits, in words
+    ending in what to run; None when it is (or when either file is absent: nothing to compare)."""
+    if not Path(table_path).exists() or not Path(loo_json).exists():
+        return None
+    served = json.loads(Path(table_path).read_text(encoding="utf-8"))
+    try:
+        fitted = loo_table(json.loads(Path(loo_json).read_text(encoding="utf-8")))
+    except ValueError:
+        return None
+    if {k: served.get(k) for k in fitted} == fitted:
+        return None
+    return f"{table_path} is not the calibration table {loo_json} measures: run make train (or dvc commit after `python -m pipeline calibrate`)"

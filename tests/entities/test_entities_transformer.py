@@ -176,6 +176,64 @@ def test_calibration_sets_scores_not_winners():
     assert [m.score for m in calibrated] == [0.86, 0.72, 0.86]  # cell, evidence only, cell
 
 
+def test_calibration_reads_evidence_over_the_sources_it_measured():
+    """A LOO table knows rules, spacy and spacy_ft: the transformer's agreement is not in its evidence keys."""
+    table = Calibration(
+        by_evidence={"rules+spacy_ft": 0.9, "spacy": 0.3},
+        cells={"rules+spacy_ft|GPE": 0.95},
+        sources=frozenset({names.SRC_RULES, names.SRC_SPACY, names.SRC_SPACY_FT}),
+    )
+    srcs = [names.SRC_RULES, names.SRC_SPACY_FT, names.SRC_TRANSFORMER]
+    assert table.score(srcs, names.GPE, False, 0.5) == 0.95  # read as rules+spacy_ft
+    assert table.score(srcs, names.ORG, False, 0.5) == 0.9  # its evidence's estimate
+    assert table.score([names.SRC_TRANSFORMER], names.ORG, False, 0.33) == 0.33  # nothing measured: the prior
+    assert table.score([names.SRC_RULES], names.ORG, True, 0.97) == 0.97  # unseen evidence: the prior
+    every = Calibration(by_evidence={"spacy+transformer": 0.6})  # no sources named: every source is known
+    assert every.score([names.SRC_SPACY, names.SRC_TRANSFORMER], names.ORG, False, 0.7) == 0.6
+
+
+def test_calibration_table_named_but_missing_is_an_error(tmp_path):
+    from pipeline.consolidate.calibration import load
+
+    assert load("") is None
+    with pytest.raises(FileNotFoundError, match="consolidate.calibration is missing"):
+        load(tmp_path / "ner_calibration.json")
+
+
+def test_calibrate_writes_the_loo_table(tmp_path):
+    """The calibrate stage serves the table the loo stage fitted on every fold's held-out mentions."""
+
+    from pipeline.consolidate.calibration import load
+    from pipeline.training.calibration import main
+
+    table = {**fit([("rules", names.GPE, True, 0.8), ("rules", names.GPE, False, 0.8)]), "sources": ["rules"]}
+    after = {"ece": 0.01, "brier": 0.08, "n": 2, "bins": {}}
+    loo = {
+        "entities": {
+            "scored_on": "leave-one-document-out",
+            "by_doc": {"b": {}, "a": {}},
+            "calibration": {"table": table, "after": after},
+        }
+    }
+    (tmp_path / "loo.json").write_text(json.dumps(loo))
+    out = tmp_path / "models" / "ner_calibration.json"
+    written = main(tmp_path / "loo.json", out)
+    assert written["documents"] == ["a", "b"] and written["held_out_check"] == after
+    cal = load(out)
+    assert cal is not None and cal.sources == frozenset({"rules"})
+    # (1 + 2·0.8) / 4 = 0.65 per evidence; the cell (1 + 2·0.65) / 4 = 0.575
+    assert cal.score([names.SRC_RULES, names.SRC_TRANSFORMER], names.GPE, False, 0.8) == 0.575
+
+    from pipeline.training.calibration import stale
+
+    assert stale(out, tmp_path / "loo.json") is None  # the served table is the one loo.json measures
+    loo["entities"]["calibration"]["table"] = {**table, "m": 3.0}
+    (tmp_path / "loo.json").write_text(json.dumps(loo))
+    assert stale(out, tmp_path / "loo.json").endswith(
+        "run make train (or dvc commit after `python -m pipeline calibrate`)"
+    )
+
+
 def test_ensemble_transformer_counts_by_agreement_only():
     ft = Candidate(40, 46, names.GPE, names.SRC_SPACY_FT, 0.7)  # the fine-tuned model ran on this document
     alone = Candidate(0, 8, names.ORG, names.SRC_TRANSFORMER, 0.4)

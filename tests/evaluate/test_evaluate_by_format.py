@@ -215,6 +215,43 @@ def test_evaluate_events_loo_adds_every_gold_document(gold, text_run, pdf_run, t
     assert scores(skipped["events"]) == (1.0, 1.0, 1.0, 2, 0, 0) and skipped["pdf_skipped"] == "no PDFs here"
 
 
+def test_evaluate_figures_loo_adds_every_gold_document(gold, text_run, pdf_run, tmp_path):
+    """The figures' held-out block: both text papers and the PDF pages, fields accurate over all their matches."""
+    loo = evaluate(*text_run, gold, tmp_path / "metrics", PARAMS, pdf_run=pdf_run)["figures"]["loo"]
+    # text: 1200 and 5 matched, 7 extra; PDF pages: 1200 and 10-15 thousand matched, 2020 extra, 39.7 missed
+    assert scores(loo["value"]) == (0.6667, 0.8, 0.7273, 4, 2, 1)
+    assert sorted(loo["by_doc"]) == sorted([TRAIN, DEV, PDF]) and "pdf_skipped" not in loo
+    assert loo["object_accuracy"] == 0.75  # delegates twice and an empty object right; "people" wrong
+    run = tmp_path / "skipped"
+    pdf_gold.write_skipped(run, "no PDFs here")
+    skipped = evaluate(*text_run, gold, tmp_path / "metrics2", PARAMS, pdf_run=run)["figures"]["loo"]
+    assert scores(skipped["value"]) == (0.6667, 1.0, 0.8, 2, 1, 0) and skipped["pdf_skipped"] == "no PDFs here"
+
+
+def test_evaluate_repeats_the_loo_stage_entity_scores(gold, text_run, tmp_path):
+    """metrics/entities.json carries the loo stage's held-out entity scores, without the calibration table."""
+    ent = {
+        "scored_on": "leave-one-document-out",
+        "ensemble": {"ALL": {"f1": 0.7}, "GPE": {"f1": 0.9}},
+        "by_source": {"rules": {"f1": 0.6}},
+        "by_format": {"text": {}, "pdf": {}},
+        "by_doc": {DEV: {"f1": 0.7}},
+        "folds": {DEV: {"kind": "text"}},
+        "calibration": {"before": {"ece": 0.06}, "after": {"ece": 0.015}, "m": 2.0, "table": {"cells": {}}},
+    }
+    loo_json = tmp_path / "loo.json"
+    loo_json.write_text(json.dumps({"entities": ent}))
+    m = evaluate(*text_run, gold, tmp_path / "metrics", PARAMS, loo_json=loo_json)["entities"]
+    block = m["leave_one_document_out"]
+    assert block["ensemble"] == ent["ensemble"] and block["by_source"] == ent["by_source"]
+    assert block["calibration"] == {"before": {"ece": 0.06}, "after": {"ece": 0.015}, "m": 2.0}
+    assert "folds" not in block and block["source_file"] == str(loo_json)
+    saved = json.loads((tmp_path / "metrics" / "entities.json").read_text())
+    assert saved["leave_one_document_out"] == block
+    missing = evaluate(*text_run, gold, tmp_path / "metrics2", PARAMS)["entities"]["leave_one_document_out"]
+    assert missing["skipped"].startswith("None: no leave-one-document-out scores")
+
+
 def test_evaluate_by_format_pdf_skipped(gold, text_run, tmp_path):
     run = tmp_path / "pdfs"
     pdf_gold.write_skipped(run, "PDF folder ../shared/pdfs not found")

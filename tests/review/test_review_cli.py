@@ -134,6 +134,7 @@ def test_review_cli_labelstudio_roundtrip_survives_text_and_rule_changes(tmp_pat
     write_rules(project, RULES)
     p = copy.deepcopy(params)
     p["entities"].update(patterns_dir="models/patterns", use_pretrained=False, spacy_ft="")
+    p["consolidate"]["calibration"] = ""  # the project has no models/ner_calibration.json
     (project / "params.yaml").write_text(yaml.safe_dump(p))
     argv = [
         "run",
