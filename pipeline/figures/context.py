@@ -52,7 +52,7 @@ _DROP_LEFT = frozenset({"the", "a", "an", "all", "total", "these", "those", "its
 
 
 def _in_citation(sent_text: str, start: int, end: int) -> bool:
-    """A year inside brackets with a name or alone: "(2014)", "(Mendikulova G., 2014)", "(UNHCR 2019)"."""
+    """A year inside brackets with a name or alone: "(2014)", "(Mendikulova G., 2014)", "(Steppe Monitor 2019)"."""
     open_ = sent_text.rfind("(", 0, start)
     close = sent_text.find(")", end)
     return open_ != -1 and close != -1 and ")" not in sent_text[open_:start] and "(" not in sent_text[end:close]
@@ -98,7 +98,7 @@ def time_of(
     sent_text: str, rel: tuple[int, int], timexes: list[Timex], dateline: tuple[int, int]
 ) -> dict[str, str | None]:
     """The time of the figure at ``rel`` (offsets in ``sent_text``): the nearest of the sentence's ``timexes``
-    outside brackets (a citation: "(UNHCR 2019)", which the reader keeps for want of a comma), the ``dateline``
+    outside brackets (a citation: "(Steppe Monitor 2019)", which the reader keeps for want of a comma), the ``dateline``
     and the figure itself; ``{}`` when there is none."""
 
     def allowed(tx: Timex) -> bool:
@@ -117,8 +117,8 @@ _SET_OFF = ("appos", "relcl", "acl")  # an appositive, a relative clause, a part
 
 def in_other_phrase(parsed: Doc, start: int, end: int, figure: Span) -> bool:
     """The text ``start:end`` lies in a phrase set off by a comma that describes a noun and holds not the figure:
-    "St. Petersburg, the capital between 1712 and 1918, has 5 million people", "Almaty, which was the capital
-    until 1997, …", "The city, founded in 1854, …": its date is that noun's. A restrictive clause ("the refugees
+    "the town, a trading post since the 1850s, had 300,000 inhabitants", "Kyzylorda, which was the capital until
+    1929, …", "The town, founded in 1854, …": its date is that noun's. A restrictive clause ("the refugees
     registered in 2015 numbered 1,200") dates what the figure counts and is kept."""
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:
