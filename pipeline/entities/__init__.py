@@ -18,15 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, Span
 
 from pipeline.core import names
 from pipeline.core.document import Document
-from pipeline.core.extractor_stage import run_extractor
 from pipeline.core.incremental import StageResult, fingerprint, stage_version
-from pipeline.core.nlp import FilesVersion, files_version, load_nlp
 from pipeline.core.params import EntitiesParams
 from pipeline.entities.candidates import (
     SOURCE_PRIOR,
@@ -35,9 +30,15 @@ from pipeline.entities.candidates import (
     finish,
     pretrained,
 )
-from pipeline.entities.rules import EntityRules
 
+# spaCy (and torch under it) load only when a document is read: the stages above this package import it for
+# its data model (Candidate) and would otherwise pay two seconds and 250 MB before reading a file.
 if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+    from pipeline.core.nlp import FilesVersion
+    from pipeline.entities.rules import EntityRules
     from pipeline.entities.transformer import Tagger
 
 DEFAULT_FT = EntitiesParams.spacy_ft
@@ -48,11 +49,15 @@ CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score
 
 
 def _fine_tuned(path: str) -> Language:
+    from pipeline.core.nlp import files_version
+
     return _load_fine_tuned(files_version(path))
 
 
 @functools.lru_cache(maxsize=2)
 def _load_fine_tuned(version: FilesVersion) -> Language:
+    import spacy
+
     return spacy.load(version[0])
 
 
@@ -65,6 +70,8 @@ def fine_tuned_spans(parsed: Doc, path: Path) -> Sequence[Span]:
     entities are those of ``nlp(doc.text)``. A document is read whole whatever its length (the
     fine-tuned pipeline's ``max_length`` bounds only its tokenizer).
     """
+    from spacy.tokens import Doc
+
     nlp = _fine_tuned(str(path))
     fresh = Doc(nlp.vocab, words=[t.text for t in parsed], spaces=[bool(t.whitespace_) for t in parsed])
     for tok, src in zip(fresh, parsed):
@@ -90,6 +97,8 @@ def transformer_dir(params: dict[str, Any]) -> Path | None:
 
 
 def _tagger(path: str) -> Tagger:
+    from pipeline.core.nlp import files_version
+
     return _load_tagger(files_version(path))
 
 
@@ -135,11 +144,16 @@ def transformer_spans(
 
 
 def _rules(model: str, patterns_dir: str) -> EntityRules:
+    from pipeline.core.nlp import files_version
+
     return _load_rules(model, files_version(patterns_dir))
 
 
 @functools.lru_cache(maxsize=2)
 def _load_rules(model: str, version: FilesVersion) -> EntityRules:
+    from pipeline.core.nlp import load_nlp
+    from pipeline.entities.rules import EntityRules
+
     return EntityRules(load_nlp(model), "entity_rules", version[0])
 
 
@@ -187,6 +201,8 @@ def model_version(path: Path | None) -> str:
 
 
 def main(ingest_dir: Path, parse_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
+    from pipeline.core.extractor_stage import run_extractor
+
     version = fingerprint(
         stage_version("entities"),
         params,

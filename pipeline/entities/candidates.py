@@ -11,12 +11,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.core import names
 from pipeline.core.document import Document
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 #: Pretrained OntoNotes labels kept as they are; the others (DATE, CARDINAL, …) belong to other tables.
 PRETRAINED_LABELS = frozenset(names.ENTITY_LABELS)
