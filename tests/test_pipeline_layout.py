@@ -60,6 +60,11 @@ def test_pipeline_layout_editing_a_stage_reruns_only_that_stage_and_what_follows
     for stage in ("ingest", "parse", "entities", "events"):
         assert counters[stage]["processed"] == [], stage
 
+    _edit(pkg / "pipeline" / "events" / "timex.py")  # figures read their times with the events' reader
+    counters = _run(pkg, raw, out, tmp_path)
+    for stage in PER_DOCUMENT:
+        assert counters[stage]["processed"] == ([DOC] if stage in ("events", "figures") else []), stage
+
 
 def _snapshot(root: Path) -> dict[str, str]:
     """Hashes of every file under the project's data/ and metrics/, and of dvc.lock."""

@@ -94,6 +94,9 @@ class TrainParams:
 
 # The sections whose readers load a parse (and so need the spaCy model's vocabulary).
 READS_PARSE = ("entities", "figures", "events")
+#: Other stages' sections a stage reads, given to it whole under their own name (defaults filled in): figures
+#: are dated as events are, so ``events.mode`` and ``events.news_max_chars`` choose the figures' reference time too.
+READS_SECTIONS: dict[str, tuple[str, ...]] = {"figures": ("events",)}
 
 SECTIONS: dict[str, type] = {
     "ingest": IngestParams,
@@ -122,8 +125,15 @@ def defaults(stage: str) -> dict[str, Any]:
 
 
 def stage_params(params: dict[str, Any], stage: str) -> dict[str, Any]:
-    """A stage's own section of params.yaml over its defaults; readers of a parse also get ``model``."""
+    """A stage's own section of params.yaml over its defaults; readers of a parse also get ``model``, and a stage
+    that reads another's section (:data:`READS_SECTIONS`) gets it under that section's name.
+
+    >>> stage_params({"events": {"mode": "news"}}, "figures")["events"]
+    {'mode': 'news', 'news_max_chars': 30000}
+    """
     out = {**defaults(stage), **(params.get(stage) or {})}
+    for section in READS_SECTIONS.get(stage, ()):
+        out[section] = {**defaults(section), **(params.get(section) or {})}
     if stage in READS_PARSE:
         out.setdefault("model", (params.get("parse") or {}).get("model", DEFAULT_MODEL))
     return out

@@ -54,7 +54,7 @@ import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.core import names
-from pipeline.core.document import Block, Document
+from pipeline.core.document import Document
 from pipeline.core.extractor_stage import run_extractor
 from pipeline.core.incremental import StageResult, fingerprint, stage_version
 from pipeline.events.clauses import (
@@ -62,13 +62,12 @@ from pipeline.events.clauses import (
     clause_span,
     find_trigger,
     is_event_noun,
-    sentence_tense,
     with_month,
     year_clause_trigger,
 )
-from pipeline.events.lexicon import NOT_EVENT_SENTENCE, RESEARCH, VALIDITY, event_type
-from pipeline.events.reference import reference_time
-from pipeline.events.timex import Timex, find_timexes
+from pipeline.events.lexicon import RESEARCH, VALIDITY, event_type
+from pipeline.events.sentences import dated_sentences
+from pipeline.events.timex import Timex
 
 
 @dataclass(frozen=True)
@@ -103,16 +102,6 @@ EVENT_COLUMNS = [
     "participants",
     "date_resolution",
 ]
-
-
-def _body_sentences(doc: Document, parsed: Doc):
-    for sent in parsed.sents:
-        section = doc.section_of(sent.start_char)
-        if section in names.SECTIONS_NOT_EXTRACTED or section == names.SEC_TABLE:
-            continue
-        if NOT_EVENT_SENTENCE.search(sent.text) or not re.search(r"[a-z]", sent.text):
-            continue
-        yield sent
 
 
 def _event(
@@ -172,8 +161,6 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
     """The dated events of ``doc``: one per (trigger, time expression), relative dates read against the document
     creation time in news mode or the last date stated before them (:mod:`.reference`)."""
     out: list[Event] = []
-    anchor: Timex | None = None
-    dct = reference_time(doc, params)
     dateline = doc.metadata.get("date_span") or [0, 0]
     seen: set[tuple[int, str, str]] = set()
 
@@ -186,11 +173,8 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
         if event is not None:
             out.append(event)
 
-    anchor_block: Block | None = None
-    for sent in _body_sentences(doc, parsed):
+    for sent, timexes in dated_sentences(doc, parsed, params):
         s0 = sent.start_char
-        block = doc.block_at(s0)
-        timexes = find_timexes(sent.text, anchor, dct, sentence_tense(sent), same_segment=block == anchor_block)
         for tx in timexes:
             if s0 + tx.start < dateline[1] and dateline[0] < s0 + tx.end:
                 continue  # the dateline dates the story, not an event in it
@@ -210,9 +194,6 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             named = year_clause_trigger(span)  # "1926 (the year the border was drawn)"
             if named is not None:
                 add(named, span, tx, date_text, whole=True)
-        absolute = [t for t in timexes if not t.relative]
-        if absolute:
-            anchor, anchor_block = absolute[-1], block
     return sorted(out, key=lambda e: (e.start, e.date_start))
 
 

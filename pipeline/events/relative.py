@@ -50,7 +50,10 @@ SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY = r"(?:" + "|".join(_WEEKDAYS) + r")\b"
-_NOT_A_YEAR_AFTER = r"(?!,?\s*(?:of\s)?(?:\d|the\s\d))"
+#: A number that could be a day or a year: one or two digits, or four, not part of a longer number ("1,200",
+#: "300" and "12.5" are neither: "in April, 1,200 people" is a month and a figure).
+_DAY_OR_YEAR = r"(?:\d{1,2}|\d{4})(?!\d|[,.]\d)"
+_NOT_A_YEAR_AFTER = rf"(?!,?\s*(?:of\s)?(?:the\s)?{_DAY_OR_YEAR})"
 
 _ANAPHORIC = re.compile(
     rf"\b(?:(?P<later>{_NUM}\s(?P<unit>day|week|month|year|decade)s?\s(?:later|after(?:wards)?|(?P<earlier>earlier)))"
@@ -64,7 +67,7 @@ _ANAPHORIC = re.compile(
 _DEICTIC = re.compile(
     rf"(?:\b(?P<word>yesterday|today|tomorrow)\b"
     rf"|(?<!\bthe\s)\b(?P<rel>last|this|next)\s(?P<unit>week|month|year)\b(?!s|\s(?:of|and)\b)"
-    rf"|(?<!\bthe\s)\b(?P<rel_m>last|this|next)\s(?P<month>(?-i:{_MONTH_CAP}))(?!\s?\d)"
+    rf"|(?<!\bthe\s)\b(?P<rel_m>last|this|next)\s(?P<month>(?-i:{_MONTH_CAP}))(?!\s?{_DAY_OR_YEAR})"
     rf"|\b(?P<rel_w>last|this|next|on|since|by|until|till)\s(?P<weekday>(?-i:{_WEEKDAY}))(?!\s?\d)"
     rf"|(?<!\bthe\s)\b(?P<rel_s>last|this|next)\s(?P<season>{_SEASON})\b{_NOT_A_YEAR_AFTER}"
     rf"|\b(?P<turn>the\sturn\sof\sthe\scentury)\b)",
@@ -72,10 +75,10 @@ _DEICTIC = re.compile(
 )
 #: Year-less dates; a month alone needs a preposition before it ("in April"), a season "in the".
 _YEARLESS = re.compile(
-    rf"(?:\b(?P<md_m>{_MONTH_CAP})\s(?P<md_d>{_DAY})\b(?![,.]?\s?\d)(?!\s?(?:%|percent|per\b|million|thousand))"
-    rf"|\b(?:the\s)?(?P<dm_d>{_DAY})\s(?:of\s)?(?P<dm_m>{_MONTH_CAP})(?![,.]?\s?\d)"
+    rf"(?:\b(?P<md_m>{_MONTH_CAP})\s(?P<md_d>{_DAY})\b(?![,.]\d)(?![,.]?\s?{_DAY_OR_YEAR})(?!\s?(?:%|percent|per\b|million|thousand))"
+    rf"|\b(?:the\s)?(?P<dm_d>{_DAY})\s(?:of\s)?(?P<dm_m>{_MONTH_CAP})(?![,.]?\s?{_DAY_OR_YEAR})"
     rf"|\b(?i:in|on|by|since|until|till|during|from|through|before|after|early|late|mid)[\s-]"
-    rf"(?P<m>{_MONTH_CAP}){_NOT_A_YEAR_AFTER}(?!\s?\d)"
+    rf"(?P<m>{_MONTH_CAP}){_NOT_A_YEAR_AFTER}"
     rf"|\b(?i:in|during|by|until|since)\s(?P<season>the\s{_SEASON})\b(?!\sof\b){_NOT_A_YEAR_AFTER})",
 )
 

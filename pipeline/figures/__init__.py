@@ -18,7 +18,9 @@ from pipeline.core import names
 from pipeline.core.document import Document
 from pipeline.core.extractor_stage import run_extractor
 from pipeline.core.incremental import StageResult, fingerprint, stage_version
-from pipeline.figures.context import describe
+from pipeline.events.reference import reference_time
+from pipeline.events.sentences import dated_sentences
+from pipeline.figures.context import dated, describe, header_time
 from pipeline.figures.numbers import find_numbers
 from pipeline.figures.tables import cell_contexts
 
@@ -36,6 +38,9 @@ class Figure:
     object: str | None = None
     place: str | None = None
     time: str | None = None
+    time_start: str | None = None
+    time_end: str | None = None
+    time_resolution: str | None = None
     source: str | None = None
 
 
@@ -49,7 +54,11 @@ FIGURE_COLUMNS = [
 
 
 def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) -> list[Figure]:
-    """All figures of one document, outside references and front matter (pure)."""
+    """All figures of one document, outside references and front matter (pure); dated as events are, with the
+    ``events`` section of ``params`` (its news/narrative choice, :mod:`pipeline.events.reference`)."""
+    events_params = (params or {}).get("events")
+    timexes = {sent.start_char: txs for sent, txs in dated_sentences(doc, parsed, events_params, every=True)}
+    dct = reference_time(doc, events_params)
     out: list[Figure] = []
     cells = cell_contexts(doc)
     for block in doc.blocks:
@@ -62,7 +71,9 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
             cell = cells.get(start)
             if cell and cell.get("drop"):
                 continue
-            ctx = cell if cell is not None else describe(doc, parsed, start, end, n.kind)
+            ctx = header_time(cell) if cell is not None else describe(doc, parsed, start, end, n.kind, timexes)
+            if ctx.get("time_start") is None and dct is not None:  # a news figure is as of its publication
+                ctx = {**ctx, **dated(None, dct)}
             out.append(
                 Figure(
                     start,
@@ -76,6 +87,9 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any] | None = None) ->
                     ctx.get("object"),
                     ctx.get("place"),
                     ctx.get("time"),
+                    ctx.get("time_start"),
+                    ctx.get("time_end"),
+                    ctx.get("time_resolution"),
                     ctx.get("source"),
                 )
             )

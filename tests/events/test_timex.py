@@ -381,6 +381,12 @@ NEWS = [
     ("Riders will gather on Monday.", "future", "Monday", "2021-03-15", "2021-03-15", "day"),
     ("Riders gathered last Wednesday.", "past", "last Wednesday", "2021-03-03", "2021-03-03", "day"),
     ("The vote is next Friday.", None, "next Friday", "2021-03-12", "2021-03-12", "day"),
+    # a figure right after the date is neither its day nor its year
+    ("In February, 1,200 riders arrived.", "past", "February", "2021-02-01", "2021-02-28", "month"),
+    ("In February 1,200 riders arrived.", "past", "February", "2021-02-01", "2021-02-28", "month"),
+    ("In February 300 riders arrived.", "past", "February", "2021-02-01", "2021-02-28", "month"),
+    ("On March 3, 4,500 riders arrived.", "past", "March 3", "2021-03-03", "2021-03-03", "day"),
+    ("Last summer 2,000 riders arrived.", "past", "Last summer", "2020-06-01", "2020-08-31", "month"),
 ]
 
 
@@ -389,6 +395,20 @@ def test_timex_news_mode_reads_the_document_creation_time(text, tense, date_text
     (t,) = find_timexes(text, dct=dct_timex(DCT), tense=tense)
     assert (text[t.start : t.end], t.date_start, t.date_end, t.granularity) == (date_text, start, end, gran)
     assert (t.resolution, t.relative) == (names.RES_DCT, False)
+
+
+@pytest.mark.parametrize(
+    "text,dates",
+    [
+        ("In February 2019 riders arrived.", [("February 2019", "2019-02-01")]),  # a year, not a figure
+        ("In February of 2019 riders arrived.", [("February of 2019", "2019-02-01")]),
+        ("In February 12 riders arrived.", [("February 12", "2021-02-12")]),  # read as a day, as before
+        ("Riders came on March 3, 2020.", [("March 3, 2020", "2020-03-03")]),
+    ],
+)
+def test_timex_news_mode_a_day_or_year_after_the_month_is_the_date(text, dates):
+    found = find_timexes(text, dct=dct_timex(DCT), tense="past")
+    assert [(text[t.start : t.end], t.date_start) for t in found] == dates
 
 
 def test_timex_news_mode_anaphora_reads_the_last_date_not_the_dct():

@@ -22,7 +22,7 @@ CASES = [
     (
         "In 1999 ethnic Kazakhs made up 53.4 percent of the population of Kazakhstan, up from 39.7 percent in 1989.",
         "39.7 percent",
-        {"place": "Kazakhstan", "time": "in 1989"},
+        {"place": "Kazakhstan", "time": "1989", "time_start": "1989-01-01", "time_end": "1989-12-31"},
     ),
     (
         "Around 60% of the delegates at the Istanbul congress were under the age of 35.",
