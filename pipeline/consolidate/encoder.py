@@ -13,6 +13,7 @@ model: vectors within 1e-5.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +23,11 @@ from scipy.special import erf
 def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * w + b
+    return (x - mean) / np.sqrt(var + eps) * w + b  # eps a Python float: float32 throughout
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))  # Python floats keep float32 (NEP 50)
 
 
 class Encoder:
@@ -43,6 +44,8 @@ class Encoder:
         self.layers = int(cfg["num_hidden_layers"])
         self.eps = float(cfg["layer_norm_eps"])
         self.w = {k.removeprefix("bert."): v for k, v in load_file(str(path / "model.safetensors")).items()}
+        for k in [k for k in self.w if k.endswith(".weight") and self.w[k].ndim == 2 and ".layer." in k]:
+            self.w[k] = np.ascontiguousarray(self.w[k].T)  # (in, out): one GEMM per dense layer and batch
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length)
@@ -62,13 +65,14 @@ class Encoder:
             p = f"encoder.layer.{i}."
 
             def dense(h: np.ndarray, name: str, p: str = p) -> np.ndarray:
-                return h @ w[f"{p}{name}.weight"].T + w[f"{p}{name}.bias"]
+                out = h.reshape(-1, h.shape[-1]) @ w[f"{p}{name}.weight"] + w[f"{p}{name}.bias"]
+                return out.reshape(*h.shape[:-1], -1)
 
             def split(h: np.ndarray) -> np.ndarray:
                 return h.reshape(n, length, self.heads, size).transpose(0, 2, 1, 3)
 
             q, k, v = (split(dense(x, f"attention.self.{m}")) for m in ("query", "key", "value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size)
+            scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(size)
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             ctx = (scores / scores.sum(-1, keepdims=True)) @ v
             ctx = ctx.transpose(0, 2, 1, 3).reshape(n, length, -1)
