@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,9 @@ def document_row(d: Document) -> dict[str, Any]:
     }
 
 
-def documents_table(docs: Iterable[Document]) -> pd.DataFrame:
-    return normalize_frame(names.T_DOCUMENTS, pd.DataFrame([document_row(d) for d in docs]))
+def documents_table(docs: Mapping[str, Document]) -> pd.DataFrame:
+    """The ``documents`` table of ``docs`` (by id), as :func:`main` writes it."""
+    return normalize_frame(names.T_DOCUMENTS, pd.DataFrame([document_row(d) for d in docs.values()]))
 
 
 def mention_rows(
