@@ -21,11 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.core.nlp import load_nlp  # noqa: E402
-from pipeline.core.params import load_params, stage_params  # noqa: E402
-from pipeline.entities.rules import EntityRules, load_patterns  # noqa: E402
+from loo_setup import ensemble_row, load_folds  # noqa: E402
+
 from pipeline.evaluate import folds, loo  # noqa: E402
-from pipeline.training.spacy_ner import TrainConfig  # noqa: E402
 
 
 def resolve(base: str) -> str:
@@ -44,37 +42,23 @@ def main() -> None:
     ap.add_argument("--work", default="/tmp/loo_bases", type=Path)
     ap.add_argument("--params", default="params.yaml")
     a = ap.parse_args()
-    params = load_params(Path(a.params))
-    model = stage_params(params, "parse")["model"]
-    config = TrainConfig(**stage_params(params, "loo")["spacy"])
-    patterns_dir = Path(stage_params(params, "entities")["patterns_dir"])
-    golds = folds.gold_documents(Path("gold"), Path("data/ingest"), Path("data/parse"), Path("data/pdfs-work"), model)
-    only = loo.single_document_strings(loo.gold_strings(Path("gold")))
-    patterns = load_patterns(patterns_dir)
-    nlp = load_nlp(model)
+    f = load_folds(a.params, "loo_base")
     rows = []
     for base in a.base:
         work = a.work / base.replace("/", "_")
         work.mkdir(parents=True, exist_ok=True)
         t0 = time.time()
         results = []
-        for g in golds:
-            kept, _ = loo.held_out_patterns(patterns, only[g.doc_id])
-            train = [o for o in golds if o.doc_id != g.doc_id]
-            ft, _ = folds.fold_model(train, resolve(base), config, work, g.doc_id)
-            rules = EntityRules(nlp, "loo_base", str(patterns_dir), patterns=kept)
-            results.append(loo.score_fold(g, loo.fold_candidates(g, rules, ft)))
-        s = loo.scores(golds, results)
-        by = {
-            k: loo.scores([g for g in golds if g.kind == k], [r for r in results if r.kind == k])
-            for k in ("text", "pdf")
-        }
+        for g in f.golds:
+            ft, _ = folds.fold_model(f.train_docs(g.doc_id), resolve(base), f.config, work, g.doc_id)
+            results.append(loo.score_fold(g, loo.fold_candidates(g, f.rules[g.doc_id], ft)))
+        s, text_f1, pdf_f1 = ensemble_row(f.golds, results)
         ens = s["ensemble"]["ALL"]
         rows.append(
-            f"| {base} | {ens['precision']} | {ens['recall']} | {ens['f1']} | {by['text']['ensemble']['ALL']['f1']} | "
-            f"{by['pdf']['ensemble']['ALL']['f1']} | {s['by_source']['spacy_ft']['ALL']['f1']} | {time.time() - t0:.0f} |"
+            f"| {base} | {ens['precision']} | {ens['recall']} | {ens['f1']} | {text_f1} | {pdf_f1} | "
+            f"{s['by_source']['spacy_ft']['ALL']['f1']} | {time.time() - t0:.0f} |"
         )
-    print(f"{len(golds)} folds, spacy_ft config {config}")
+    print(f"{len(f.golds)} folds, spacy_ft config {f.config}")
     print("| spacy_ft base | LOO ensemble P | R | F1 | text F1 | pdf F1 | spacy_ft F1 | seconds |")
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))

@@ -22,12 +22,10 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.core.nlp import load_nlp  # noqa: E402
-from pipeline.core.params import load_params, stage_params  # noqa: E402
+from loo_setup import ensemble_row, load_folds  # noqa: E402
+
 from pipeline.entities import candidates, rules  # noqa: E402
-from pipeline.entities.rules import EntityRules, load_patterns  # noqa: E402
 from pipeline.evaluate import folds, loo  # noqa: E402
-from pipeline.training.spacy_ner import TrainConfig  # noqa: E402
 
 
 def _nothing(*_a, **_k):
@@ -62,19 +60,11 @@ def main() -> None:
     ap.add_argument("--work", default="data/loo")
     ap.add_argument("--params", default="params.yaml")
     a = ap.parse_args()
-    params = load_params(Path(a.params))
-    model = stage_params(params, "parse")["model"]
-    config = TrainConfig(**stage_params(params, "loo")["spacy"])
-    patterns_dir = Path(stage_params(params, "entities")["patterns_dir"])
-    golds = folds.gold_documents(Path("gold"), Path("data/ingest"), Path("data/parse"), Path("data/pdfs-work"), model)
-    only = loo.single_document_strings(loo.gold_strings(Path("gold")))
-    patterns = load_patterns(patterns_dir)
-    nlp = load_nlp(model)
+    f = load_folds(a.params, "loo_rules")
     held_out = []
-    for g in golds:
-        kept, _ = loo.held_out_patterns(patterns, only[g.doc_id])
-        ft, _ = folds.fold_model([o for o in golds if o.doc_id != g.doc_id], model, config, Path(a.work), g.doc_id)
-        held_out.append((g, EntityRules(nlp, "loo_rules", str(patterns_dir), patterns=kept), _Cached(ft(g.doc.text))))
+    for g in f.golds:
+        ft, _ = folds.fold_model(f.train_docs(g.doc_id), f.model, f.config, Path(a.work), g.doc_id)
+        held_out.append((g, f.rules[g.doc_id], _Cached(ft(g.doc.text))))
     print("| rules on | LOO ensemble P | R | F1 | text F1 | pdf F1 |")
     print("|---|---|---|---|---|---|")
     steps = [(("none (before)" if n == 0 else f"+ {RULES[n - 1][0]}"), RULES[n:]) for n in range(len(RULES) + 1)]
@@ -85,15 +75,9 @@ def main() -> None:
                 for module, attr, value in patches:
                     stack.enter_context(mock.patch.object(module, attr, value))
             results = [loo.score_fold(g, loo.fold_candidates(g, r, ft)) for g, r, ft in held_out]  # type: ignore[arg-type]
-        s = loo.scores(golds, results)["ensemble"]["ALL"]
-        by = {
-            k: loo.scores([g for g in golds if g.kind == k], [r for r in results if r.kind == k])
-            for k in ("text", "pdf")
-        }
-        print(
-            f"| {name} | {s['precision']} | {s['recall']} | {s['f1']} | "
-            f"{by['text']['ensemble']['ALL']['f1']} | {by['pdf']['ensemble']['ALL']['f1']} |"
-        )
+        scores, text_f1, pdf_f1 = ensemble_row(f.golds, results)
+        s = scores["ensemble"]["ALL"]
+        print(f"| {name} | {s['precision']} | {s['recall']} | {s['f1']} | {text_f1} | {pdf_f1} |")
 
 
 if __name__ == "__main__":
