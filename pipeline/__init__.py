@@ -7,7 +7,11 @@ Every row of every table carries ``doc_id`` and ``start``/``end`` code-point off
 document's canonical text (``outputs/texts/<doc_id>.txt``), and page and box for PDFs.
 """
 
-from pipeline.core.io import load_dataset, load_text
+from pipeline.core.kernels import pin_torch_kernels
+
+pin_torch_kernels()  # before anything loads torch: the same scores on every x86-64 CPU (pipeline.core.kernels)
+
+from pipeline.core.io import load_dataset, load_text  # noqa: E402
 
 __all__ = ["load_dataset", "load_text"]
 __version__ = "0.1.0"
