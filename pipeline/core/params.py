@@ -50,6 +50,7 @@ class EntitiesParams:
     transformer_threads: int = (
         0  # torch threads at prediction; 0 = the process's share (all cores serial, cores/jobs in workers)
     )
+    transformer_int8: bool = True  # its encoder's linear layers in int8 at prediction (3.4x faster; false = fp32)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ DEFAULT_FT = EntitiesParams.spacy_ft
 DEFAULT_TRANSFORMER = EntitiesParams.transformer
 DEFAULT_BATCH = EntitiesParams.transformer_batch
 DEFAULT_THREADS = EntitiesParams.transformer_threads
+DEFAULT_INT8 = EntitiesParams.transformer_int8
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
 
 
@@ -96,17 +97,17 @@ def transformer_dir(params: dict[str, Any]) -> Path | None:
     return Path(path) if path and (Path(path) / META_FILE).exists() else None
 
 
-def _tagger(path: str) -> Tagger:
+def _tagger(path: str, int8: bool = DEFAULT_INT8) -> Tagger:
     from pipeline.core.nlp import files_version
 
-    return _load_tagger(files_version(path))
+    return _load_tagger(files_version(path), int8)
 
 
 @functools.lru_cache(maxsize=2)
-def _load_tagger(version: FilesVersion) -> Tagger:
+def _load_tagger(version: FilesVersion, int8: bool) -> Tagger:
     from pipeline.entities.transformer import load
 
-    return load(Path(version[0]))
+    return load(Path(version[0]), int8=int8)
 
 
 @dataclass(frozen=True)
@@ -120,16 +121,21 @@ class _Span:
 
 
 def transformer_spans(
-    doc: Document, path: Path, batch_size: int = DEFAULT_BATCH, threads: int = DEFAULT_THREADS
+    doc: Document,
+    path: Path,
+    batch_size: int = DEFAULT_BATCH,
+    threads: int = DEFAULT_THREADS,
+    int8: bool = DEFAULT_INT8,
 ) -> list[_Span]:
     """The transformer's spans over the annotated blocks of ``doc`` (canonical offsets), each scored
     by the model's mean label probability capped at the source's prior.
 
     The windows of all the blocks run together, ``batch_size`` a forward pass, on ``threads`` torch
-    threads (0: every CPU): :meth:`.transformer.Tagger.predict_many`."""
+    threads (0: every CPU): :meth:`.transformer.Tagger.predict_many`; with ``int8`` the encoder's linear
+    layers run in int8 (:meth:`.transformer.Tagger.quantize`)."""
     from pipeline.entities.transformer import use_threads
 
-    tagger = _tagger(str(path))
+    tagger = _tagger(str(path), int8)
     use_threads(threads)
     cap = SOURCE_PRIOR[names.SRC_TRANSFORMER]
     blocks = [
@@ -169,11 +175,13 @@ def extract(doc: Document, parsed: Doc, params: dict[str, Any]) -> list[Candidat
         out += candidates_from_spans(doc, fine_tuned_spans(parsed, ft), names.SRC_SPACY_FT)
     tf = transformer_dir(params)
     if tf is not None:
-        batch, threads = (
+        batch, threads, int8 = (
             params.get("transformer_batch", DEFAULT_BATCH),
             params.get("transformer_threads", DEFAULT_THREADS),
+            params.get("transformer_int8", DEFAULT_INT8),
         )
-        out += candidates_from_spans(doc, transformer_spans(doc, tf, batch, threads), names.SRC_TRANSFORMER)
+        predicted = transformer_spans(doc, tf, batch, threads, int8)
+        out += candidates_from_spans(doc, predicted, names.SRC_TRANSFORMER)
     return finish(doc.text, out)
 
 
