@@ -42,13 +42,16 @@ def test_encoder_equals_transformers_on_the_packaged_model():
 
 @pytest.mark.model
 def test_encoder_rows_of_one_batch_equal_the_rows_alone():
+    """To float rounding: a GEMM's last bits may follow its row count (exact on an AVX2 machine; up to
+    1.0e-7 apart on an AVX-512 one, where OpenBLAS picks other kernels), far below what moves a cosine
+    across the merge threshold."""
     enc = Encoder(encoder_dir())
     same = ["World Kazakh Association", "Republic of Kazakhstan", "Kazakh Diaspora Council"]
     ids = enc.ids(same)
     assert len({len(row) for row in ids}) == 1  # one length: one batch, no padding
     together = enc.mean_pooled(np.array(ids))
     for i, row in enumerate(ids):
-        assert (enc.mean_pooled(np.array([row]))[0] == together[i]).all(), same[i]  # exactly
+        assert np.abs(enc.mean_pooled(np.array([row]))[0] - together[i]).max() < 1e-6, same[i]
 
 
 def test_encoder_refuses_a_folder_that_is_no_bert(tmp_path):
