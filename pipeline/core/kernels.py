@@ -7,8 +7,10 @@ wrote other ``data/pdfs`` bytes than the committed ``dvc.lock`` (made on an AVX2
 metric the same. :func:`pin_torch_kernels` asks torch for its AVX2 kernels wherever the CPU has AVX2
 (``ATEN_CPU_CAPABILITY``, read once when torch loads), so both kinds of machine write the same bytes.
 It must run before anything imports torch (spaCy's thinc does on import): :mod:`pipeline` calls it
-first. A user's own ``ATEN_CPU_CAPABILITY`` is kept. GEMMs (MKL, OpenBLAS) are not affected by it and
-were measured the same on both kinds of machine.
+first. A user's own ``ATEN_CPU_CAPABILITY`` is kept. GEMMs (MKL, OpenBLAS, fbgemm) pick their own
+kernels; with this pin alone the AVX-512 machine reproduced the other's committed bytes, and the scores
+that reach the tables are rounded (:data:`pipeline.entities.SCORE_PLACES`) so that the last bits a kernel
+may change stay out of them.
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ DEFAULT_TRANSFORMER = EntitiesParams.transformer
 DEFAULT_BATCH = EntitiesParams.transformer_batch
 DEFAULT_THREADS = EntitiesParams.transformer_threads
 DEFAULT_INT8 = EntitiesParams.transformer_int8
+#: The transformer's span scores are rounded to this many places (:func:`transformer_spans`).
+SCORE_PLACES = 2
 CANDIDATE_COLUMNS = ["doc_id", "start", "end", "text", "label", "source", "score", "key"]
 
 
@@ -128,7 +130,8 @@ def transformer_spans(
     int8: bool = DEFAULT_INT8,
 ) -> list[_Span]:
     """The transformer's spans over the annotated blocks of ``doc`` (canonical offsets), each scored
-    by the model's mean label probability capped at the source's prior.
+    by the model's mean label probability capped at the source's prior, to 2 places: the places after
+    follow the CPU's float kernels, and two machines must write the same bytes (:mod:`pipeline.core.kernels`).
 
     The windows of all the blocks run together, ``batch_size`` a forward pass, on ``threads`` torch
     threads (0: every CPU): :meth:`.transformer.Tagger.predict_many`; with ``int8`` the encoder's linear
@@ -143,7 +146,7 @@ def transformer_spans(
     ]
     predicted = tagger.predict_many([doc.text[b.start : b.end] for b in blocks], batch_size)
     return [
-        _Span(b.start + s, b.start + e, lab, round(min(p, cap), 4))
+        _Span(b.start + s, b.start + e, lab, round(min(p, cap), SCORE_PLACES))
         for b, spans in zip(blocks, predicted)
         for s, e, lab, p in spans
     ]
