@@ -16,7 +16,8 @@ line, else the environment (``PIPELINE_JOBS``, ``PIPELINE_SCHEDULER``), else eve
   the models once through the same cached loaders; documents are read from and written to the
   paths the stage names, which every worker must see (one machine, or a shared folder mounted at
   the same path: workers start from the project root, with the same code). A worker that dies
-  mid-run has its documents re-run on another (the scheduler's retries); the writes are atomic
+  mid-run has its documents re-run on another (the scheduler's retries, and once more here for a task the
+  cluster lost outright); the writes are atomic
   (:mod:`pipeline.core.io`), so a document written twice is the same file.
 
 A document's exception is its outcome, never the run's: it comes back as the failure's reason.
@@ -172,6 +173,10 @@ def _cluster_task(doc_id: str, work: Work, root: str, code: str) -> Outcome:
     return attempt(work, doc_id)
 
 
+#: The reason of a document whose task the Dask cluster lost or gave up on (:meth:`Cluster.run` retries it once).
+LOST = "the Dask cluster lost it"
+
+
 class Cluster:
     """A ``dask.distributed`` cluster, through a ``Client`` on its scheduler's address."""
 
@@ -179,6 +184,16 @@ class Cluster:
         self.client = client
 
     def run(self, work: Work, doc_ids: list[str], desc: str) -> dict[str, Outcome]:
+        out = self._run(work, doc_ids, desc)
+        # A worker killed while it held the work function's only replica takes its tasks with it (the
+        # scheduler forgets them: FutureCancelledError): those documents run once more, with work sent again.
+        lost = [d for d in doc_ids if (out[d][1] or "").startswith(LOST)]
+        if lost:
+            log.warning("%s: the Dask cluster lost %d documents; they run again", desc, len(lost))
+            out.update(self._run(work, lost, desc))
+        return out
+
+    def _run(self, work: Work, doc_ids: list[str], desc: str) -> dict[str, Outcome]:
         if not doc_ids:
             return {}
         from distributed import as_completed as dask_completed
@@ -194,7 +209,7 @@ class Cluster:
                 try:
                     out[keys[fut.key]] = fut.result()
                 except Exception as e:  # the scheduler gave up on it (KilledWorker: it killed every worker it ran on)
-                    out[keys[fut.key]] = (None, f"the Dask cluster lost it: {reason(e)}")
+                    out[keys[fut.key]] = (None, f"{LOST}: {reason(e)}")
                 bar.update()
         self.client.cancel([shared])
         return out
