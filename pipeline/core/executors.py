@@ -31,7 +31,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol
@@ -173,8 +173,10 @@ def _cluster_task(doc_id: str, work: Work, root: str, code: str) -> Outcome:
     return attempt(work, doc_id)
 
 
-#: The reason of a document whose task the Dask cluster lost or gave up on (:meth:`Cluster.run` retries it once).
+#: The reason of a document whose task the Dask cluster lost or gave up on.
 LOST = "the Dask cluster lost it"
+#: ... and of one whose task it cancelled (forgot) rather than gave up on: :meth:`Cluster.run` retries those once.
+CANCELLED = f"{LOST} (cancelled)"
 
 
 class Cluster:
@@ -187,7 +189,7 @@ class Cluster:
         out = self._run(work, doc_ids, desc)
         # A worker killed while it held the work function's only replica takes its tasks with it (the
         # scheduler forgets them: FutureCancelledError): those documents run once more, with work sent again.
-        lost = [d for d in doc_ids if (out[d][1] or "").startswith(LOST)]
+        lost = [d for d in doc_ids if (out[d][1] or "").startswith(CANCELLED)]
         if lost:
             log.warning("%s: the Dask cluster lost %d documents; they run again", desc, len(lost))
             out.update(self._run(work, lost, desc))
@@ -208,6 +210,8 @@ class Cluster:
             for fut in dask_completed(futures):
                 try:
                     out[keys[fut.key]] = fut.result()
+                except CancelledError as e:  # forgotten with a dead worker's data: worth one more try
+                    out[keys[fut.key]] = (None, f"{CANCELLED}: {reason(e)}")
                 except Exception as e:  # the scheduler gave up on it (KilledWorker: it killed every worker it ran on)
                     out[keys[fut.key]] = (None, f"{LOST}: {reason(e)}")
                 bar.update()
