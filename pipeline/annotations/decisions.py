@@ -367,7 +367,7 @@ def check_decision(d: Decision) -> None:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_time(s: str) -> datetime:

@@ -835,3 +835,17 @@ def test_review_relabel_and_move_keep_following_the_entity_grouping():
     out = res.tables["entities"].set_index("start")
     assert out.loc[text.index("Alash"), ["label", "entity_id"]].tolist() == ["ORG", "E-alash-org"]
     assert out.loc[text.index("Bukeikhanov"), ["text", "entity_id"]].tolist() == ["Bukeikhanov", "E-bukei"]
+
+
+def test_decision_times_have_milliseconds_so_latest_is_defined_within_a_second():
+    """Two annotators deciding on one row in the same second: the later one wins, not the larger id."""
+    import re
+    import time
+
+    from pipeline.annotations.decisions import now, parse_time
+
+    first = now()
+    time.sleep(0.005)
+    second = now()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first)
+    assert parse_time(first) < parse_time(second)
