@@ -119,9 +119,19 @@ def content_words(text: str) -> list[str]:
 
 
 def _same(a: str, b: str) -> bool:
+    """Whether two folded words count as one: equal, or (four letters or more each) sharing their first or
+    last three letters and within :data:`WORD_RATIO` of each other. The shared ends make :func:`merge_similar`'s
+    blocking exact: two words that are the same here always share a :func:`_word_keys` key."""
     if a.isdigit() or b.isdigit():
         return a == b
-    return a == b or (min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= WORD_RATIO)
+    return a == b or (
+        min(len(a), len(b)) >= 4 and (a[:3] == b[:3] or a[-3:] == b[-3:]) and fuzz.ratio(a, b) >= WORD_RATIO
+    )
+
+
+def _word_keys(word: str) -> tuple[str, ...]:
+    """The blocking keys of a folded word: the word itself below four letters, else its first and last three."""
+    return (word,) if len(word) < 4 or word.isdigit() else ("<" + word[:3], word[-3:] + ">")
 
 
 def _numbers(words: list[str]) -> set[str]:
@@ -158,10 +168,51 @@ def _matching(wa: list[str], wb: list[str]) -> int:
     return n
 
 
+def candidate_pairs(groups: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs of group keys (sorted, each pair once) whose names are :func:`compatible`, found by blocking.
+
+    Every word of the shorter name of a compatible pair is the same (:func:`_same`) as a word of the
+    longer, so the two share a :func:`_word_keys` key for each of the shorter's words, and a longer name
+    also begins with the same word. Each name is compared only with the names of its label that share a key
+    with every one of its words, never with all names: the work grows with the size of those blocks, not
+    with the square of the corpus's names.
+    """
+    keys = sorted(groups)
+    words = [content_words(groups[k][1]) for k in keys]
+    postings: dict[tuple[str, str], set[int]] = {}
+    for i, k in enumerate(keys):
+        for w in words[i]:
+            for wk in _word_keys(w):
+                postings.setdefault((groups[k][0], wk), set()).add(i)
+    blocks_of: dict[tuple[str, str], set[int]] = {}  # (label, word): the names with a word that may be it
+
+    def block(label: str, w: str) -> set[int]:
+        if (label, w) not in blocks_of:
+            blocks_of[(label, w)] = set().union(*(postings[(label, wk)] for wk in _word_keys(w)))
+        return blocks_of[(label, w)]
+
+    pairs = set()
+    for i, k in enumerate(keys):
+        label, wa = groups[k][0], words[i]
+        if not wa:
+            continue
+        blocks = sorted((block(label, w) for w in set(wa)), key=len)
+        first = set(_word_keys(wa[0]))
+        for j in set.intersection(*blocks):
+            wb = words[j]
+            if j == i or len(wb) < len(wa) or (len(wb) > len(wa) and not first & set(_word_keys(wb[0]))):
+                continue
+            a, b = (k, keys[j]) if k < keys[j] else (keys[j], k)
+            if (a, b) not in pairs and compatible(label, groups[a][1], groups[b][1]):
+                pairs.add((a, b))
+    return sorted(pairs)
+
+
 def merge_similar(groups: dict[str, tuple[str, str]], threshold: float) -> dict[str, str]:
     """``{group key: merged key}`` for groups ``{key: (label, name)}`` (keys ``"id:…"`` are curated).
 
-    ``threshold`` ≥ 1 (or ≤ 0) turns the merge off: every key maps to itself.
+    Only :func:`candidate_pairs` are embedded and scored, so a corpus's thousands of names cost what their
+    near-duplicates cost. ``threshold`` ≥ 1 (or ≤ 0) turns the merge off: every key maps to itself.
     """
     keys = sorted(groups)
     parent = {k: k for k in keys}
@@ -176,12 +227,17 @@ def merge_similar(groups: dict[str, tuple[str, str]], threshold: float) -> dict[
 
     import numpy as np
 
+    candidates = candidate_pairs(groups)
+    if not candidates:
+        return parent
+    names_ = sorted({groups[k][1] for pair in candidates for k in pair})
+    row = {n: i for i, n in enumerate(names_)}
+    vecs = embed(names_)
+    a_rows = np.array([row[groups[a][1]] for a, _ in candidates])
+    b_rows = np.array([row[groups[b][1]] for _, b in candidates])
+    sims = np.einsum("ij,ij->i", vecs[a_rows], vecs[b_rows])
+    pairs = sorted((-float(s), a, b) for s, (a, b) in zip(sims, candidates) if s >= threshold)
     curated = {k for k in keys if k.startswith("id:")}
-    labels = np.array([groups[k][0] for k in keys])
-    vecs = embed([groups[k][1] for k in keys])
-    sims = vecs @ vecs.T
-    close = np.triu(sims >= threshold, 1) & (labels[:, None] == labels[None, :])  # vectorized: thousands of groups
-    pairs = sorted((-float(sims[i, j]), keys[i], keys[j]) for i, j in np.argwhere(close))
     members: dict[str, set[str]] = {k: {k} for k in keys}
     for _, a, b in pairs:
         ra, rb = find(a), find(b)

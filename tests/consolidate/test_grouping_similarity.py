@@ -144,3 +144,30 @@ def test_merge_similar_does_not_chain_through_a_short_name():
     merged = merge_similar(groups, 0.8)
     assert merged["t:smith j|PERSON"] != merged["t:smith a|PERSON"]
     assert merged["t:communist party of china|ORG"] != merged["t:communist party of the soviet union|ORG"]
+
+
+@pytest.mark.model
+def test_blocking_finds_every_compatible_pair_of_the_corpus_names(corpus_run):
+    """merge_similar scores only the blocked candidate pairs; on the corpus's own names they are exactly the
+    pairs that an all-pairs comparison finds compatible."""
+    from itertools import combinations
+
+    from pipeline.consolidate.similarity import candidate_pairs
+
+    _, _, work = corpus_run
+    mentions = pd.read_parquet(work / "tables" / "entities.parquet")
+    groups = {f"t:{t}|{lab}": (lab, t) for t, lab in sorted(set(zip(mentions["text"], mentions["label"])))}
+    brute = [
+        (a, b)
+        for a, b in combinations(sorted(groups), 2)
+        if groups[a][0] == groups[b][0] and compatible(groups[a][0], groups[a][1], groups[b][1])
+    ]
+    assert len(brute) > 20  # the corpus has near-duplicates to find
+    assert candidate_pairs(groups) == brute
+
+
+def test_words_the_same_only_by_their_ratio_share_an_end():
+    """A one-letter typo or plural keeps the first or last three letters; two changes at both ends is another word."""
+    assert compatible("GPE", "Kyrgyzstan", "Kirgyzstan")
+    assert compatible("ORG", "Kazakhstan Institute", "Kazakhstan Institutes")
+    assert not compatible("GPE", "xkazakhstan", "kazakhstany")
