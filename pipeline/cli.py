@@ -228,7 +228,7 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
 
     Example: python -m pipeline consolidate --work data --out data/tables
     """
-    from pipeline.consolidate import main
+    from pipeline.consolidate import ROW_CACHE, main
 
     w = Path(a.work)
     tables = main(
@@ -238,6 +238,7 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
         w / "events",
         Path(a.out),
         stage_params(load_params(a.params), "consolidate"),
+        cache_dir=w / ROW_CACHE,
     )
     print("consolidate: " + ", ".join(f"{len(df)} {name}" for name, df in tables.items()))
     return 0

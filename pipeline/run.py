@@ -70,6 +70,7 @@ def _run(
         work / "events",
         work / "tables",
         stage_params(params, "consolidate"),
+        cache_dir=work / consolidate.ROW_CACHE,
     )
     from pipeline.review import apply as review_apply
 

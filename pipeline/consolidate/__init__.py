@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.consolidate import rowcache
 from pipeline.consolidate.calibration import Calibration
 from pipeline.consolidate.calibration import load as load_calibration
 from pipeline.consolidate.ensemble import merge
@@ -27,12 +29,13 @@ from pipeline.consolidate.grouping import abbreviations, canonical_name, entity_
 from pipeline.consolidate.similarity import merge_similar
 from pipeline.core import names
 from pipeline.core.document import Document
-from pipeline.core.incremental import MANIFEST
+from pipeline.core.incremental import MANIFEST, StageResult, code_version, fingerprint, input_hashes, sha256_file
 from pipeline.core.io import DOC_SUFFIX, load_document
 from pipeline.core.schema import empty_frame, normalize_frame
 from pipeline.entities.candidates import Candidate
 
 SUFFIX = ".parquet"
+log = logging.getLogger(__name__)
 
 
 def row_id(prefix: str, *parts: object) -> str:
@@ -115,20 +118,27 @@ def mention_rows(
     return rows
 
 
-def group_mentions(rows: list[dict[str, Any]], similarity_threshold: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def group_mentions(
+    rows: list[dict[str, Any]] | pd.DataFrame, similarity_threshold: float = 0.0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The mentions table and the corpus entities from every document's :func:`mention_rows`: groups of one
     label whose names are near-duplicates are joined (:func:`.similarity.merge_similar`, off at threshold 0).
     Reads names and counts only, never a document's text."""
+    df = pd.DataFrame(rows) if isinstance(rows, list) else rows.reset_index(drop=True)
+    if not len(df):
+        return empty_frame(names.T_ENTITIES), empty_frame(names.T_ENTITY_INDEX)
     forms: dict[str, Counter] = {}
-    for r in rows:
-        forms.setdefault(r["group"], Counter())[r["text"]] += 1
+    for (group, text), n in df.groupby(["group", "text"], sort=True).size().items():
+        forms.setdefault(group, Counter())[text] = int(n)
     merged = merge_similar(
         {g: (g.rsplit("|", 1)[1], canonical_name(f)) for g, f in forms.items()}, similarity_threshold
     )
-    for r in rows:
-        key, label = merged[r.pop("group")].rsplit("|", 1)
-        r["entity_id"] = entity_id(label, key)
-    mentions = normalize_frame(names.T_ENTITIES, pd.DataFrame(rows))
+    ids = {}
+    for g in forms:
+        key, label = merged[g].rsplit("|", 1)
+        ids[g] = entity_id(label, key)
+    df["entity_id"] = df["group"].map(ids)
+    mentions = normalize_frame(names.T_ENTITIES, df.drop(columns=["group"]))
     return mentions, entity_index(mentions)
 
 
@@ -203,44 +213,98 @@ def citation_rows(doc: Document) -> list[dict[str, Any]]:
     return [{**c, "citation_id": row_id("C", c["doc_id"], c["start"], c["end"])} for c in citations(doc)]
 
 
+#: The folder, in the work folder (``data/``), where the per-document rows are kept between runs (:mod:`.rowcache`).
+ROW_CACHE = "consolidate-rows"
+#: The parameters that only the corpus-level part of the stage reads: changing them keeps the row cache.
+CORPUS_PARAMS = ("similarity_threshold",)
+
+
+def row_keys(
+    ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Path, params: Mapping[str, Any]
+) -> dict[str, str]:
+    """``{doc_id: key}`` of every ingested document: what its cached rows (:mod:`.rowcache`) were made from —
+    the keys its ingest and extractor stages recorded, the consolidate code, the parameters and the alias
+    and calibration tables they name."""
+    version = code_version("pipeline.consolidate", "pipeline.core", "pipeline.entities")
+    tables = [Path(params["aliases"]), Path(params["calibration"]) if params.get("calibration") else None]
+    setting = fingerprint(
+        version,
+        {k: v for k, v in params.items() if k not in CORPUS_PARAMS},
+        [sha256_file(t) if t is not None and t.is_file() else None for t in tables],
+    )
+    stages = [input_hashes(d, SUFFIX) if d.is_dir() else {} for d in (entities_dir, figures_dir, events_dir)]
+    return {
+        doc_id: fingerprint(h, *(s.get(doc_id) for s in stages), setting)
+        for doc_id, h in input_hashes(ingest_dir, DOC_SUFFIX).items()
+        if doc_id != MANIFEST[: -len(DOC_SUFFIX)]
+    }
+
+
+def document_rows(
+    doc: Document,
+    entities_dir: Path,
+    figures_dir: Path,
+    events_dir: Path,
+    aliases: dict[tuple[str, str], str],
+    calibration: Calibration | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """One document's rows of every table (mentions with their ``group`` key, not yet their entity)."""
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in rowcache.TABLES}
+    rows[names.T_DOCUMENTS].append(document_row(doc))
+    if doc.status == names.STATUS_ERROR:
+        return rows
+    for directory, table, make in (
+        (entities_dir, "mentions", lambda d, df: mention_rows(d, df, aliases, calibration)),
+        (figures_dir, names.T_FIGURES, figure_rows),
+        (events_dir, names.T_EVENTS, event_rows),
+    ):
+        df = _frame(directory, doc.doc_id)
+        if df is not None:
+            rows[table] += make(doc, df)
+    rows[names.T_CITATIONS] += citation_rows(doc)
+    return rows
+
+
 def main(
-    ingest_dir: Path, entities_dir: Path, figures_dir: Path, events_dir: Path, out_dir: Path, params: dict[str, Any]
+    ingest_dir: Path,
+    entities_dir: Path,
+    figures_dir: Path,
+    events_dir: Path,
+    out_dir: Path,
+    params: dict[str, Any],
+    cache_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Build the corpus tables from the per-document stage outputs and write them to ``out_dir``.
 
-    Documents are read one at a time, in id order, and let go once their rows are made: what the stage
-    holds is the rows of the tables, never the corpus's texts. Only the entity grouping waits for every
-    document, and it reads names and counts."""
+    Only documents that are new or changed since the last run are read (their rows are kept in
+    ``cache_dir``, :mod:`.rowcache`; None reads every document). Those are read one at a time, in id
+    order, and let go once their rows are made: what the stage holds is the rows of the tables, never the
+    corpus's texts. Only the entity grouping waits for every document, and it reads names and counts."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    keys = row_keys(ingest_dir, entities_dir, figures_dir, events_dir, params)
+    cached, reused, gone = rowcache.load(cache_dir, keys)
+    result = StageResult("consolidate", reused=sorted(reused), removed=sorted(gone))
     aliases, calibration = load_aliases(Path(params["aliases"])), load_calibration(params.get("calibration"))
-    rows: dict[str, list[dict[str, Any]]] = {
-        t: [] for t in (names.T_DOCUMENTS, "mentions", names.T_FIGURES, names.T_EVENTS, names.T_CITATIONS)
-    }
-    for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")):
-        if p.name == MANIFEST:
-            continue
-        doc = load_document(p)
-        rows[names.T_DOCUMENTS].append(document_row(doc))
-        if doc.status == names.STATUS_ERROR:
-            continue
-        doc_id = p.name[: -len(DOC_SUFFIX)]
-        for directory, table, make in (
-            (entities_dir, "mentions", lambda d, df: mention_rows(d, df, aliases, calibration)),
-            (figures_dir, names.T_FIGURES, figure_rows),
-            (events_dir, names.T_EVENTS, event_rows),
-        ):
-            df = _frame(directory, doc_id)
-            if df is not None:
-                rows[table] += make(doc, df)
-        rows[names.T_CITATIONS] += citation_rows(doc)
-    mentions, index = group_mentions(rows.pop("mentions"), float(params.get("similarity_threshold", 0.0)))
+    fresh: dict[str, list[dict[str, Any]]] = {t: [] for t in rowcache.TABLES}
+    for doc_id in sorted(set(keys) - reused):
+        doc = load_document(ingest_dir / f"{doc_id}{DOC_SUFFIX}")
+        for table, rows in document_rows(doc, entities_dir, figures_dir, events_dir, aliases, calibration).items():
+            fresh[table] += rowcache.tag(rows, doc_id, keys[doc_id])
+        result.processed.append(doc_id)
+    frames = {t: rowcache.combine(cached.get(t), fresh[t]) for t in rowcache.TABLES}
+    rowcache.save(cache_dir, frames)
+    log.info(result.summary())
+    if cache_dir is not None:
+        result.write_log(cache_dir.parent / "logs")
+    made = {t: rowcache.untag(df) for t, df in frames.items()}
+    mentions, index = group_mentions(made.pop("mentions"), float(params.get("similarity_threshold", 0.0)))
     tables = {
-        names.T_DOCUMENTS: normalize_frame(names.T_DOCUMENTS, pd.DataFrame(rows[names.T_DOCUMENTS])),
+        names.T_DOCUMENTS: normalize_frame(names.T_DOCUMENTS, made[names.T_DOCUMENTS]),
         names.T_ENTITIES: mentions,
         names.T_ENTITY_INDEX: index,
-        names.T_FIGURES: normalize_frame(names.T_FIGURES, pd.DataFrame(rows[names.T_FIGURES])),
-        names.T_EVENTS: normalize_frame(names.T_EVENTS, pd.DataFrame(rows[names.T_EVENTS])),
-        names.T_CITATIONS: normalize_frame(names.T_CITATIONS, pd.DataFrame(rows[names.T_CITATIONS])),
+        names.T_FIGURES: normalize_frame(names.T_FIGURES, made[names.T_FIGURES]),
+        names.T_EVENTS: normalize_frame(names.T_EVENTS, made[names.T_EVENTS]),
+        names.T_CITATIONS: normalize_frame(names.T_CITATIONS, made[names.T_CITATIONS]),
     }
     for name, df in tables.items():
         df.to_parquet(out_dir / f"{name}{SUFFIX}", index=False)
@@ -250,4 +314,4 @@ def main(
     return tables
 
 
-__all__ = ["main", "row_id", "provenance", "empty_frame"]
+__all__ = ["ROW_CACHE", "main", "row_id", "provenance", "empty_frame"]
