@@ -7,19 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core import names
-from pipeline.core.incremental import MANIFEST, StageResult
-from pipeline.core.io import DOC_SUFFIX, load_document
+from pipeline.core.incremental import StageResult
+from pipeline.core.ingested import statuses
 
 
 def ingest_summary(ingest_dir: Path, result: StageResult) -> int:
     """Print what ingest did and every document's error or warning; 1 if no document is readable."""
-    docs = [load_document(p) for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST]
+    docs = statuses(ingest_dir)
     for msg in getattr(result, "skipped", []):
         print(f"skipped  {msg}", file=sys.stderr)
-    bad = [d for d in docs if d.status != names.STATUS_OK]
-    for d in bad:
-        print(f"{d.status:8} {d.error}", file=sys.stderr)
-    ok = [d for d in docs if d.status != names.STATUS_ERROR]
+    for _, status, error in docs:
+        if status != names.STATUS_OK:
+            print(f"{status:8} {error}", file=sys.stderr)
+    ok = [d for d in docs if d[1] != names.STATUS_ERROR]
     print(f"{result.summary()}; {len(ok)} of {len(docs)} documents readable")
     if not ok:
         print("error: no document could be read; see the reasons above", file=sys.stderr)

@@ -33,6 +33,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,9 +43,21 @@ log = logging.getLogger(__name__)
 JOBS_ENV = "PIPELINE_JOBS"
 SCHEDULER_ENV = "PIPELINE_SCHEDULER"
 
-Work = Callable[[str], Iterable[str]]
-#: A document's outcome: the names of the files it wrote, or ``None`` and why it failed.
-Outcome = tuple[list[str] | None, str | None]
+
+@dataclass(frozen=True)
+class Written:
+    """What ``work`` wrote for one document: its files' names, and a few facts about the document that
+    the stage's manifest keeps beside them (``note``, JSON), so that a reader of the whole corpus (the
+    run's summary of ingest) learns them without opening every document."""
+
+    files: list[str]
+    note: dict[str, Any] = field(default_factory=dict)
+
+
+#: A stage's work on one document: the names of the files it wrote, or a :class:`Written`.
+Work = Callable[[str], "Iterable[str] | Written"]
+#: A document's outcome: what it wrote (files sorted), or ``None`` and why it failed.
+Outcome = tuple[Written | None, str | None]
 
 
 def machine_cores() -> int:
@@ -58,9 +71,11 @@ def reason(e: BaseException) -> str:
 
 
 def attempt(work: Work, doc_id: str) -> Outcome:
-    """``work(doc_id)``'s files, sorted, or its exception's reason."""
+    """What ``work(doc_id)`` wrote (its files sorted), or its exception's reason."""
     try:
-        return sorted(work(doc_id)), None
+        out = work(doc_id)
+        written = out if isinstance(out, Written) else Written(list(out))
+        return Written(sorted(written.files), written.note), None
     except Exception as e:  # one bad document never stops the others
         return None, reason(e)
 

@@ -12,9 +12,9 @@ import hashlib
 import importlib
 import json
 import logging
-from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.core import executors
 from pipeline.core.io import atomic_write_text
@@ -105,12 +105,13 @@ def run_per_document(
     out_dir: Path,
     inputs: dict[str, str],
     version: str,
-    work: Callable[[str], Iterable[str]],
+    work: executors.Work,
     executor: executors.Executor | None = None,
 ) -> StageResult:
     """Run ``work(doc_id)`` for each document whose ``inputs[doc_id]`` hash or ``version`` changed.
 
-    ``work`` writes its files into ``out_dir`` (through :mod:`pipeline.core.io`'s atomic writers) and returns their names.
+    ``work`` writes its files into ``out_dir`` (through :mod:`pipeline.core.io`'s atomic writers) and returns their names,
+    or a :class:`~pipeline.core.executors.Written` whose note the manifest keeps (:func:`stage_notes`).
     Documents missing from ``inputs`` lose their files. An exception in ``work`` is logged with the
     document's id, recorded under ``failed`` in the manifest (the published ``documents`` table
     shows it) and the document is left out; the other documents go on.
@@ -138,14 +139,14 @@ def run_per_document(
             (out_dir / f).unlink(missing_ok=True)
     outcomes = (executor or executors.current()).run(work, [doc_id for doc_id, _ in todo], stage)
     for doc_id, key in todo:  # in id order, however the documents were scheduled
-        files, error = outcomes[doc_id]
-        if files is None:
+        written, error = outcomes[doc_id]
+        if written is None:
             log.error("%s: %s failed: %s", stage, doc_id, error)
             result.failed[doc_id] = str(error)
             continue
-        new[doc_id] = {"key": key, "files": files}
+        new[doc_id] = {"key": key, "files": written.files, **({"note": written.note} if written.note else {})}
         result.processed.append(doc_id)
-        log.info("%s: %s processed (%s)", stage, doc_id, ", ".join(files) or "no output")
+        log.info("%s: %s processed (%s)", stage, doc_id, ", ".join(written.files) or "no output")
     for doc_id in sorted(set(old) - set(inputs)):
         for f in old[doc_id]["files"]:
             (out_dir / f).unlink(missing_ok=True)
@@ -168,6 +169,14 @@ def stage_failures(stage_dir: Path) -> dict[str, str]:
     """``{doc_id: error}`` of the documents a per-document stage failed on in its last run."""
     manifest = stage_dir / MANIFEST
     return dict(json.loads(manifest.read_text()).get("failed", {})) if manifest.exists() else {}
+
+
+def stage_notes(stage_dir: Path) -> dict[str, dict[str, Any]]:
+    """``{doc_id: note}`` of the documents whose ``work`` left a note in the manifest
+    (:class:`pipeline.core.executors.Written`); a document without one is absent."""
+    manifest = stage_dir / MANIFEST
+    docs = json.loads(manifest.read_text())["docs"] if manifest.exists() else {}
+    return {doc_id: e["note"] for doc_id, e in docs.items() if "note" in e}
 
 
 def input_hashes(in_dir: Path, suffix: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.core.document import Document
 
 DOC_SUFFIX = ".json"  # data/ingest/<doc_id>.json
+TEXT_SUFFIX = ".txt"  # data/ingest/<doc_id>.txt: the canonical text alone (readable documents only)
 PARSE_SUFFIX = ".spacy"  # data/parse/<doc_id>.spacy
 TABLE_SUFFIX = ".parquet"
 
@@ -60,6 +61,13 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 def load_document(path: Path) -> Document:
     """An ingested document from ``data/ingest/<doc_id>.json``."""
     return Document.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def load_canonical_text(ingest_dir: Path, doc_id: str) -> str | None:
+    """The canonical text of an ingested document, read from ``<doc_id>.txt`` without parsing its JSON;
+    None if ingest wrote no text (an unreadable document, or a folder from before the text files)."""
+    path = Path(ingest_dir) / f"{doc_id}{TEXT_SUFFIX}"
+    return _read_exact(path) if path.exists() else None
 
 
 def load_parse(path: Path, model: str) -> Any:

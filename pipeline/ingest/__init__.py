@@ -2,7 +2,8 @@
 
 Readers: ``.pdf`` (:mod:`.pdf`), ``.txt`` and ``.md`` (:mod:`.text`). A file that cannot be read
 still yields a document, with ``status="error"`` and a one-line reason; the others go on.
-Output: ``<out_dir>/<doc_id>.json`` per document, plus the stage's ``manifest.json``.
+Output: ``<out_dir>/<doc_id>.json`` per document and, for a readable one, its canonical text alone in
+``<doc_id>.txt``; the stage's ``manifest.json`` keeps each document's status and error (:func:`note`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from pipeline.core import names
 from pipeline.core.document import Document
+from pipeline.core.executors import Written
 from pipeline.core.incremental import (
     StageResult,
     fingerprint,
@@ -26,7 +28,7 @@ from pipeline.core.incremental import (
     sha256_file,
     stage_version,
 )
-from pipeline.core.io import DOC_SUFFIX, atomic_write_text, load_document  # noqa: F401  (load_document: re-exported for readers of ingest)
+from pipeline.core.io import DOC_SUFFIX, TEXT_SUFFIX, atomic_write_text, load_document  # noqa: F401  (load_document: re-exported for readers of ingest)
 from pipeline.core.params import IngestParams
 from pipeline.ingest.errors import IngestError, too_large, too_long, too_long_bytes
 
@@ -196,6 +198,12 @@ def _hash(path: Path) -> str:
         raise IngestError(f"cannot be read ({e.strerror}); fix its permissions or remove it") from e
 
 
+def note(doc: Document) -> dict[str, str]:
+    """What the ingest manifest keeps of a document (:func:`pipeline.core.incremental.stage_notes`): its
+    status and, if any, its error or warning, so the run's summary never opens the documents."""
+    return {"status": doc.status, **({"error": doc.error} if doc.error else {})}
+
+
 def input_key(path: Path, raw_dir: Path, params: dict[str, Any] | None = None) -> str:
     """The cache key of a raw file: its content hash, or why it is not read (so a fix re-reads it)."""
     rel = path.relative_to(raw_dir).as_posix()
@@ -217,10 +225,14 @@ def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> 
     version = fingerprint(stage_version("ingest"), params)
     inputs = {doc_id: input_key(p, raw_dir, params) for doc_id, p in files.items()}
 
-    def work(doc_id: str) -> list[str]:
+    def work(doc_id: str) -> Written:
         doc = read_document(files[doc_id], raw_dir, params)
+        written = [f"{doc_id}{DOC_SUFFIX}"]
+        if doc.status != names.STATUS_ERROR:  # the text alone, for readers that need nothing else (publish)
+            atomic_write_text(out_dir / f"{doc_id}{TEXT_SUFFIX}", doc.text)
+            written.append(f"{doc_id}{TEXT_SUFFIX}")
         atomic_write_text(out_dir / f"{doc_id}{DOC_SUFFIX}", doc.to_json())
-        return [f"{doc_id}{DOC_SUFFIX}"]
+        return Written(written, note(doc))
 
     result = run_per_document("ingest", out_dir, inputs, version, work)
     result.skipped = skipped  # type: ignore[attr-defined]

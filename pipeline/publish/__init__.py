@@ -18,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline.core import names
-from pipeline.core.incremental import MANIFEST, STAGE_PACKAGES, stage_failures
-from pipeline.core.io import DOC_SUFFIX, _read_exact, load_dataset, load_document, load_text  # noqa: F401  (re-exported: pipeline.publish.load_dataset)
+from pipeline.core.incremental import STAGE_PACKAGES, stage_failures
+from pipeline.core.ingested import statuses, text
+from pipeline.core.io import TEXT_SUFFIX, _read_exact, load_dataset, load_text  # noqa: F401  (re-exported: pipeline.publish.load_dataset)
 from pipeline.core.lock import hold
 from pipeline.core.schema import LIST, TABLES, normalize_frame, spreadsheet_safe
 from pipeline.publish.package import datapackage
@@ -64,12 +65,14 @@ def _write_dataset(tables_dir: Path, ingest_dir: Path, out_dir: Path) -> dict[st
         shutil.copytree(review_dir, out_dir / "review")
     texts = out_dir / "texts"
     texts.mkdir()
-    for p in sorted(ingest_dir.glob(f"*{DOC_SUFFIX}")):
-        if p.name == MANIFEST:
+    for doc_id, status, _ in statuses(ingest_dir):  # the manifest's notes: no document is opened
+        if status == names.STATUS_ERROR:
             continue
-        doc = load_document(p)
-        if doc.status != names.STATUS_ERROR:
-            (texts / f"{doc.doc_id}.txt").write_text(doc.text, encoding="utf-8", newline="")
+        copied = ingest_dir / f"{doc_id}{TEXT_SUFFIX}"
+        if copied.exists():
+            shutil.copyfile(copied, texts / f"{doc_id}.txt")
+        else:  # an ingest folder from before the text files
+            (texts / f"{doc_id}.txt").write_bytes(text(ingest_dir, doc_id).encode("utf-8"))
     events = tables.get(names.T_EVENTS)
     if events is not None:  # the corpus timeline: one row per event told in one or more papers
         from pipeline.publish.timeline import build_timeline

@@ -78,12 +78,11 @@ def load_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted(Path(tables_dir).glob(f"*{SUFFIX}"))}
 
 
-def load_docs(ingest_dir: Path) -> dict[str, Document]:
-    from pipeline.core.incremental import MANIFEST
-    from pipeline.core.io import DOC_SUFFIX, load_document
+def load_docs(ingest_dir: Path) -> Mapping[str, Document]:
+    """The readable documents by id, each opened when a decision first needs it (:class:`.ingested.Documents`)."""
+    from pipeline.core.ingested import Documents
 
-    docs = (load_document(p) for p in sorted(Path(ingest_dir).glob(f"*{DOC_SUFFIX}")) if p.name != MANIFEST)
-    return {d.doc_id: d for d in docs if d.status != names.STATUS_ERROR}
+    return Documents(ingest_dir)
 
 
 def apply(
