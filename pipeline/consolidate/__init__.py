@@ -159,19 +159,25 @@ def entity_index(mentions: pd.DataFrame, canonical: Mapping[str, str] | None = N
     """One row per corpus entity of ``mentions``: its canonical name (the most frequent form unless
     ``canonical`` names one, as a review decision does), label, aliases and counts."""
     canonical = canonical or {}
-    rows = []
-    for eid, g in mentions.groupby("entity_id", sort=True):
-        forms = Counter(g["text"])
-        rows.append(
-            {
-                "entity_id": eid,
-                "canonical": canonical.get(eid) or canonical_name(forms),
-                "label": g["label"].iloc[0],
-                "aliases": sorted(forms),
-                "n_mentions": len(g),
-                "n_docs": g["doc_id"].nunique(),
-            }
-        )
+    if not len(mentions):
+        return empty_frame(names.T_ENTITY_INDEX)
+    per = mentions.groupby("entity_id", sort=True)
+    label, n_mentions = per["label"].first().to_dict(), per.size().to_dict()
+    n_docs = per["doc_id"].nunique().to_dict()
+    forms: dict[str, Counter] = {}  # by entity id, in id order
+    for (eid, text), n in mentions.groupby(["entity_id", "text"], sort=True).size().items():
+        forms.setdefault(eid, Counter())[text] = int(n)
+    rows = [
+        {
+            "entity_id": eid,
+            "canonical": canonical.get(eid) or canonical_name(f),
+            "label": label[eid],
+            "aliases": sorted(f),
+            "n_mentions": int(n_mentions[eid]),
+            "n_docs": int(n_docs[eid]),
+        }
+        for eid, f in forms.items()
+    ]
     return normalize_frame(names.T_ENTITY_INDEX, pd.DataFrame(rows))
 
 
@@ -185,6 +191,21 @@ def figure_rows(doc: Document, figs: pd.DataFrame) -> list[dict[str, Any]]:
         }
         for r in figs.to_dict("records")
     ]
+
+
+def _distinct_event_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with no two sharing an ``event_id``: two events told in one clause with one date (two
+    triggers: "the demise of the Union and the launch of ..., in the 1990s") would share the id of the
+    span and dates, and a table keyed by it would keep one. Only such events get an id that also hashes
+    their type and trigger (then their order among events still alike), so every other id stays as it was."""
+    seen = Counter(r["event_id"] for r in rows)
+    alike: Counter = Counter()
+    for r in rows:
+        if seen[r["event_id"]] > 1:
+            parts = (r["event_id"], r.get("event_type"), r.get("trigger"))
+            alike[parts] += 1
+            r["event_id"] = row_id("V", *parts, alike[parts])
+    return rows
 
 
 def event_rows(doc: Document, evs: pd.DataFrame) -> list[dict[str, Any]]:
@@ -201,7 +222,7 @@ def event_rows(doc: Document, evs: pd.DataFrame) -> list[dict[str, Any]]:
                 "review_status": names.UNREVIEWED,
             }
         )
-    return rows
+    return _distinct_event_ids(rows)
 
 
 def citation_rows(doc: Document) -> list[dict[str, Any]]:
