@@ -103,8 +103,12 @@ def apply_winners(
     groups: dict[tuple[str, str], list[Placed]],
 ) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
     """The reviewed tables and the rejected rows, from the resolved decisions grouped by the row they judge."""
-    rows = {t: {r[ID_COLUMN[t]]: r for r in tables[t].to_dict("records")} for t in SPAN_TABLES}
-    known = _known_entities(tables[names.T_ENTITIES])
+    # Only the tables a decision changes are taken apart into rows and built again; the others pass through.
+    touched = {t for (t, _), g in groups.items() if any(p.outcome == APPLIED for p in g)}
+    if names.T_ENTITY_INDEX in touched:  # a merge rewrites the mentions' entity ids
+        touched.add(names.T_ENTITIES)
+    rows = {t: {r[ID_COLUMN[t]]: r for r in tables[t].to_dict("records")} for t in SPAN_TABLES if t in touched}
+    known = _known_entities(tables[names.T_ENTITIES]) if names.T_ENTITIES in touched else {}
     rejected: list[dict[str, Any]] = []
     entity_moves: list[Placed] = []
     canonical: dict[str, str] = {}  # entity_id → its name as an annotator edited it
@@ -211,7 +215,7 @@ def apply_winners(
             )
             del rows[table][rid]
 
-    mentions = rows[names.T_ENTITIES]
+    mentions = rows.get(names.T_ENTITIES, {})
     for p in sorted(entity_moves, key=lambda p: (p.d.when, p.d.decision_id)):
         if p.d.action == MERGE:
             for r in mentions.values():
@@ -222,8 +226,11 @@ def apply_winners(
             r["entity_id"] = p.d.fields.get("entity_id") or row_id("E", "split", p.d.decision_id)
     out = {**tables}
     for t in SPAN_TABLES:
-        out[t] = normalize_frame(t, pd.DataFrame(list(rows[t].values())))
-    out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], {**kept, **canonical})
+        out[t] = normalize_frame(t, pd.DataFrame(list(rows[t].values())) if t in touched else tables[t])
+    if names.T_ENTITIES in touched:
+        out[names.T_ENTITY_INDEX] = entity_index(out[names.T_ENTITIES], {**kept, **canonical})
+    else:  # the mentions are the consolidated ones: so is their index
+        out[names.T_ENTITY_INDEX] = normalize_frame(names.T_ENTITY_INDEX, tables[names.T_ENTITY_INDEX])
     return out, rejected
 
 
