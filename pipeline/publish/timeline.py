@@ -68,6 +68,27 @@ def same_event(a: dict, b: dict) -> bool:
     return _stem(a["trigger"]) == _stem(b["trigger"]) or bool(la and la == lb) or bool(pa & pb - {None})
 
 
+def candidate_pairs(rows: list[dict]) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)``, ``i < j``, sorted, of mentions that :func:`same_event` may join: of one type and
+    granularity, with overlapping dates (a sweep over each block sorted by start). Every other pair fails
+    :func:`same_event`, so it could never merge two groups (complete linkage asks it of every pair): trying
+    only these, in the same order, gives the same timeline as trying all ``n²/2``, in near-linear time for
+    a corpus whose events spread over the years."""
+    blocks: dict[tuple[Any, Any], list[int]] = {}
+    for i, r in enumerate(rows):
+        blocks.setdefault((r["event_type"], r["granularity"]), []).append(i)
+    pairs = []
+    for block in blocks.values():
+        order = sorted(block, key=lambda i: (rows[i]["date_start"], i))
+        for k, i in enumerate(order):
+            end = rows[i]["date_end"]
+            for j in order[k + 1 :]:
+                if rows[j]["date_start"] > end:  # and so does every later one: no overlap
+                    break
+                pairs.append((min(i, j), max(i, j)))
+    return sorted(pairs)
+
+
 def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
     """One row per merged event, sorted by date (columns :data:`TIMELINE_COLUMNS`)."""
     rows = events.to_dict("records")
@@ -80,14 +101,13 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
         return i
 
     members: dict[int, list[int]] = {i: [i] for i in range(len(rows))}
-    for i in range(len(rows)):
-        for j in range(i + 1, len(rows)):
-            gi, gj = find(i), find(j)
-            # complete linkage: every pair of the two groups tells the same event, so a broad
-            # mention ("the 20th century") never chains distinct decades into one row
-            if gi != gj and all(same_event(rows[a], rows[b]) for a in members[gi] for b in members[gj]):
-                parent[gj] = gi
-                members[gi] += members.pop(gj)
+    for i, j in candidate_pairs(rows):  # in (i, j) order, as if every pair were tried
+        gi, gj = find(i), find(j)
+        # complete linkage: every pair of the two groups tells the same event, so a broad
+        # mention ("the 20th century") never chains distinct decades into one row
+        if gi != gj and all(same_event(rows[a], rows[b]) for a in members[gi] for b in members[gj]):
+            parent[gj] = gi
+            members[gi] += members.pop(gj)
     groups: dict[int, list[dict]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)

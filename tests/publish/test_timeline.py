@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline.publish.timeline import build_timeline, same_event
+from pipeline.publish.timeline import build_timeline, candidate_pairs, same_event
 from pipeline.publish.timeline_page import EXPORT_COLUMNS, event_places, paper_label, render_html
 
 TEXTS = {
@@ -238,3 +238,30 @@ def test_timeline_html_export_cells_are_spreadsheet_safe_and_script_safe():
     page = render_html(build_timeline(events), events, TEXTS, DOCUMENTS, ENTITIES)
     payload = re.search(r'<script type="application/json" id="rows">(.*?)</script>', page).group(1)
     assert json.loads(payload)["rows"][-1][6:8] == ["'-law", "'-law: =cmd()</script>"]
+
+
+def _all_pairs_timeline(events: pd.DataFrame) -> list[list[str]]:
+    """The merged groups when every pair of mentions is tried (the definition ``build_timeline`` keeps)."""
+    rows = events.to_dict("records")
+    groups = [[i] for i in range(len(rows))]
+    of = list(range(len(rows)))
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            gi, gj = of[i], of[j]
+            if gi != gj and all(same_event(rows[a], rows[b]) for a in groups[gi] for b in groups[gj]):
+                for b in groups[gj]:
+                    of[b] = gi
+                groups[gi] += groups[gj]
+                groups[gj] = []
+    return sorted(sorted(str(rows[i]["event_id"]) for i in g) for g in groups if g)
+
+
+def test_timeline_tries_only_the_pairs_that_can_merge_and_merges_as_all_pairs_would(corpus_run):
+    _, out, _ = corpus_run
+    events = pd.read_parquet(out / "events.parquet")
+    told_twice = pd.concat([events, events.assign(event_id=events["event_id"] + "b", doc_id="copy")])
+    for ev in (events, told_twice):
+        timeline = build_timeline(ev)
+        assert sorted(map(list, timeline["mention_ids"])) == _all_pairs_timeline(ev)
+    pairs = candidate_pairs(told_twice.to_dict("records"))
+    assert len(pairs) < len(told_twice) ** 2 / 20  # blocked: far from every pair
