@@ -22,7 +22,7 @@ from pipeline.core.incremental import STAGE_PACKAGES, stage_failures
 from pipeline.core.ingested import statuses, text
 from pipeline.core.io import TEXT_SUFFIX, _read_exact, load_dataset, load_text  # noqa: F401  (re-exported: pipeline.publish.load_dataset)
 from pipeline.core.lock import hold
-from pipeline.core.schema import LIST, TABLES, normalize_frame, spreadsheet_safe
+from pipeline.core.schema import FORMULA_START, LIST, TABLES, normalize_frame, spreadsheet_safe
 from pipeline.publish.package import datapackage
 
 SUFFIX = ".parquet"
@@ -176,6 +176,9 @@ def _write_table(out_dir: Path, name: str, df: pd.DataFrame) -> None:
             csv[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in csv[col])
         ):
             csv[col] = csv[col].map(list_cell)
-        elif csv[col].dtype == object or isinstance(csv[col].dtype, pd.StringDtype):
+        elif isinstance(csv[col].dtype, pd.StringDtype):  # the schema's text columns: one vectorized pass
+            risky = csv[col].str[:1].isin(FORMULA_START).fillna(False).astype(bool)
+            csv[col] = csv[col].mask(risky, "'" + csv[col])
+        elif csv[col].dtype == object:
             csv[col] = csv[col].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     csv.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")

@@ -81,16 +81,24 @@ def event_places(event: dict[str, Any], entities: pd.DataFrame) -> list[str]:
     """The places of one event mention: the GPE/LOC entity mentions inside the event's span that its ``location``
     spells, longest first ("France, Italy" → France, Italy; "Bosnia and Herzegovina" stays one; "Western
     Europe" is not also "Europe"), in the order written."""
-    location = _text(event.get("location")).strip()
-    if not location or entities.empty:
+    if entities.empty:
         return []
-    inside = entities[
-        (entities["doc_id"] == event["doc_id"])
-        & (entities["start"] >= int(event["start"]))
-        & (entities["end"] <= int(event["end"]))
-        & entities["label"].isin(PLACE_LABELS)
-    ]
-    spelled = sorted({str(t) for t in inside["text"] if str(t).strip()}, key=lambda t: (-len(t), t))
+    return _places_in(event, _place_spans(entities[entities["doc_id"] == event["doc_id"]]))
+
+
+def _place_spans(entities: pd.DataFrame) -> list[tuple[int, int, str]]:
+    """``(start, end, text)`` of the place mentions (GPE/LOC) of ``entities``."""
+    places = entities[entities["label"].isin(PLACE_LABELS)]
+    return list(zip(places["start"].astype(int), places["end"].astype(int), places["text"].astype(str)))
+
+
+def _places_in(event: dict[str, Any], spans: list[tuple[int, int, str]]) -> list[str]:
+    """:func:`event_places` among ``spans``, the place mentions of the event's paper."""
+    location = _text(event.get("location")).strip()
+    if not location:
+        return []
+    start, end = int(event["start"]), int(event["end"])
+    spelled = sorted({t for s, e, t in spans if s >= start and e <= end and t.strip()}, key=lambda t: (-len(t), t))
     if not spelled:
         return []
     spelled_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in spelled) + r")(?!\w)")
@@ -188,11 +196,17 @@ def render_html(
     by_id = {str(r["event_id"]): r for r in events.to_dict("records")}
     papers = {str(d["doc_id"]): paper_label(d) for d in documents.to_dict("records")} if documents is not None else {}
     entities = entities if entities is not None else pd.DataFrame()
+    # each event looks for its places among its own paper's place mentions, never the whole corpus's
+    places_of = (
+        {str(d): _place_spans(g) for d, g in entities.groupby("doc_id", sort=False)} if not entities.empty else {}
+    )
     items, rows, all_places = [], [], []
     for i, r in enumerate(timeline.sort_values(["date_start", "date_end", "timeline_id"]).to_dict("records")):
         mentions = [by_id[str(m)] for m in r["mention_ids"] if str(m) in by_id]
         data = _row_data(r, mentions, papers)
-        data["places"] = list(dict.fromkeys(p for m in mentions for p in event_places(m, entities)))
+        data["places"] = list(
+            dict.fromkeys(p for m in mentions for p in _places_in(m, places_of.get(str(m["doc_id"]), [])))
+        )
         all_places += data["places"]
         mentions_html = "".join(
             _mention_html(m, papers.get(str(m["doc_id"]), str(m["doc_id"])), texts.get(str(m["doc_id"]), ""))
