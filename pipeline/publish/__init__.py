@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import json
 import os
 import shutil
@@ -157,8 +158,13 @@ def list_cell(value: Any) -> str:
     >>> list_cell(["spacy", "gazetteer"]), list_cell(None)
     ('["spacy", "gazetteer"]', '[]')
     """
-    items = [] if value is None or (isinstance(value, float) and pd.isna(value)) else value
-    return json.dumps([str(x) for x in items], ensure_ascii=False)
+    items = () if value is None or (isinstance(value, float) and pd.isna(value)) else tuple(str(x) for x in value)
+    return _json_array(items)
+
+
+@functools.lru_cache(maxsize=65536)
+def _json_array(items: tuple[str, ...]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)  # a corpus repeats its lists (sources, participants)
 
 
 def _write_table(out_dir: Path, name: str, df: pd.DataFrame) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -54,18 +54,39 @@ def _norm(s: Any) -> str | None:
     return re.sub(r"^the\s+", "", str(s).strip().lower()) or None
 
 
+class _Told(NamedTuple):
+    """What :func:`same_event` compares of one mention, normalized once."""
+
+    event_type: Any
+    granularity: Any
+    start: Any
+    end: Any
+    location: str | None
+    participants: frozenset[str]
+    stem: str
+
+
+def _told(r: dict) -> _Told:
+    parts = frozenset(p for p in (_norm(x) for x in _parts(r.get("participants"))) if p is not None)
+    return _Told(
+        r["event_type"], r["granularity"], r["date_start"], r["date_end"], _norm(r.get("location")), parts,
+        _stem(r["trigger"]),
+    )  # fmt: skip
+
+
+def _same(a: _Told, b: _Told) -> bool:
+    if a.event_type != b.event_type or a.granularity != b.granularity:
+        return False
+    if not (a.start <= b.end and b.start <= a.end):
+        return False
+    if a.location and b.location and a.location != b.location:
+        return False
+    return a.stem == b.stem or bool(a.location and a.location == b.location) or bool(a.participants & b.participants)
+
+
 def same_event(a: dict, b: dict) -> bool:
     """Whether two event mentions tell the same event (see the module docstring)."""
-    if a["event_type"] != b["event_type"] or a["granularity"] != b["granularity"]:
-        return False
-    if not (a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]):
-        return False
-    la, lb = _norm(a.get("location")), _norm(b.get("location"))
-    pa = {_norm(p) for p in _parts(a.get("participants"))}
-    pb = {_norm(p) for p in _parts(b.get("participants"))}
-    if la and lb and la != lb:
-        return False
-    return _stem(a["trigger"]) == _stem(b["trigger"]) or bool(la and la == lb) or bool(pa & pb - {None})
+    return _same(_told(a), _told(b))
 
 
 def candidate_pairs(rows: list[dict]) -> list[tuple[int, int]]:
@@ -100,14 +121,16 @@ def build_timeline(events: pd.DataFrame) -> pd.DataFrame:
             i = parent[i]
         return i
 
-    members: dict[int, list[int]] = {i: [i] for i in range(len(rows))}
+    told = [_told(r) for r in rows]
+    kinds: dict[int, set[_Told]] = {i: {t} for i, t in enumerate(told)}
     for i, j in candidate_pairs(rows):  # in (i, j) order, as if every pair were tried
         gi, gj = find(i), find(j)
         # complete linkage: every pair of the two groups tells the same event, so a broad
         # mention ("the 20th century") never chains distinct decades into one row
-        if gi != gj and all(same_event(rows[a], rows[b]) for a in members[gi] for b in members[gj]):
+        # (over the distinct mentions of each group: a mention told alike twice is compared once)
+        if gi != gj and all(_same(a, b) for a in kinds[gi] for b in kinds[gj]):
             parent[gj] = gi
-            members[gi] += members.pop(gj)
+            kinds[gi] |= kinds.pop(gj)
     groups: dict[int, list[dict]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)

@@ -197,9 +197,11 @@ def render_html(
     papers = {str(d["doc_id"]): paper_label(d) for d in documents.to_dict("records")} if documents is not None else {}
     entities = entities if entities is not None else pd.DataFrame()
     # each event looks for its places among its own paper's place mentions, never the whole corpus's
-    places_of = (
-        {str(d): _place_spans(g) for d, g in entities.groupby("doc_id", sort=False)} if not entities.empty else {}
-    )
+    places_of: dict[str, list[tuple[int, int, str]]] = {}
+    if not entities.empty:
+        places = entities[entities["label"].isin(PLACE_LABELS)]
+        for d, span in zip(places["doc_id"].astype(str), _place_spans(places)):
+            places_of.setdefault(d, []).append(span)
     items, rows, all_places = [], [], []
     for i, r in enumerate(timeline.sort_values(["date_start", "date_end", "timeline_id"]).to_dict("records")):
         mentions = [by_id[str(m)] for m in r["mention_ids"] if str(m) in by_id]
