@@ -57,3 +57,28 @@ def test_review_cli_register_and_documented():
     for name, (fn, _) in COMMANDS.items():
         assert "Example:" in fn.__doc__
         assert f"pipeline review {name}" in guide, name
+
+
+@pytest.mark.model
+def test_review_rebuilds_only_the_tables_a_decision_changes(corpus_run):
+    from pipeline.annotations.decisions import Anchor, Decision
+    from pipeline.core.schema import normalize_frame
+    from pipeline.review.apply import apply_decisions
+
+    _, _, work = corpus_run
+    tables, docs = load_tables(work / "tables"), load_docs(work / "ingest")
+    fig = tables[names.T_FIGURES].iloc[0]
+    doc = docs[fig["doc_id"]]
+    target = Anchor.of(doc.text, fig["doc_id"], int(fig["start"]), int(fig["end"]))
+    reject = Decision(
+        "reject", names.T_FIGURES, "alice", "2025-03-01T10:00:00Z", target_id=fig["figure_id"], target=target
+    )
+    res = apply_decisions(tables, docs, [reject])
+    assert fig["figure_id"] not in set(res.tables[names.T_FIGURES]["figure_id"])
+    assert list(res.rejected["row_id"]) == [fig["figure_id"]]
+    for t in (names.T_ENTITIES, names.T_ENTITY_INDEX, names.T_EVENTS):  # untouched: as consolidate made them
+        pd.testing.assert_frame_equal(res.tables[t], normalize_frame(t, tables[t]))
+    # and as a rebuild from rows makes them: the entity index from its mentions
+    from pipeline.consolidate import entity_index
+
+    pd.testing.assert_frame_equal(res.tables[names.T_ENTITY_INDEX], entity_index(res.tables[names.T_ENTITIES]))
