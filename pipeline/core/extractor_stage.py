@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from spacy.tokens import Doc
 
 from pipeline.core.document import Document
 from pipeline.core.incremental import StageResult, input_hashes, run_per_document
 from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, atomic_write_bytes, load_document, load_parse
+
+if TYPE_CHECKING:  # annotations only: importing this module does not load spaCy
+    from spacy.tokens import Doc
 
 OUT_SUFFIX = ".parquet"
 

@@ -48,10 +48,9 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from spacy.tokens import Doc, Span, Token
 
 from pipeline.core import names
 from pipeline.core.document import Document
@@ -68,6 +67,9 @@ from pipeline.events.clauses import (
 from pipeline.events.lexicon import RESEARCH, VALIDITY, event_type
 from pipeline.events.sentences import dated_sentences
 from pipeline.events.timex import Timex
+
+if TYPE_CHECKING:  # annotations only: importing this module does not load spaCy
+    from spacy.tokens import Doc, Span, Token
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import replace
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING
 
 from pipeline.events.lexicon import EVENT_NOUNS, FIGURE_SENTENCE, FRAME_PREPS, LIGHT_VERBS, NOT_EVENT_VERBS, TYPE_OF
 from pipeline.events.timex import Timex
+
+if TYPE_CHECKING:  # annotations only: importing this module does not load spaCy
+    from spacy.tokens import Doc, Span, Token
 
 _PLACE = ("GPE", "LOC")
 

@@ -8,8 +8,11 @@ verbs that hand over to an event noun (:data:`LIGHT_VERBS`) or whose clause is a
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Token
+if TYPE_CHECKING:  # annotations only: importing this module does not load spaCy
+    from spacy.tokens import Token
+
 
 #: Trigger lemmas (verbs and event nouns) by event type.
 TRIGGERS: dict[str, tuple[str, ...]] = {

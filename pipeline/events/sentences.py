@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING, Any
 
 from pipeline.core import names
 from pipeline.core.document import Block, Document
@@ -21,6 +19,9 @@ from pipeline.events.clauses import sentence_tense
 from pipeline.events.lexicon import NOT_EVENT_SENTENCE
 from pipeline.events.reference import reference_time
 from pipeline.events.timex import Timex, find_timexes
+
+if TYPE_CHECKING:  # annotations only: importing this module does not load spaCy
+    from spacy.tokens import Doc, Span
 
 
 def is_body_sentence(doc: Document, sent: Span) -> bool:
