@@ -74,3 +74,37 @@ def test_parallel_jobs_setting_comes_from_the_flag_then_the_environment(monkeypa
     assert executors.jobs_setting() == executors.machine_cores()
     with pytest.raises(ValueError, match="--jobs must be at least 1, not 0"):
         executors.Pool(0)
+
+
+def test_parallel_documents_are_scheduled_largest_first_and_the_smallest_loads_the_models(tmp_path, corpus_run):
+    """The corpus papers reach the pool largest text first (no core idles on a late straggler), and the
+    smallest runs in this process first, alone, while it loads the stage's models for the workers to inherit."""
+    import os
+
+    from pipeline.core.incremental import input_hashes, input_sizes, run_per_document
+    from pipeline.core.io import TEXT_SUFFIX
+
+    _, _, work = corpus_run
+    ingest_dir = work / "ingest"
+    sizes = input_sizes(ingest_dir, TEXT_SUFFIX)
+    by_size = sorted(sizes, key=lambda d: -(ingest_dir / f"{d}{TEXT_SUFFIX}").stat().st_size)
+    out_dir = tmp_path / "out"
+    seen: list[str] = []
+
+    class Recording(executors.Pool):
+        def run(self, work, doc_ids, desc):
+            seen.extend(doc_ids)
+            return super().run(work, doc_ids, desc)
+
+    def stage_work(doc_id: str) -> list[str]:
+        (out_dir / f"{doc_id}.pid").write_text(str(os.getpid()))
+        return [f"{doc_id}.pid"]
+
+    result = run_per_document(
+        "probe", out_dir, input_hashes(ingest_dir, DOC_SUFFIX), "v1", stage_work, Recording(2), sizes
+    )
+    assert seen == by_size and len(seen) == 5
+    assert result.processed == sorted(by_size)  # the manifest and log stay in id order
+    pids = {d: (out_dir / f"{d}.pid").read_text() for d in by_size}
+    assert pids[by_size[-1]] == str(os.getpid())
+    assert all(pids[d] != str(os.getpid()) for d in by_size[:-1])

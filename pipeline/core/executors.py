@@ -124,10 +124,12 @@ class Pool:
         global _WORK
         _WORK = work
         try:
-            # The first document runs here: it loads the stage's models into this process's cached
+            # One document runs here first: it loads the stage's models into this process's cached
             # loaders, and the workers forked next inherit them (shared pages) instead of loading their own.
-            out = {doc_ids[0]: attempt(work, doc_ids[0])}
-            out.update(self._run(doc_ids[1:], desc))
+            # It is the last one (the smallest, when the caller hands them largest first), so the one
+            # core busy alone meanwhile is busy for the shortest time.
+            out = {doc_ids[-1]: attempt(work, doc_ids[-1])}
+            out.update(self._run(doc_ids[:-1], desc))
             lost = [d for d in doc_ids if d not in out]
             if lost:  # a worker died (killed, out of memory): the documents it left run once more
                 log.warning("%s: a worker process died; %d documents run again", desc, len(lost))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from pipeline.core.document import Document
-from pipeline.core.incremental import StageResult, input_hashes, run_per_document
+from pipeline.core.incremental import StageResult, input_hashes, input_sizes, run_per_document
 from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, atomic_write_bytes, load_document, load_parse
 
 if TYPE_CHECKING:  # annotations only: importing this module does not load spaCy
@@ -38,4 +38,5 @@ def run_extractor(
         atomic_write_bytes(out_dir / f"{doc_id}{OUT_SUFFIX}", frame.to_parquet(index=False))
         return [f"{doc_id}{OUT_SUFFIX}"]
 
-    return run_per_document(stage, out_dir, input_hashes(parse_dir, PARSE_SUFFIX), version, work)
+    inputs = input_hashes(parse_dir, PARSE_SUFFIX)
+    return run_per_document(stage, out_dir, inputs, version, work, sizes=input_sizes(parse_dir, PARSE_SUFFIX))

@@ -8,10 +8,12 @@ are gone. The counts of what it did are returned and written to ``logs/<stage>.j
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,7 @@ def run_per_document(
     version: str,
     work: executors.Work,
     executor: executors.Executor | None = None,
+    sizes: Mapping[str, int] | None = None,
 ) -> StageResult:
     """Run ``work(doc_id)`` for each document whose ``inputs[doc_id]`` hash or ``version`` changed.
 
@@ -118,6 +121,8 @@ def run_per_document(
 
     The documents run on ``executor`` (default: :func:`pipeline.core.executors.current`: serial,
     worker processes or a Dask cluster); whichever it is, the outputs, manifest and log are the same.
+    With ``sizes`` (each document's input bytes: :func:`input_sizes`) they are handed to it largest
+    first, so that the workers' last documents are small ones and no core waits long for a straggler.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     _sweep(out_dir)
@@ -137,7 +142,10 @@ def run_per_document(
     for doc_id, _ in todo:
         for f in (old.get(doc_id) or {}).get("files", []):
             (out_dir / f).unlink(missing_ok=True)
-    outcomes = (executor or executors.current()).run(work, [doc_id for doc_id, _ in todo], stage)
+    schedule = [doc_id for doc_id, _ in todo]
+    if sizes:
+        schedule.sort(key=lambda d: -sizes.get(d, 0))  # stable: ties stay in id order
+    outcomes = (executor or executors.current()).run(work, schedule, stage)
     for doc_id, key in todo:  # in id order, however the documents were scheduled
         written, error = outcomes[doc_id]
         if written is None:
@@ -177,6 +185,16 @@ def stage_notes(stage_dir: Path) -> dict[str, dict[str, Any]]:
     manifest = stage_dir / MANIFEST
     docs = json.loads(manifest.read_text())["docs"] if manifest.exists() else {}
     return {doc_id: e["note"] for doc_id, e in docs.items() if "note" in e}
+
+
+def input_sizes(in_dir: Path, suffix: str) -> dict[str, int]:
+    """``{doc_id: bytes}`` of a per-document stage's input files (missing: 0), the cost
+    :func:`run_per_document` schedules by."""
+    out = {}
+    for p in in_dir.glob(f"*{suffix}"):
+        with contextlib.suppress(OSError):
+            out[p.name[: -len(suffix)]] = p.stat().st_size
+    return out
 
 
 def input_hashes(in_dir: Path, suffix: str) -> dict[str, str]:

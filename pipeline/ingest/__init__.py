@@ -9,6 +9,7 @@ Output: ``<out_dir>/<doc_id>.json`` per document and, for a readable one, its ca
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import logging
 import os
@@ -216,6 +217,15 @@ def input_key(path: Path, raw_dir: Path, params: dict[str, Any] | None = None) -
     return fingerprint(f"not read: {reason}", rel)
 
 
+def _file_sizes(files: dict[str, Path]) -> dict[str, int]:
+    """Each raw file's bytes (0 when it cannot be read), the cost ingest schedules by."""
+    out = {}
+    for doc_id, path in files.items():
+        with contextlib.suppress(OSError):
+            out[doc_id] = path.stat().st_size
+    return out
+
+
 def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> StageResult:
     """Ingest every readable file of ``raw_dir`` into ``out_dir``; only new or changed files are read."""
     params = params or {}
@@ -234,7 +244,7 @@ def main(raw_dir: Path, out_dir: Path, params: dict[str, Any] | None = None) -> 
         atomic_write_text(out_dir / f"{doc_id}{DOC_SUFFIX}", doc.to_json())
         return Written(written, note(doc))
 
-    result = run_per_document("ingest", out_dir, inputs, version, work)
+    result = run_per_document("ingest", out_dir, inputs, version, work, sizes=_file_sizes(files))
     result.skipped = skipped  # type: ignore[attr-defined]
     return result
 

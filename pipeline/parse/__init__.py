@@ -13,8 +13,15 @@ from spacy.tokens import Doc, DocBin
 
 from pipeline.core import names
 from pipeline.core.document import Document
-from pipeline.core.incremental import StageResult, fingerprint, input_hashes, run_per_document, stage_version
-from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, atomic_write_bytes, load_document
+from pipeline.core.incremental import (
+    StageResult,
+    fingerprint,
+    input_hashes,
+    input_sizes,
+    run_per_document,
+    stage_version,
+)
+from pipeline.core.io import DOC_SUFFIX, PARSE_SUFFIX, TEXT_SUFFIX, atomic_write_bytes, load_document
 from pipeline.core.nlp import load_nlp
 
 CHUNK_CHARS = 50_000
@@ -79,4 +86,4 @@ def main(in_dir: Path, out_dir: Path, params: dict[str, Any]) -> StageResult:
         atomic_write_bytes(out_dir / f"{doc_id}{PARSE_SUFFIX}", db.to_bytes())
         return [f"{doc_id}{PARSE_SUFFIX}"]
 
-    return run_per_document("parse", out_dir, inputs, version, work)
+    return run_per_document("parse", out_dir, inputs, version, work, sizes=input_sizes(in_dir, TEXT_SUFFIX))
